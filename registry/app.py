@@ -1,0 +1,72 @@
+"""The application factory: everything is built here, nothing at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from . import i18n
+from .config import Settings
+from .db import make_engine
+from .paths import STATIC, TEMPLATES
+
+
+@dataclass
+class Registry:
+    """What one application instance holds: its settings and its database engine."""
+
+    settings: Settings
+    engine: Engine
+
+
+def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
+    """Build the app from `settings` (a Settings, overrides of the environment, or None)."""
+    if not isinstance(settings, Settings):
+        settings = Settings.from_env(**(settings or {}))
+    app = Flask(
+        "registry",
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
+        instance_path=str(settings.instance_dir),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(settings.extra)
+    registry = Registry(settings=settings, engine=make_engine(settings.database_url))
+    app.extensions["registry"] = registry
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+    i18n.init_app(app)
+    from .web import init_app as init_web
+
+    init_web(app)
+    return app
+
+
+def registry_of(app: Flask) -> Registry:
+    return app.extensions["registry"]
+
+
+def db() -> Session:
+    """The request's read session: opened on first use, rolled back and closed at teardown."""
+    from flask import current_app
+
+    if "db" not in g:
+        g.db = Session(registry_of(current_app).engine)
+    return g.db

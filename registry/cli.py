@@ -1,0 +1,107 @@
+"""The `registry` command: a Flask CLI group. Errors are one line on stderr and exit 1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+
+from .app import create_app, registry_of
+from .config import ConfigError
+from .paths import SEEDS
+from .seeds import SeedError
+
+
+class RegistryGroup(AppGroup):
+    """Builds the app once for every command and turns known failures into one clear line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, SeedError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(f"database error: {reason}") from None
+
+
+@click.group(cls=RegistryGroup)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """The Coproduction Registry."""
+    from flask.cli import ScriptInfo
+
+    if ctx.resilient_parsing or "--help" in sys.argv:
+        return
+    app = _build_app()
+    info = ctx.ensure_object(ScriptInfo)
+    info._loaded_app = app
+    ctx.with_resource(app.app_context())
+
+
+def _build_app() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@with_appcontext
+def init() -> None:
+    """Create or upgrade the database (migrations) and the search index; safe to run twice."""
+    from . import schema_migrations
+
+    registry = registry_of(current_app)
+    schema_migrations.upgrade(registry.engine)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option(
+    "--folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=SEEDS,
+    help="Folder holding initiatives.json and survey_reference.json.",
+)
+@with_appcontext
+def seed(folder: Path) -> None:
+    """Load the illustrative initiatives from seeds/ (running it twice adds nothing)."""
+    from . import schema_migrations, seeds
+
+    registry = registry_of(current_app)
+    if not schema_migrations.is_current(registry.engine):
+        raise click.ClickException("the database is not initialised: run `registry init` first")
+    added, present = seeds.seed(registry.engine, folder)
+    click.echo(f"seeded {added} initiatives ({present} already present)")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=click.IntRange(1, 65535), show_default=True)
+@click.option("--workers", default=2, type=click.IntRange(1, 64), show_default=True)
+@with_appcontext
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the registry: gunicorn where installed, else Flask's development server."""
+    if shutil.which("gunicorn") or _has_module("gunicorn"):
+        click.echo(f"serving on http://{host}:{port} with gunicorn ({workers} workers)")
+        os.execv(
+            sys.executable,
+            [
+                sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                "--bind", f"{host}:{port}", "registry.wsgi:app",
+            ],
+        )  # fmt: skip
+    current_app.run(host=host, port=port)
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None

@@ -1,0 +1,174 @@
+"""The search and browse parameters of `api.md`, parsed and checked once for every surface
+(pages, API, exports, feeds, comparison)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from . import vocab
+from .schemas import NEXT_YEAR, country_code, language_code
+
+SORTS = ("relevance", "newest", "year", "title")
+MAX_QUERY_LENGTH = 500
+
+
+class BadParameter(ValueError):
+    """A query-string parameter is malformed; `fields` names each one with its message."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()))
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    country: tuple[str, ...] = ()
+    sector: tuple[str, ...] = ()
+    stage: tuple[str, ...] = ()
+    maturity: str | None = None
+    evidence_level: str | None = None
+    language: str | None = None
+    tag: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str | None = None
+    page: int = 1
+    per_page: int = 20
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.q else "newest")
+
+    def without(self, name: str, value: str | None = None) -> Filters:
+        """These filters with one filter (or one value of a repeatable one) removed."""
+        current = getattr(self, name)
+        if isinstance(current, tuple) and value is not None:
+            return replace(self, **{name: tuple(v for v in current if v != value)}, page=1)
+        empty = () if isinstance(current, tuple) else ("" if name == "q" else None)
+        return replace(self, **{name: empty}, page=1)
+
+    def to_args(self) -> list[tuple[str, str]]:
+        """Query-string pairs that rebuild these filters (for links, feeds, exports)."""
+        pairs: list[tuple[str, str]] = []
+        for f in fields(self):
+            if f.name == "extra":
+                continue
+            value = getattr(self, f.name)
+            if (f.name, value) in (("page", 1), ("per_page", 20)):
+                continue
+            if isinstance(value, tuple):
+                pairs.extend((f.name, v) for v in value)
+            elif value not in (None, ""):
+                pairs.append((f.name, str(value)))
+        return pairs
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            f.name: list(getattr(self, f.name))
+            if isinstance(getattr(self, f.name), tuple)
+            else getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "extra"
+        }
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.q
+            or self.country
+            or self.sector
+            or self.stage
+            or self.maturity
+            or self.evidence_level
+            or self.language
+            or self.tag
+            or self.year_from
+            or self.year_to
+        )
+
+
+def _many(args: MultiDict, name: str) -> list[str]:
+    values: list[str] = []
+    for raw in args.getlist(name):
+        values.extend(v.strip() for v in raw.split(",") if v.strip())
+    return values
+
+
+def _int(args: MultiDict, name: str, lo: int, hi: int, errors: dict) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        errors[name] = [f"must be a whole number, not {raw[:40]!r}"]
+        return None
+    if not lo <= value <= hi:
+        errors[name] = [f"must be between {lo} and {hi}"]
+        return None
+    return value
+
+
+def _codes(args: MultiDict, name: str, vocabulary: vocab.Vocabulary, errors: dict) -> tuple:
+    values = [v.lower() for v in _many(args, name)]
+    unknown = [v for v in values if v not in vocabulary.codes]
+    if unknown:
+        errors[name] = [
+            f"unknown {name} {', '.join(u[:40] for u in unknown)}; "
+            f"expected one of {', '.join(vocabulary.codes)}"
+        ]
+        return ()
+    return tuple(dict.fromkeys(values))
+
+
+def parse_filters(args: MultiDict, *, max_per_page: int = 100) -> Filters:
+    """Filters from a query string; BadParameter names every malformed parameter."""
+    errors: dict[str, list[str]] = {}
+    q = " ".join(args.get("q", "").split())
+    if len(q) > MAX_QUERY_LENGTH:
+        errors["q"] = [f"the query is limited to {MAX_QUERY_LENGTH} characters"]
+    countries = []
+    for raw in _many(args, "country"):
+        try:
+            countries.append(country_code(raw))
+        except ValueError as exc:
+            errors.setdefault("country", []).append(str(exc))
+    language = args.get("language", "").strip() or None
+    if language:
+        try:
+            language = language_code(language)
+        except ValueError as exc:
+            errors["language"] = [str(exc)]
+    maturity = _codes(args, "maturity", vocab.MATURITY, errors)
+    evidence = _codes(args, "evidence_level", vocab.EVIDENCE_LEVEL, errors)
+    sort = args.get("sort", "").strip() or None
+    if sort and sort not in SORTS:
+        errors["sort"] = [f"unknown sort {sort[:40]!r}; expected one of {', '.join(SORTS)}"]
+    tags = tuple(dict.fromkeys(t.lower()[:80] for t in _many(args, "tag")))
+    filters = Filters(
+        q=q,
+        country=tuple(dict.fromkeys(countries)),
+        sector=_codes(args, "sector", vocab.SECTOR, errors),
+        stage=_codes(args, "stage", vocab.STAGE, errors),
+        maturity=maturity[0] if len(maturity) == 1 else None,
+        evidence_level=evidence[0] if len(evidence) == 1 else None,
+        language=language,
+        tag=tags,
+        year_from=_int(args, "year_from", 1900, NEXT_YEAR, errors),
+        year_to=_int(args, "year_to", 1900, NEXT_YEAR, errors),
+        sort=sort,
+        page=_int(args, "page", 1, 10_000, errors) or 1,
+        per_page=_int(args, "per_page", 1, max_per_page, errors) or 20,
+    )
+    if len(maturity) > 1:
+        errors["maturity"] = ["choose one maturity"]
+    if len(evidence) > 1:
+        errors["evidence_level"] = ["choose one evidence level"]
+    if errors:
+        raise BadParameter(errors)
+    return filters

@@ -1,0 +1,159 @@
+"""Database tables (SQLModel). Knows nothing of Flask or Whoosh.
+
+Multi-valued controlled fields are rows of `initiative_term` so that statistics are plain
+GROUP BY queries; every write adds a `revision` and a `change_log` row (see initiatives.py).
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp() -> Any:
+    """A required UTC timestamp, set when the row is made."""
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def _moment() -> Any:
+    """An optional UTC timestamp."""
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisation"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    country: str | None = Field(default=None, max_length=2)
+    created_at: datetime = _stamp()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(default="", max_length=255)
+    role: str = Field(max_length=20)  # submitter | curator | admin
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    locale: str | None = Field(default=None, max_length=10)
+    # Bumped at sign-out and password change: older session cookies stop working.
+    session_version: int = Field(default=1)
+    active: bool = Field(default=True)
+    created_at: datetime = _stamp()
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=128, unique=True)
+    label: str = Field(default="", max_length=100)
+    created_at: datetime = _stamp()
+    last_used_at: datetime | None = _moment()
+    revoked_at: datetime | None = _moment()
+
+
+class Initiative(SQLModel, table=True):
+    __tablename__ = "initiative"
+    __table_args__ = (
+        Index("ix_initiative_status_country", "status", "country"),
+        Index("ix_initiative_status_published_at", "status", "published_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=220, unique=True)
+    external_id: str | None = Field(default=None, max_length=200, unique=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    language: str = Field(default="en", max_length=8)
+    country: str = Field(max_length=2)
+    region: str = Field(default="", max_length=200)
+    locality: str = Field(default="", max_length=200)
+    sector: str = Field(max_length=40)
+    maturity: str = Field(max_length=20)
+    start_year: int | None = None
+    mainstreamed_year: int | None = None
+    end_year: int | None = None
+    evidence_level: str | None = Field(default=None, max_length=20)
+    outcomes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    lead_organisation: str = Field(default="", max_length=300)
+    partners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="draft", max_length=20, index=True)
+    version: int = Field(default=1)
+    illustrative: bool = Field(default=False)
+    rejection_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # An edit of a published record waiting for review; the public keeps seeing the live fields.
+    pending: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    pending_status: str | None = Field(default=None, max_length=20)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+    published_at: datetime | None = _moment()
+    submitted_at: datetime | None = _moment()
+
+    terms: list["InitiativeTerm"] = Relationship(
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "lazy": "selectin"}
+    )
+    tag_rows: list["InitiativeTag"] = Relationship(
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "lazy": "selectin"}
+    )
+
+    def codes(self, field: str) -> list[str]:
+        """Codes of one multi-valued field, in vocabulary order."""
+        from .vocab import MULTI_FIELDS
+
+        have = {t.code for t in self.terms if t.field == field}
+        return [c for c in MULTI_FIELDS[field].codes if c in have]
+
+    @property
+    def tags(self) -> list[str]:
+        return sorted(t.tag for t in self.tag_rows)
+
+
+class InitiativeTerm(SQLModel, table=True):
+    __tablename__ = "initiative_term"
+    __table_args__ = (Index("ix_initiative_term_field_code", "field", "code"),)
+    initiative_id: int = Field(foreign_key="initiative.id", primary_key=True, ondelete="CASCADE")
+    field: str = Field(max_length=40, primary_key=True)
+    code: str = Field(max_length=60, primary_key=True)
+
+
+class InitiativeTag(SQLModel, table=True):
+    __tablename__ = "initiative_tag"
+    __table_args__ = (Index("ix_initiative_tag_tag", "tag"),)
+    initiative_id: int = Field(foreign_key="initiative.id", primary_key=True, ondelete="CASCADE")
+    tag: str = Field(max_length=80, primary_key=True)
+
+
+class Revision(SQLModel, table=True):
+    """The full record as it was after one change, with who made it and what changed."""
+
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("initiative_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    number: int
+    action: str = Field(max_length=20)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _stamp()
+    snapshot: dict = Field(sa_column=Column(JSON, nullable=False))
+    changes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class ChangeLog(SQLModel, table=True):
+    """Append-only: the search index follows it by sequence number."""
+
+    __tablename__ = "change_log"
+    seq: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(index=True)
+    action: str = Field(max_length=20)
+    created_at: datetime = _stamp()

@@ -1,0 +1,69 @@
+"""Loading the illustrative seed records and the 2010 survey reference figures from `seeds/`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from . import initiatives
+from .db import write_session
+from .paths import SEEDS
+from .schemas import ValidationFailed, validate_initiative
+
+
+class SeedError(Exception):
+    """A seed file is missing or malformed; the message names the file and the record."""
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SeedError(f"{path}: file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{path}: not valid JSON ({exc})") from None
+
+
+def load_records(path: Path) -> list[dict[str, Any]]:
+    """The seed records, each validated; SeedError names the first failing record."""
+    data = read_json(path)
+    records = data.get("initiatives") if isinstance(data, dict) else None
+    if not isinstance(records, list):
+        raise SeedError(f"{path}: expected an object with a list under 'initiatives'")
+    for n, record in enumerate(records, start=1):
+        name = record.get("slug") if isinstance(record, dict) else None
+        try:
+            validate_initiative(record)
+        except ValidationFailed as exc:
+            raise SeedError(f"{path}: record {n} ({name or 'no slug'}): {exc}") from None
+        if not name:
+            raise SeedError(f"{path}: record {n}: a seed record needs a slug")
+    return records
+
+
+def seed(engine: Engine, folder: Path = SEEDS) -> tuple[int, int]:
+    """Publish every seed record not yet in the database (matched on slug).
+
+    Idempotent: a second run adds nothing. Returns (added, already present).
+    """
+    records = load_records(folder / "initiatives.json")
+    survey_reference(folder)  # a malformed reference file fails the seed, not a page later
+    added = 0
+    with write_session(engine) as session:
+        for record in records:
+            if initiatives.find_by_slug(session, record["slug"]) is not None:
+                continue
+            initiatives.create(session, record, status="published", illustrative=True)
+            added += 1
+    return added, len(records) - added
+
+
+def survey_reference(folder: Path = SEEDS) -> dict[str, Any]:
+    """The 2010 OECD survey's reference figures (vocabulary.md), shown beside the registry's."""
+    data = read_json(folder / "survey_reference.json")
+    if not isinstance(data, dict) or not {"motives", "obstacles", "success_factors"} <= set(data):
+        raise SeedError(f"{folder / 'survey_reference.json'}: missing reference sections")
+    return data

@@ -1,0 +1,67 @@
+"""HTML pages: blueprints, template helpers and friendly error pages."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .. import countries, vocab
+from ..filters import BadParameter, Filters
+from ..i18n import current_locale
+from ..markdown import render as render_markdown
+
+
+def label(vocabulary: str, code: str | None) -> str:
+    if not code:
+        return ""
+    return vocab.VOCABULARIES[vocabulary].label(code, current_locale())
+
+
+def country_name(code: str) -> str:
+    return countries.name(code, current_locale())
+
+
+def url_with(filters: Filters, **changes) -> str:
+    """The current page's URL with its filters changed (None removes a parameter)."""
+    changed = replace(filters, **changes)
+    query = urlencode(changed.to_args())
+    return f"{request.path}?{query}" if query else request.path
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    from . import browse
+
+    app.register_blueprint(browse.bp)
+    app.jinja_env.globals.update(
+        label=label,
+        country_name=country_name,
+        flag=countries.flag,
+        url_with=url_with,
+        VOCABULARIES=vocab.VOCABULARIES,
+    )
+    app.jinja_env.filters["markdown"] = render_markdown
+
+    @app.errorhandler(BadParameter)
+    def _bad_parameter(exc: BadParameter):
+        return render_template("errors/400.html", fields=exc.fields), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if wants_json() or exc.code is None or exc.code < 400:
+            return exc
+        template = "errors/404.html" if exc.code == 404 else "errors/error.html"
+        return render_template(template, error=exc), exc.code
+
+    @app.errorhandler(Exception)
+    def _server_error(exc: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        if wants_json():
+            return {"error": {"code": "server_error", "message": "internal error"}}, 500
+        return render_template("errors/500.html"), 500

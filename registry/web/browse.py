@@ -1,0 +1,56 @@
+"""Home, catalogue and initiative pages: what a visitor browses."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+
+from .. import catalogue, initiatives
+from ..app import db
+from ..filters import parse_filters
+from ..i18n import COOKIE, LANGUAGES
+
+bp = Blueprint("browse", __name__)
+
+
+@bp.get("/")
+def home():
+    session = db()
+    return render_template(
+        "home.html",
+        figures=catalogue.overview(session),
+        latest=catalogue.latest(session),
+    )
+
+
+@bp.get("/initiatives")
+def catalogue_page():
+    filters = parse_filters(request.args, max_per_page=100)
+    page = catalogue.browse(db(), filters)
+    return render_template("catalogue.html", page=page, filters=filters)
+
+
+@bp.get("/initiatives/<int:initiative_id>")
+@bp.get("/initiatives/<int:initiative_id>/<slug>")
+def initiative_page(initiative_id: int, slug: str | None = None):
+    try:
+        initiative = initiatives.get_public(db(), initiative_id)
+    except initiatives.NotFound:
+        abort(404)
+    if slug != initiative.slug:
+        return redirect(
+            url_for(".initiative_page", initiative_id=initiative.id, slug=initiative.slug), 301
+        )
+    return render_template("initiative.html", initiative=initiative)
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """Remember the interface language in a cookie and go back where the visitor was."""
+    if code not in LANGUAGES:
+        abort(404)
+    target = request.args.get("next", "/")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    response = make_response(redirect(target))
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,186 @@
+"""Fixtures: an app on a temporary instance (real SQLite file, real Whoosh index folder), a
+client, a CLI runner, factories that write through the service layer, and the same storage
+on a real PostgreSQL database where one answers (tests marked `postgres`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+from registry import create_app, initiatives, schema_migrations
+from registry.db import make_engine, write_session
+
+POSTGRES_URL = os.environ.get(
+    "REGISTRY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def valid_record(**overrides: Any) -> dict[str, Any]:
+    """A minimal valid initiative; override any field."""
+    record = {
+        "title": "Citizen patrols with the local police",
+        "summary": "Volunteers and officers walk the neighbourhood together.",
+        "country": "FR",
+        "sector": "public_safety",
+        "stages": ["design", "deliver"],
+        "maturity": "pilot",
+    }
+    record.update(overrides)
+    return record
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
+    path = tmp_path_factory.mktemp("template") / "registry.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    schema_migrations.upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def instance(tmp_path, sqlite_template) -> Path:
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    shutil.copy(sqlite_template, folder / "registry.sqlite3")
+    return folder
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+def _postgres_admin() -> Engine | None:
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        engine.dispose()
+        return None
+    return engine
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[tuple[Engine, str]]:
+    """An admin connection and a migrated template database, private to this test run."""
+    admin = _postgres_admin()
+    if admin is None:
+        pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}")
+    template = f"registry_tpl_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{template}"'))
+    url = make_url(POSTGRES_URL).set(database=template).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    schema_migrations.upgrade(engine)
+    engine.dispose()
+    yield admin, template
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
+    admin, template = postgres_server
+    name = f"registry_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# --- Storage on either engine ---------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, instance) -> str:
+    """Run a test on SQLite and again on PostgreSQL."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{instance / 'registry.sqlite3'}"
+
+
+@pytest.fixture
+def engine(database_url) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+# --- The application ------------------------------------------------------------------------
+
+
+def _app(instance: Path, database_url: str):
+    app = create_app(
+        {
+            "instance_dir": instance,
+            "database_url": database_url,
+            "index_dir": instance / "index",
+            "secret_key": "test-secret",
+            "TESTING": True,
+        }
+    )
+    return app
+
+
+@pytest.fixture
+def app(instance):
+    """An app on a real SQLite file in a temporary instance folder."""
+    app = _app(instance, f"sqlite:///{instance / 'registry.sqlite3'}")
+    yield app
+    app.extensions["registry"].engine.dispose()
+
+
+@pytest.fixture
+def any_app(instance, database_url):
+    """The app on SQLite, and again on PostgreSQL."""
+    app = _app(instance, database_url)
+    yield app
+    app.extensions["registry"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_initiative(request):
+    """Create initiatives through the service layer, in any workflow state."""
+
+    def make(status: str = "published", target=None, **fields: Any) -> int:
+        target = target or request.getfixturevalue("app")
+        engine = target.extensions["registry"].engine if hasattr(target, "extensions") else target
+        with write_session(engine) as session:
+            initiative = initiatives.create(session, valid_record(**fields))
+            if status != "draft":
+                initiatives.set_status(session, initiative, status, action=status)
+            return initiative.id
+
+    return make
+
+
+@pytest.fixture
+def cli_env(monkeypatch, instance):
+    """Environment for `registry` commands run in-process on the temporary instance."""
+    monkeypatch.setenv("REGISTRY_INSTANCE_DIR", str(instance))
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", f"sqlite:///{instance / 'registry.sqlite3'}")
+    monkeypatch.setenv("REGISTRY_SECRET_KEY", "test-secret")
+    return instance

@@ -1,0 +1,116 @@
+"""Seeds and the `registry` command: idempotent loading, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from registry import seeds
+from registry.cli import main
+from registry.db import read_session
+from registry.models import Initiative
+from registry.paths import SEEDS
+
+
+def test_seed_records_cover_what_the_registry_promises():
+    records = seeds.load_records(SEEDS / "initiatives.json")
+    assert len(records) >= 24
+    countries = {r["country"] for r in records}
+    assert len(countries) >= 10 and {"CA", "US", "FI", "NO", "GB"} <= countries
+    assert {s for r in records for s in r["stages"]} == {"plan", "design", "deliver", "evaluate"}
+    assert Counter(r["maturity"] for r in records).keys() == {"pilot", "integrated"}
+    assert sum(1 for r in records if r.get("mainstreamed_year")) >= 3
+    assert {"en", "fr"} <= {r["language"] for r in records}
+    text = json.dumps(records, ensure_ascii=False).lower()
+    for word in ("police", "patients", "chroniques", "parents", "parentalité"):
+        assert word in text
+
+
+def test_survey_reference_has_the_documented_figures():
+    ref = seeds.survey_reference()
+    assert ref["obstacles"]["lack_of_resources"]["share"] == 0.42
+    assert ref["obstacles"]["lack_of_evidence"]["unit"] == "countries"
+    assert ref["success_factors"]["clear_responsibilities_and_funding"]["share"] == 0.73
+    assert ref["motives"]["reduce_costs"]["share"] == 0.23
+    assert ref["integrated_countries"] == ["CA", "US", "FI", "NO", "GB"]
+
+
+def test_seed_twice_adds_nothing(app):
+    engine = app.extensions["registry"].engine
+    first = seeds.seed(engine)
+    second = seeds.seed(engine)
+    assert first[0] >= 24 and second == (0, first[0])
+    with read_session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Initiative)) == first[0]
+        assert s.scalar(select(func.count()).where(Initiative.illustrative.is_(False))) == 0
+
+
+def test_malformed_seed_file_names_file_and_record(tmp_path):
+    bad = json.loads((SEEDS / "initiatives.json").read_text(encoding="utf-8"))
+    bad["initiatives"][2]["sector"] = "astrology"
+    (tmp_path / "initiatives.json").write_text(json.dumps(bad), encoding="utf-8")
+    with pytest.raises(seeds.SeedError) as caught:
+        seeds.load_records(tmp_path / "initiatives.json")
+    message = str(caught.value)
+    assert "initiatives.json" in message and "record 3" in message and "sector" in message
+
+
+def test_cli_init_and_seed_in_process(cli_env):
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    result = runner.invoke(main, ["seed"])
+    assert result.exit_code == 0, result.output
+    assert "seeded" in result.output
+    assert "seeded 0 initiatives" in runner.invoke(main, ["seed"]).output
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "registry", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"REGISTRY_DATABASE_URL": "mysql+nothing://x"}, "unsupported database"),
+        ({"REGISTRY_DATABASE_URL": "not a url"}, "not a database URL"),
+        ({"REGISTRY_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"}, "database error"),
+        ({"REGISTRY_INSTANCE_DIR": "/proc/registry-cannot-be-here"}, "instance folder"),
+    ],
+)
+def test_cli_errors_are_one_line_without_traceback(tmp_path, env, expected):
+    base = {"REGISTRY_INSTANCE_DIR": str(tmp_path / "inst"), "REGISTRY_SECRET_KEY": "x"}
+    result = run_cli("init", env={**base, **env})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+
+
+def test_seed_before_init_says_what_to_do(tmp_path):
+    result = run_cli("seed", env={"REGISTRY_INSTANCE_DIR": str(tmp_path / "fresh")})
+    assert result.returncode == 1 and "registry init" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_seed_file_fails_the_command(tmp_path, cli_env):
+    from click.testing import CliRunner
+
+    (tmp_path / "initiatives.json").write_text("{not json", encoding="utf-8")
+    assert CliRunner().invoke(main, ["init"]).exit_code == 0
+    result = CliRunner().invoke(main, ["seed", "--folder", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "initiatives.json: not valid JSON" in result.output
