@@ -53,9 +53,10 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
             session.close()
 
     i18n.init_app(app)
-    from .web import init_app as init_web
+    from . import api, web
 
-    init_web(app)
+    api.init_app(app)
+    web.init_app(app)
     return app
 
 

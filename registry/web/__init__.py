@@ -9,6 +9,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .. import countries, vocab
+from ..api import handle_error, is_api_request
 from ..filters import BadParameter, Filters
 from ..i18n import current_locale
 from ..markdown import render as render_markdown
@@ -31,10 +32,6 @@ def url_with(filters: Filters, **changes) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
-def wants_json() -> bool:
-    return request.path.startswith("/api/")
-
-
 def init_app(app: Flask) -> None:
     from . import browse
 
@@ -54,14 +51,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if wants_json() or exc.code is None or exc.code < 400:
+        if exc.code is None or exc.code < 400:
             return exc
+        if is_api_request():
+            return handle_error(exc)
         template = "errors/404.html" if exc.code == 404 else "errors/error.html"
         return render_template(template, error=exc), exc.code
 
     @app.errorhandler(Exception)
     def _server_error(exc: Exception):
         app.logger.exception("unhandled error on %s", request.path)
-        if wants_json():
+        if is_api_request():
             return {"error": {"code": "server_error", "message": "internal error"}}, 500
         return render_template("errors/500.html"), 500

@@ -1,0 +1,31 @@
+"""The API's shared behaviour: JSON errors of the contract, records with their address."""
+
+from __future__ import annotations
+
+
+def test_published_record_has_every_contract_field(client, make_initiative):
+    new_id = make_initiative(tags=["volunteers"])
+    body = client.get(f"/api/v1/initiatives/{new_id}").get_json()
+    expected = {
+        "id", "slug", "url", "title", "summary", "description", "language", "country",
+        "region", "locality", "sector", "stages", "maturity", "start_year", "mainstreamed_year",
+        "end_year", "participants", "contributions", "motives", "obstacles", "success_factors",
+        "evidence_level", "outcomes", "lead_organisation", "partners", "tags", "sources",
+        "status", "version", "created_at", "updated_at", "published_at",
+    }  # fmt: skip
+    assert expected <= set(body)
+    assert body["url"].endswith(f"/initiatives/{new_id}/{body['slug']}")
+    assert body["created_at"].endswith("Z") and body["status"] == "published"
+
+
+def test_draft_is_404_for_the_public(client, make_initiative):
+    new_id = make_initiative(status="draft")
+    response = client.get(f"/api/v1/initiatives/{new_id}")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_unknown_api_route_is_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404 and response.is_json
+    assert set(response.get_json()["error"]) >= {"code", "message"}
