@@ -105,3 +105,53 @@ def _has_module(name: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(name) is not None
+
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["submitter", "curator", "admin"]))
+@click.option("--organisation", default=None, help="Created when it does not exist yet.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user(email: str, role: str, organisation: str | None, password_stdin: bool) -> None:
+    """Create an account (without --password-stdin it has no password until one is set)."""
+    from . import accounts
+    from .db import write_session
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        with write_session(registry_of(current_app).engine) as session:
+            user = accounts.create_user(
+                session, email, role=role, password=password, organisation=organisation
+            )
+            created = f"created {role} {user.email}"
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(created + (f" in {organisation}" if organisation else ""), err=True)
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--label", default="command line", show_default=True)
+@with_appcontext
+def create_token(email: str, label: str) -> None:
+    """Print a new API token for the account, alone on stdout (it is shown only once)."""
+    from . import accounts
+    from .db import write_session
+
+    with write_session(registry_of(current_app).engine) as session:
+        user = accounts.find_user(session, email)
+        if user is None:
+            raise click.ClickException(f"no account for {accounts.normalise_email(email)}")
+        token = accounts.create_token(session, user, label)
+    click.echo(token)

@@ -8,10 +8,11 @@ Views, API handlers and CLI commands call these functions; they never write rows
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlmodel import Session
 
 from . import schemas
@@ -60,6 +61,18 @@ def to_record(initiative: Initiative) -> dict[str, Any]:
         published_at=schemas.iso(i.published_at),
     )
     return record
+
+
+def full_record(initiative: Initiative) -> dict[str, Any]:
+    """The record as its owners and curators see it: with the edit waiting in review."""
+    i = initiative
+    return {
+        **to_record(i),
+        "pending": i.pending,
+        "pending_status": i.pending_status,
+        "rejection_reason": i.rejection_reason or None,
+        "submitted_at": schemas.iso(i.submitted_at),
+    }
 
 
 def editable_fields(initiative: Initiative) -> dict[str, Any]:
@@ -282,7 +295,7 @@ def _record_change(
             number=initiative.version,
             action=action,
             user_id=user_id,
-            snapshot=to_record(initiative),
+            snapshot=full_record(initiative),
             changes=list(changes),
             note=note,
         )
@@ -291,3 +304,229 @@ def _record_change(
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHANGE_LOG_LOCK})
     session.add(ChangeLog(initiative_id=initiative.id, action=action))
     session.flush()
+
+
+# --- Workflow ------------------------------------------------------------------------------
+# draft → submitted → published | rejected (reason) → resubmitted; withdraw; delete (curator).
+# Owners' edits of a published record wait in `pending` while the live fields stay public;
+# each function below is one revision and one change-log entry in the caller's transaction.
+
+EDITABLE = (*RECORD_FIELDS, "slug", "external_id")
+
+
+def _check_version(initiative: Initiative, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != initiative.version:
+        raise StaleVersion(initiative.version)
+
+
+def _bump(
+    session: Session,
+    initiative: Initiative,
+    action: str,
+    user_id: int | None,
+    changes: list[str],
+    note: str = "",
+) -> Initiative:
+    initiative.version += 1
+    session.add(initiative)
+    session.flush()
+    _record_change(session, initiative, action, user_id, changes, note=note)
+    return initiative
+
+
+def _pending_in_review(initiative: Initiative) -> bool:
+    return initiative.pending is not None and initiative.pending_status == "submitted"
+
+
+def edit(
+    session: Session,
+    initiative: Initiative,
+    patch: dict[str, Any],
+    *,
+    expected_version: int | None,
+    user_id: int | None = None,
+    direct: bool = False,
+) -> Initiative:
+    """Change a record. On a published record, unless `direct` (curators), the change is kept
+    in `pending` and the public keeps seeing the live fields until a curator publishes it."""
+    if initiative.status != PUBLIC_STATUS or direct:
+        return update(session, initiative, patch, expected_version=expected_version,
+                      user_id=user_id)  # fmt: skip
+    _check_version(initiative, expected_version)
+    if not isinstance(patch, dict):
+        raise ValidationFailed({"_": ["expected a JSON object with the fields to change"]})
+    unknown = [k for k in patch if k not in EDITABLE]
+    if unknown:
+        raise ValidationFailed({k: ["unknown field"] for k in unknown})
+    base = initiative.pending or editable_fields(initiative)
+    valid = schemas.validate_initiative({**base, **patch})
+    proposed = _as_fields(valid)
+    changed = [k for k in EDITABLE if proposed[k] != base.get(k)]
+    if not changed:
+        return initiative
+    if proposed["slug"] != initiative.slug:
+        _unique_slug(session, proposed["slug"], valid.title, explicit=True, exclude=initiative.id)
+    _check_external_id(session, proposed["external_id"], initiative.id)
+    initiative.pending = proposed
+    initiative.pending_status = "draft"
+    return _bump(session, initiative, "edit", user_id, changed, note="pending review")
+
+
+def _as_fields(valid: schemas.InitiativeIn) -> dict[str, Any]:
+    data = valid.model_dump()
+    data["sources"] = [s.model_dump() for s in valid.sources]
+    return {k: data[k] for k in EDITABLE}
+
+
+def submit(
+    session: Session, initiative: Initiative, *, user_id: int | None = None,
+    expected_version: int | None = None,
+) -> Initiative:  # fmt: skip
+    """Ask for review: the record itself, or the edit waiting in `pending`."""
+    _check_version(initiative, expected_version)
+    if initiative.status == PUBLIC_STATUS and initiative.pending is not None:
+        initiative.pending_status = "submitted"
+        initiative.submitted_at = utcnow()
+        return _bump(session, initiative, "submit", user_id, ["pending_status"])
+    return set_status(session, initiative, "submitted", action="submit", user_id=user_id)
+
+
+def publish(
+    session: Session, initiative: Initiative, *, user_id: int | None = None,
+    expected_version: int | None = None,
+) -> Initiative:  # fmt: skip
+    """Make the record public, or replace the public record with the reviewed edit."""
+    _check_version(initiative, expected_version)
+    if initiative.status == PUBLIC_STATUS and _pending_in_review(initiative):
+        current = editable_fields(initiative)
+        valid = schemas.validate_initiative(initiative.pending)
+        if valid.slug and valid.slug != initiative.slug:
+            _unique_slug(session, valid.slug, valid.title, explicit=True, exclude=initiative.id)
+            initiative.slug = valid.slug
+        _check_external_id(session, valid.external_id, initiative.id)
+        _apply(initiative, valid)
+        changed = [k for k in EDITABLE if _as_fields(valid)[k] != current[k]]
+        initiative.pending, initiative.pending_status = None, None
+        initiative.rejection_reason = ""
+        initiative.updated_at = utcnow()
+        return _bump(session, initiative, "publish", user_id, changed)
+    return set_status(session, initiative, PUBLIC_STATUS, action="publish", user_id=user_id)
+
+
+def reject(
+    session: Session, initiative: Initiative, reason: Any, *, user_id: int | None = None,
+    expected_version: int | None = None,
+) -> Initiative:  # fmt: skip
+    """Send the record (or the waiting edit) back to its owners with the curator's reason."""
+    _check_version(initiative, expected_version)
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationFailed({"reason": ["give the submitter a reason"]})
+    reason = schemas._clean(reason)[:2000]
+    if initiative.status == PUBLIC_STATUS and _pending_in_review(initiative):
+        initiative.pending_status = "rejected"
+        initiative.rejection_reason = reason
+        return _bump(session, initiative, "reject", user_id, ["pending_status"], note=reason)
+    return set_status(
+        session, initiative, "rejected", action="reject", user_id=user_id, note=reason
+    )
+
+
+def withdraw(
+    session: Session, initiative: Initiative, *, user_id: int | None = None,
+    expected_version: int | None = None,
+) -> Initiative:  # fmt: skip
+    """Take a submission back; on a published record without an edit in review, unpublish it."""
+    _check_version(initiative, expected_version)
+    if initiative.status == PUBLIC_STATUS and _pending_in_review(initiative):
+        initiative.pending_status = "withdrawn"
+        return _bump(session, initiative, "withdraw", user_id, ["pending_status"])
+    if initiative.pending is not None:  # off the catalogue: the waiting edit becomes the draft
+        _apply(initiative, schemas.validate_initiative(initiative.pending))
+        initiative.slug = initiative.pending["slug"] or initiative.slug
+        initiative.pending, initiative.pending_status = None, None
+    return set_status(session, initiative, "withdrawn", action="withdraw", user_id=user_id)
+
+
+def delete(
+    session: Session, initiative: Initiative, *, user_id: int | None = None,
+    expected_version: int | None = None,
+) -> Initiative:  # fmt: skip
+    """Remove from the catalogue; the row and its revisions stay for the record."""
+    _check_version(initiative, expected_version)
+    initiative.pending, initiative.pending_status = None, None
+    return set_status(session, initiative, "deleted", action="delete", user_id=user_id)
+
+
+def proposed_fields(initiative: Initiative) -> dict[str, Any]:
+    """What a curator is asked to publish: the waiting edit, or the record itself."""
+    return initiative.pending if initiative.pending is not None else editable_fields(initiative)
+
+
+def review_diff(session: Session, initiative: Initiative) -> list[tuple[str, Any, Any]]:
+    """(field, last published value, proposed value) for every field that differs."""
+    published = session.scalar(
+        select(Revision)
+        .where(Revision.initiative_id == initiative.id, Revision.action == "publish")
+        .order_by(Revision.number.desc())
+        .limit(1)
+    )
+    before = published.snapshot if published is not None else {}
+    after = proposed_fields(initiative)
+    return [(k, before.get(k), after.get(k)) for k in EDITABLE if before.get(k) != after.get(k)]
+
+
+def review_queue(session: Session) -> list[Initiative]:
+    """Records and edits waiting for a curator, oldest submission first."""
+    waiting = or_(
+        Initiative.status == "submitted",
+        and_(Initiative.status == PUBLIC_STATUS, Initiative.pending_status == "submitted"),
+    )
+    return list(
+        session.scalars(
+            select(Initiative).where(waiting).order_by(Initiative.submitted_at, Initiative.id)
+        )
+    )
+
+
+def of_organisation(
+    session: Session, organisation_id: int | None, user_id: int
+) -> list[Initiative]:
+    """An organisation's records in every state but deleted (a user's own when it has none)."""
+    owner = (
+        Initiative.organisation_id == organisation_id
+        if organisation_id is not None
+        else Initiative.created_by_id == user_id
+    )
+    return list(
+        session.scalars(
+            select(Initiative)
+            .where(owner, Initiative.status != "deleted")
+            .order_by(Initiative.updated_at.desc())
+        )
+    )
+
+
+def similar(
+    session: Session,
+    title: str,
+    country: str,
+    *,
+    organisation_id: int | None,
+    exclude: int | None = None,
+    limit: int = 5,
+) -> list[Initiative]:
+    """Published or own records in the same country whose titles look alike (difflib)."""
+    visible = Initiative.status == PUBLIC_STATUS
+    if organisation_id is not None:
+        visible = or_(
+            visible,
+            and_(Initiative.organisation_id == organisation_id, Initiative.status != "deleted"),
+        )
+    rows = session.scalars(
+        select(Initiative).where(
+            visible, Initiative.country == (country or "").upper(), Initiative.id != (exclude or 0)
+        )
+    )
+    wanted = (title or "").casefold().strip()
+    scored = [(difflib.SequenceMatcher(None, wanted, i.title.casefold()).ratio(), i) for i in rows]
+    return [i for score, i in sorted(scored, key=lambda p: -p[0]) if score >= 0.6][:limit]

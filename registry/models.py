@@ -157,3 +157,14 @@ class ChangeLog(SQLModel, table=True):
     initiative_id: int = Field(index=True)
     action: str = Field(max_length=20)
     created_at: datetime = _stamp()
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed sign-in, counted per account and per address by every worker alike
+    (the database is shared; Flask-Limiter's in-memory storage is per process)."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_key_created_at", "key", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=320)
+    created_at: datetime = _stamp()

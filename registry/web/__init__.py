@@ -33,9 +33,12 @@ def url_with(filters: Filters, **changes) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import browse
+    from . import account, auth, browse, contribute
 
+    auth.init_app(app)
     app.register_blueprint(browse.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(contribute.bp)
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
-from .. import catalogue, initiatives
+from .. import catalogue
 from ..app import db
 from ..filters import parse_filters
 from ..i18n import COOKIE, LANGUAGES
@@ -32,13 +32,18 @@ def catalogue_page():
 @bp.get("/initiatives/<int:initiative_id>")
 @bp.get("/initiatives/<int:initiative_id>/<slug>")
 def initiative_page(initiative_id: int, slug: str | None = None):
-    try:
-        initiative = initiatives.get_public(db(), initiative_id)
-    except initiatives.NotFound:
-        abort(404)
+    from . import contribute
+
+    initiative = contribute.viewable(initiative_id)
     if slug != initiative.slug:
         return redirect(
             url_for(".initiative_page", initiative_id=initiative.id, slug=initiative.slug), 301
+        )
+    if contribute.is_manager(initiative):
+        return render_template(
+            "contribute/initiative.html",
+            initiative=initiative,
+            **contribute.manage_context(initiative),
         )
     return render_template("initiative.html", initiative=initiative)
 

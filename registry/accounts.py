@@ -1,0 +1,226 @@
+"""Accounts, organisations, API tokens and the sign-in throttle. Knows nothing of Flask.
+
+Passwords are hashed with argon2; tokens are random strings stored only as SHA-256 hashes.
+Failed sign-ins are rows of `login_failure`, so every worker and every server sharing the
+database counts them together (Flask-Limiter's in-memory storage would count per process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlmodel import Session
+
+from .models import ApiToken, LoginFailure, Organisation, User, utcnow
+
+ROLES = ("submitter", "curator", "admin")
+MIN_PASSWORD = 10
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+TOKEN_PREFIX = "crt_"
+
+_hasher = PasswordHasher()
+# Verified when the account does not exist, so timing does not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """Bad input for an account operation; the message is meant for the person."""
+
+
+class Throttled(Exception):
+    """Too many failed sign-ins for this account or address; try again later."""
+
+    def __init__(self, minutes: int):
+        super().__init__(f"too many failed sign-ins; try again in {minutes} minutes")
+        self.minutes = minutes
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a detached copy of the user, safe to keep beyond a DB session."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    organisation_id: int | None
+    session_version: int
+
+    @property
+    def is_curator(self) -> bool:
+        return self.role in ("curator", "admin")
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        return cls(
+            user.id, user.email, user.name, user.role, user.organisation_id, user.session_version
+        )
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def organisation_named(session: Session, name: str, country: str | None = None) -> Organisation:
+    """The organisation with that name, created when missing."""
+    name = name.strip()
+    if not name:
+        raise AccountError("the organisation needs a name")
+    found = session.scalar(select(Organisation).where(Organisation.name == name))
+    if found is None:
+        found = Organisation(name=name, country=country)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def create_user(
+    session: Session,
+    email: str,
+    *,
+    role: str,
+    password: str | None = None,
+    organisation: str | None = None,
+    name: str = "",
+) -> User:
+    """Add an account; without a password nobody can sign in until one is set."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise AccountError(f"{email!r} is not an email address")
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    if find_user(session, email) is not None:
+        raise AccountError(f"an account for {email} already exists")
+    org_id = organisation_named(session, organisation).id if organisation else None
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        organisation_id=org_id,
+        password_hash=hash_password(password) if password is not None else "",
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _failures(session: Session, key: str) -> int:
+    since = utcnow() - THROTTLE_WINDOW
+    return session.scalar(
+        select(func.count()).where(LoginFailure.key == key, LoginFailure.created_at >= since)
+    )
+
+
+def authenticate(session: Session, email: str, password: str, address: str) -> User | None:
+    """The user when the credentials are right; None otherwise (the failure is counted).
+
+    Runs inside a write transaction. Raises Throttled, before checking the password, when the
+    account or the address has failed too often lately — whether or not the account exists.
+    """
+    email = normalise_email(email)
+    account_key, address_key = f"account:{email}", f"address:{address}"
+    if (
+        _failures(session, account_key) >= MAX_FAILURES_PER_ACCOUNT
+        or _failures(session, address_key) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise Throttled(int(THROTTLE_WINDOW.total_seconds() // 60))
+    user = find_user(session, email)
+    if user is not None and user.active and _verify(user.password_hash, password):
+        session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
+        return user
+    old = utcnow() - THROTTLE_WINDOW
+    session.execute(delete(LoginFailure).where(LoginFailure.created_at < old))
+    session.add(LoginFailure(key=account_key))
+    session.add(LoginFailure(key=address_key))
+    session.flush()
+    return None
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Set a new password and end every other session of this user."""
+    if not _verify(user.password_hash, current):
+        raise AccountError("the current password is not correct")
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign-out everywhere: cookies carrying the old session version stop working."""
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, user: User, label: str = "") -> str:
+    """A new API token for `user`: returned once, stored only as a hash."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label[:100]))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user holding this unrevoked token; records when it was last used."""
+    row = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(token.strip()), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    row.last_used_at = utcnow()
+    session.add(row)
+    session.flush()
+    return user
+
+
+def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at)
+        )
+    )
+
+
+def revoke_token(session: Session, user_id: int, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user_id:
+        raise AccountError("no such token")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        session.flush()

@@ -1,0 +1,125 @@
+"""Sign-in, sign-out and the account page (password, API tokens)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from .. import accounts
+from ..app import db
+from ..db import write_session
+from ..models import User
+from .auth import SignedIn, current_principal, registry_of_current
+from .forms import PasswordForm, SignInForm, TokenForm
+
+bp = Blueprint("account", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("contribute.mine")
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    if request.method == "POST":
+        address = request.remote_addr or "unknown"
+        try:
+            with write_session(registry_of_current().engine) as s:
+                user = accounts.authenticate(
+                    s, form.email.data or "", form.password.data or "", address
+                )
+                principal = accounts.Principal.of(user) if user is not None else None
+        except accounts.Throttled as exc:
+            flash(
+                _(
+                    "Too many failed sign-in attempts. Wait %(minutes)s minutes and try again.",
+                    minutes=exc.minutes,
+                ),
+                "error",
+            )
+            return render_template("account/sign_in.html", form=form), 429
+        if principal is None:
+            flash(_("The email address or the password is not correct."), "error")
+            return render_template("account/sign_in.html", form=form), 401
+        session.clear()  # no value from before sign-in survives it
+        login_user(SignedIn(principal))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("account/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    with write_session(registry_of_current().engine) as s:
+        accounts.end_sessions(s, s.get(User, current_principal().id))
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("browse.home"))
+
+
+def _account_page(password_form=None, token_form=None, new_token=None, status=200):
+    user = current_principal()
+    return (
+        render_template(
+            "account/account.html",
+            user=user,
+            password_form=password_form or PasswordForm(prefix="pw"),
+            token_form=token_form or TokenForm(prefix="tk"),
+            tokens=accounts.tokens_of(db(), user.id),
+            new_token=new_token,
+        ),
+        status,
+    )
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page()
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = PasswordForm(prefix="pw")
+    try:
+        with write_session(registry_of_current().engine) as s:
+            user = s.get(User, current_principal().id)
+            accounts.change_password(s, user, form.current.data or "", form.new.data or "")
+            principal = accounts.Principal.of(user)
+    except accounts.AccountError as exc:
+        form.new.errors = [str(exc)]
+        return _account_page(password_form=form, status=422)
+    session.clear()
+    login_user(SignedIn(principal))  # this session goes on; every other one ends
+    flash(_("Your password is changed. Other sessions are signed out."), "info")
+    return redirect(url_for(".account"))
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    form = TokenForm(prefix="tk")
+    with write_session(registry_of_current().engine) as s:
+        token = accounts.create_token(
+            s, s.get(User, current_principal().id), (form.label.data or "").strip()
+        )
+    return _account_page(new_token=token)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    try:
+        with write_session(registry_of_current().engine) as s:
+            accounts.revoke_token(s, current_principal().id, token_id)
+    except accounts.AccountError:
+        flash(_("No such token."), "error")
+    else:
+        flash(_("The token is revoked."), "info")
+    return redirect(url_for(".account"))

@@ -1,0 +1,95 @@
+"""Who is asking: a signed-in browser session (Flask-Login) or an API bearer token.
+
+CSRF is checked on every unsafe request, except one authenticated by a bearer token — decided
+per request, never by exempting an endpoint. Sessions carry the user's session version, so
+signing out (which bumps it) ends the session on the server for every worker.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from .. import accounts
+from ..accounts import Principal
+from ..api import error_response, is_api_request
+from ..app import db, registry_of
+from ..db import write_session
+from ..models import User
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+class SignedIn(UserMixin):
+    """The Flask-Login user: a principal whose id includes its session version."""
+
+    def __init__(self, principal: Principal):
+        self.principal = principal
+
+    def get_id(self) -> str:
+        return f"{self.principal.id}:{self.principal.session_version}"
+
+
+class Anonymous(AnonymousUserMixin):
+    principal = None
+
+
+def current_principal() -> Principal | None:
+    """The bearer-token user on API requests that carry one, else the session's user."""
+    if g.get("bearer_principal") is not None:
+        return g.bearer_principal
+    return current_user.principal if current_user.is_authenticated else None
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> SignedIn | None:
+    try:
+        uid, version = (int(part) for part in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db().get(User, uid)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return SignedIn(Principal.of(user))
+
+
+def _authenticate_and_protect():
+    """Bearer tokens on the API (401 when bad); otherwise CSRF on every unsafe request."""
+    g.bearer_principal = None
+    header = request.headers.get("Authorization", "")
+    if is_api_request() and header[:7].lower() == "bearer ":
+        with write_session(registry_of_current().engine) as session:
+            user = accounts.user_for_token(session, header[7:])
+            g.bearer_principal = Principal.of(user) if user is not None else None
+        if g.bearer_principal is None:
+            return error_response(401, "unauthorized", "the bearer token is not valid")
+        return None  # this request is authenticated by its token: nothing for CSRF to protect
+    if request.method in SAFE_METHODS:
+        return None
+    if is_api_request() and not current_user.is_authenticated:
+        return error_response(
+            401, "unauthorized", "send Authorization: Bearer <token> (or sign in)"
+        )
+    csrf.protect()
+    return None
+
+
+def registry_of_current():
+    from flask import current_app
+
+    return registry_of(current_app)
+
+
+def init_app(app: Flask) -> None:
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked per request in the hook above
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    login_manager.login_view = "account.sign_in"
+    login_manager.session_protection = None  # the session version does this, across workers
+    app.before_request(_authenticate_and_protect)
+    app.jinja_env.globals["current_principal"] = current_principal

@@ -1,0 +1,161 @@
+"""Flask-WTF forms. Initiative input is validated by registry.schemas (not WTForms
+validators), so the form shows exactly the messages the API gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .. import countries, vocab
+from ..i18n import current_locale
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:  # the schema reports unknown codes
+        pass
+
+
+class LooseSelectField(SelectField):
+    def pre_validate(self, form) -> None:
+        pass
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("Email"))
+    password = PasswordField(_l("Password"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"))
+    new = PasswordField(_l("New password"))
+
+
+class TokenForm(FlaskForm):
+    label = StringField(_l("Label (what the token is for)"))
+
+
+class ActionForm(FlaskForm):
+    """A workflow button (submit, publish, withdraw, delete): CSRF token and version."""
+
+    version = HiddenField()
+
+
+class RejectForm(ActionForm):
+    reason = TextAreaField(_l("Reason (shown to the submitter)"))
+
+
+def _vocab_choices(name: str) -> list[tuple[str, str]]:
+    return [(t.code, t.label(current_locale())) for t in vocab.VOCABULARIES[name].terms]
+
+
+MULTI_VOCAB = {
+    "stages": "stage",
+    "participants": "participants",
+    "contributions": "contributions",
+    "motives": "motives",
+    "obstacles": "obstacles",
+    "success_factors": "success_factors",
+}
+YEARS = ("start_year", "mainstreamed_year", "end_year")
+SECTIONS: list[tuple[Any, tuple[str, ...]]] = [
+    (_l("Basics"), ("title", "summary", "description", "language", "sector", "tags")),
+    (_l("Where"), ("country", "region", "locality")),
+    (_l("How citizens take part"), ("stages", "participants", "contributions")),
+    (_l("Maturity and timeline"), ("maturity", "start_year", "mainstreamed_year", "end_year")),
+    (_l("Motives, obstacles and success factors"), ("motives", "obstacles", "success_factors")),
+    (_l("Results and evidence"), ("evidence_level", "outcomes")),
+    (_l("Sources"), ("lead_organisation", "partners", "sources")),
+]
+
+
+class InitiativeForm(FlaskForm):
+    version = HiddenField()
+    title = StringField(_l("Title"))
+    summary = TextAreaField(_l("Summary (at most 600 characters)"))
+    description = TextAreaField(_l("Description (Markdown)"))
+    language = StringField(_l("Language of the record (ISO 639-1 code, e.g. en, fr)"))
+    country = LooseSelectField(_l("Country"))
+    region = StringField(_l("Region"))
+    locality = StringField(_l("Locality"))
+    sector = LooseSelectField(_l("Sector"))
+    stages = MultiCheckboxField(_l("Stages of the service cycle"))
+    maturity = LooseSelectField(_l("Maturity"))
+    start_year = StringField(_l("Start year"))
+    mainstreamed_year = StringField(_l("Year mainstreamed (integrated only)"))
+    end_year = StringField(_l("End year"))
+    participants = MultiCheckboxField(_l("Participants"))
+    contributions = MultiCheckboxField(_l("Contributions"))
+    motives = MultiCheckboxField(_l("Motives"))
+    obstacles = MultiCheckboxField(_l("Obstacles"))
+    success_factors = MultiCheckboxField(_l("Success factors"))
+    evidence_level = LooseSelectField(_l("Evidence level"))
+    outcomes = TextAreaField(_l("Outcomes"))
+    lead_organisation = StringField(_l("Lead organisation"))
+    partners = TextAreaField(_l("Partners (one per line)"))
+    tags = StringField(_l("Tags (comma-separated)"))
+    sources = TextAreaField(_l("Sources (one per line: title | https://address)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", "—"), *countries.all_countries(current_locale())]
+        self.sector.choices = [("", "—"), *_vocab_choices("sector")]
+        self.maturity.choices = [("", "—"), *_vocab_choices("maturity")]
+        self.evidence_level.choices = [("", "—"), *_vocab_choices("evidence_level")]
+        for field, name in MULTI_VOCAB.items():
+            self[field].choices = _vocab_choices(name)
+
+    def to_data(self) -> dict[str, Any]:
+        """The input as the schema's dict: what the API would receive."""
+        data: dict[str, Any] = {}
+        for name in (n for _, names in SECTIONS for n in names):
+            value = self[name].data
+            if name in YEARS:
+                text = (value or "").strip()
+                data[name] = int(text) if text.isdigit() else (text or None)
+            elif name == "partners":
+                data[name] = [p.strip() for p in (value or "").splitlines() if p.strip()]
+            elif name == "tags":
+                data[name] = [t.strip() for t in (value or "").split(",") if t.strip()]
+            elif name == "sources":
+                data[name] = [_source(line) for line in (value or "").splitlines() if line.strip()]
+            elif name == "evidence_level":
+                data[name] = value or None
+            else:
+                data[name] = value if value is not None else ""
+        return data
+
+    @staticmethod
+    def form_values(fields: dict[str, Any]) -> dict[str, Any]:
+        """A stored record's fields as the form's initial values."""
+        values = dict(fields)
+        for name in YEARS:
+            values[name] = "" if fields.get(name) is None else str(fields[name])
+        values["partners"] = "\n".join(fields.get("partners") or [])
+        values["tags"] = ", ".join(fields.get("tags") or [])
+        values["sources"] = "\n".join(
+            f"{s['title']} | {s['url']}" for s in fields.get("sources") or []
+        )
+        values["evidence_level"] = fields.get("evidence_level") or ""
+        return values
+
+
+def _source(line: str) -> dict[str, str]:
+    title, _, url = line.rpartition("|")
+    if not title:
+        return {"title": url.strip(), "url": url.strip()}
+    return {"title": title.strip(), "url": url.strip()}
