@@ -4,6 +4,7 @@ on a real PostgreSQL database where one answers (tests marked `postgres`)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -184,3 +185,100 @@ def cli_env(monkeypatch, instance):
     monkeypatch.setenv("REGISTRY_DATABASE_URL", f"sqlite:///{instance / 'registry.sqlite3'}")
     monkeypatch.setenv("REGISTRY_SECRET_KEY", "test-secret")
     return instance
+
+
+# --- Accounts (issue 4) ---------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def _password_hash() -> str:
+    from registry import accounts
+
+    return accounts.hash_password(PASSWORD)
+
+
+@pytest.fixture
+def users(app) -> dict[str, Any]:
+    """Accounts of every role in two organisations: submitter/curator/admin in "Ville de Lyon"
+    and a submitter in "Stadt Wien". Maps role names to Principals (and `org_a`/`org_b` ids)."""
+    from registry import accounts
+
+    people = {
+        "submitter": ("sub@lyon.example", "submitter", "Ville de Lyon"),
+        "curator": ("cur@registry.example", "curator", "Registry curators"),
+        "admin": ("admin@registry.example", "admin", "Registry curators"),
+        "other": ("sub@wien.example", "submitter", "Stadt Wien"),
+        "colleague": ("colleague@lyon.example", "submitter", "Ville de Lyon"),
+    }
+    found: dict[str, Any] = {}
+    with write_session(app.extensions["registry"].engine) as s:
+        for key, (email, role, org) in people.items():
+            user = accounts.create_user(s, email, role=role, organisation=org)
+            user.password_hash = _password_hash()  # hashed once: argon2 is slow by design
+            s.flush()
+            found[key] = accounts.Principal.of(user)
+    return found
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form of a page, as a browser would send it back."""
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def sign_in(app):
+    """sign_in(email) -> a test client signed in through the real form (with its CSRF token)."""
+
+    def make(email: str, password: str = PASSWORD):
+        client = app.test_client()
+        token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+        response = client.post(
+            "/sign-in", data={"email": email, "password": password, "csrf_token": token}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_token(app):
+    """api_token(email) -> headers with a fresh bearer token for that account."""
+    from registry import accounts
+
+    def make(email: str) -> dict[str, str]:
+        with write_session(app.extensions["registry"].engine) as s:
+            token = accounts.create_token(s, accounts.find_user(s, email))
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def make_owned(app):
+    """make_owned(principal, status=..., **fields) -> id of an initiative of that user's
+    organisation, moved through the workflow to `status` by the service layer."""
+
+    def make(owner, status: str = "draft", **fields: Any) -> int:
+        with write_session(app.extensions["registry"].engine) as s:
+            i = initiatives.create(
+                s, valid_record(**fields), user_id=owner.id, organisation_id=owner.organisation_id
+            )
+            if status in ("submitted", "published", "rejected"):
+                initiatives.submit(s, i, user_id=owner.id)
+            if status == "published":
+                initiatives.publish(s, i)
+            elif status == "rejected":
+                initiatives.reject(s, i, "needs sources")
+            elif status in ("withdrawn", "deleted"):
+                action = {"withdrawn": "withdraw", "deleted": "delete"}[status]
+                getattr(initiatives, action)(s, i)
+            return i.id
+
+    return make

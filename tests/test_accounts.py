@@ -1,0 +1,161 @@
+"""Accounts: the CLI, sign-in and sign-out, sessions, throttling across workers, tokens, CSRF."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from registry import accounts
+from registry.cli import main
+from registry.db import read_session
+
+from .conftest import PASSWORD, _app, csrf_from
+
+
+def run(args, stdin=None):
+    return CliRunner().invoke(main, args, input=stdin, catch_exceptions=False)
+
+
+def test_cli_creates_a_curator_and_a_submitter_of_another_organisation(cli_env):
+    curator = run(["users", "create", "cur@example.org", "--role", "curator",
+                   "--password-stdin"], stdin=PASSWORD + "\n")  # fmt: skip
+    assert curator.exit_code == 0, curator.output
+    submitter = run(["users", "create", "Sub@Wien.example", "--role", "submitter",
+                     "--organisation", "Stadt Wien", "--password-stdin"], stdin=PASSWORD + "\n")  # fmt: skip
+    assert submitter.exit_code == 0
+    token = run(["tokens", "create", "sub@wien.example"])
+    assert token.exit_code == 0 and re.fullmatch(r"crt_[\w-]{40,}\n", token.stdout)
+
+
+def test_cli_errors_are_one_line_and_exit_non_zero(cli_env):
+    run(["users", "create", "a@example.org", "--role", "submitter"])
+    for args in (
+        ["users", "create", "a@example.org", "--role", "submitter"],
+        ["users", "create", "not-an-email", "--role", "submitter"],
+        ["tokens", "create", "nobody@example.org"],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code != 0
+        assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    short = CliRunner().invoke(
+        main, ["users", "create", "b@example.org", "--role", "admin", "--password-stdin"],
+        input="short\n",
+    )  # fmt: skip
+    assert short.exit_code != 0 and "at least" in short.output
+    bad_role = CliRunner().invoke(main, ["users", "create", "c@example.org", "--role", "king"])
+    assert bad_role.exit_code != 0
+
+
+def test_sign_in_messages_do_not_reveal_which_accounts_exist(client, users):
+    token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+    wrong_password = client.post("/sign-in", data={"email": users["submitter"].email,
+                                 "password": "wrong password!", "csrf_token": token})  # fmt: skip
+    no_account = client.post("/sign-in", data={"email": "ghost@example.org",
+                             "password": "wrong password!", "csrf_token": token})  # fmt: skip
+    assert wrong_password.status_code == no_account.status_code == 401
+    message = "The email address or the password is not correct."
+    assert message in wrong_password.get_data(as_text=True)
+    assert message in no_account.get_data(as_text=True)
+
+
+def test_sign_in_needs_the_csrf_token(client, users):
+    response = client.post("/sign-in", data={"email": users["submitter"].email,
+                                             "password": PASSWORD})  # fmt: skip
+    assert response.status_code == 400
+
+
+def test_sign_in_clears_the_session(client, users):
+    token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    client.post("/sign-in", data={"email": users["submitter"].email, "password": PASSWORD,
+                                  "csrf_token": token})  # fmt: skip
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_sign_out_ends_the_session_on_the_server(sign_in, users, app):
+    browser = sign_in(users["submitter"].email)
+    assert browser.get("/my/initiatives").status_code == 200
+    with browser.session_transaction() as session:
+        stolen = dict(session)
+    token = csrf_from(browser.get("/account").get_data(as_text=True))
+    assert browser.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    replay = app.test_client()
+    with replay.session_transaction() as session:
+        session.update(stolen)
+    assert replay.get("/my/initiatives").status_code == 302  # back to sign-in
+
+
+def test_failed_sign_ins_are_throttled_across_workers(instance, users, app):
+    """Two app instances on one database stand for two gunicorn workers."""
+    url = f"sqlite:///{instance / 'registry.sqlite3'}"
+    second_worker = _app(instance, url)
+    email = users["submitter"].email
+    for n in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+        worker = (app if n % 2 else second_worker).test_client()
+        token = csrf_from(worker.get("/sign-in").get_data(as_text=True))
+        wrong = worker.post("/sign-in", data={"email": email, "password": f"guess {n}",
+                                              "csrf_token": token})  # fmt: skip
+        assert wrong.status_code == 401
+    worker = app.test_client()
+    token = csrf_from(worker.get("/sign-in").get_data(as_text=True))
+    blocked = worker.post("/sign-in", data={"email": email, "password": PASSWORD,
+                                            "csrf_token": token})  # fmt: skip
+    assert blocked.status_code == 429
+    assert "Too many failed sign-in attempts" in blocked.get_data(as_text=True)
+    second_worker.extensions["registry"].engine.dispose()
+
+
+def test_failed_sign_ins_are_throttled_per_address(app, users):
+    client = app.test_client()
+    token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+    for n in range(accounts.MAX_FAILURES_PER_ADDRESS):
+        client.post("/sign-in", data={"email": f"user{n}@example.org", "password": "x" * 12,
+                                      "csrf_token": token})  # fmt: skip
+    blocked = client.post("/sign-in", data={"email": users["other"].email, "password": PASSWORD,
+                                            "csrf_token": token})  # fmt: skip
+    assert blocked.status_code == 429
+
+
+def test_change_password_signs_out_other_sessions(sign_in, users):
+    first, second = sign_in(users["submitter"].email), sign_in(users["submitter"].email)
+    token = csrf_from(first.get("/account").get_data(as_text=True))
+    wrong = first.post("/account/password", data={"pw-current": "nope", "pw-new": "x" * 12,
+                                                  "csrf_token": token})  # fmt: skip
+    assert wrong.status_code == 422
+    changed = first.post("/account/password", data={"pw-current": PASSWORD,
+                         "pw-new": "a much newer password", "csrf_token": token})  # fmt: skip
+    assert changed.status_code == 302
+    assert first.get("/account").status_code == 200
+    assert second.get("/account").status_code == 302
+    sign_in(users["submitter"].email, "a much newer password")
+
+
+def test_tokens_from_the_account_page(sign_in, users, app):
+    browser = sign_in(users["curator"].email)
+    token = csrf_from(browser.get("/account").get_data(as_text=True))
+    page = browser.post("/account/tokens", data={"tk-label": "scripts", "csrf_token": token})
+    shown = re.search(r'class="new-token">(crt_[^<]+)<', page.get_data(as_text=True)).group(1)
+    assert app.test_client().get("/api/v1/initiatives/1",
+                                 headers={"Authorization": f"Bearer {shown}"}).status_code == 404  # fmt: skip
+    again = browser.get("/account").get_data(as_text=True)
+    assert shown not in again and "scripts" in again
+    with read_session(app.extensions["registry"].engine) as s:
+        stored = accounts.tokens_of(s, users["curator"].id)[0]
+        assert stored.token_hash != shown and stored.last_used_at is not None
+        stored_id = stored.id
+    revoke = browser.post(f"/account/tokens/{stored_id}/revoke", data={"csrf_token": token})
+    assert revoke.status_code == 302
+    assert app.test_client().post("/api/v1/initiatives", json={},
+                                  headers={"Authorization": f"Bearer {shown}"}).status_code == 401  # fmt: skip
+
+
+def test_nav_follows_sign_in_state(client, sign_in, users):
+    anonymous = client.get("/").get_data(as_text=True)
+    assert "/sign-in" in anonymous and "/my/initiatives" not in anonymous
+    submitter = sign_in(users["submitter"].email).get("/").get_data(as_text=True)
+    assert "/my/initiatives" in submitter and "/review" not in submitter
+    curator = sign_in(users["curator"].email).get("/").get_data(as_text=True)
+    assert "/review" in curator and "Sign out" in curator
