@@ -18,11 +18,24 @@ def run(args, stdin=None):
 
 
 def test_cli_creates_a_curator_and_a_submitter_of_another_organisation(cli_env):
-    curator = run(["users", "create", "cur@example.org", "--role", "curator",
-                   "--password-stdin"], stdin=PASSWORD + "\n")  # fmt: skip
+    curator = run(
+        ["users", "create", "cur@example.org", "--role", "curator", "--password-stdin"],
+        stdin=PASSWORD + "\n",
+    )
     assert curator.exit_code == 0, curator.output
-    submitter = run(["users", "create", "Sub@Wien.example", "--role", "submitter",
-                     "--organisation", "Stadt Wien", "--password-stdin"], stdin=PASSWORD + "\n")  # fmt: skip
+    submitter = run(
+        [
+            "users",
+            "create",
+            "Sub@Wien.example",
+            "--role",
+            "submitter",
+            "--organisation",
+            "Stadt Wien",
+            "--password-stdin",
+        ],
+        stdin=PASSWORD + "\n",
+    )
     assert submitter.exit_code == 0
     token = run(["tokens", "create", "sub@wien.example"])
     assert token.exit_code == 0 and re.fullmatch(r"crt_[\w-]{40,}\n", token.stdout)
@@ -39,9 +52,10 @@ def test_cli_errors_are_one_line_and_exit_non_zero(cli_env):
         assert result.exit_code != 0
         assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     short = CliRunner().invoke(
-        main, ["users", "create", "b@example.org", "--role", "admin", "--password-stdin"],
+        main,
+        ["users", "create", "b@example.org", "--role", "admin", "--password-stdin"],
         input="short\n",
-    )  # fmt: skip
+    )
     assert short.exit_code != 0 and "at least" in short.output
     bad_role = CliRunner().invoke(main, ["users", "create", "c@example.org", "--role", "king"])
     assert bad_role.exit_code != 0
@@ -49,10 +63,18 @@ def test_cli_errors_are_one_line_and_exit_non_zero(cli_env):
 
 def test_sign_in_messages_do_not_reveal_which_accounts_exist(client, users):
     token = csrf_from(client.get("/sign-in").get_data(as_text=True))
-    wrong_password = client.post("/sign-in", data={"email": users["submitter"].email,
-                                 "password": "wrong password!", "csrf_token": token})  # fmt: skip
-    no_account = client.post("/sign-in", data={"email": "ghost@example.org",
-                             "password": "wrong password!", "csrf_token": token})  # fmt: skip
+    wrong_password = client.post(
+        "/sign-in",
+        data={
+            "email": users["submitter"].email,
+            "password": "wrong password!",
+            "csrf_token": token,
+        },
+    )
+    no_account = client.post(
+        "/sign-in",
+        data={"email": "ghost@example.org", "password": "wrong password!", "csrf_token": token},
+    )
     assert wrong_password.status_code == no_account.status_code == 401
     message = "The email address or the password is not correct."
     assert message in wrong_password.get_data(as_text=True)
@@ -60,8 +82,9 @@ def test_sign_in_messages_do_not_reveal_which_accounts_exist(client, users):
 
 
 def test_sign_in_needs_the_csrf_token(client, users):
-    response = client.post("/sign-in", data={"email": users["submitter"].email,
-                                             "password": PASSWORD})  # fmt: skip
+    response = client.post(
+        "/sign-in", data={"email": users["submitter"].email, "password": PASSWORD}
+    )
     assert response.status_code == 400
 
 
@@ -69,8 +92,10 @@ def test_sign_in_clears_the_session(client, users):
     token = csrf_from(client.get("/sign-in").get_data(as_text=True))
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
-    client.post("/sign-in", data={"email": users["submitter"].email, "password": PASSWORD,
-                                  "csrf_token": token})  # fmt: skip
+    client.post(
+        "/sign-in",
+        data={"email": users["submitter"].email, "password": PASSWORD, "csrf_token": token},
+    )
     with client.session_transaction() as session:
         assert "planted" not in session
 
@@ -96,13 +121,15 @@ def test_failed_sign_ins_are_throttled_across_workers(instance, users, app):
     for n in range(accounts.MAX_FAILURES_PER_ACCOUNT):
         worker = (app if n % 2 else second_worker).test_client()
         token = csrf_from(worker.get("/sign-in").get_data(as_text=True))
-        wrong = worker.post("/sign-in", data={"email": email, "password": f"guess {n}",
-                                              "csrf_token": token})  # fmt: skip
+        wrong = worker.post(
+            "/sign-in", data={"email": email, "password": f"guess {n}", "csrf_token": token}
+        )
         assert wrong.status_code == 401
     worker = app.test_client()
     token = csrf_from(worker.get("/sign-in").get_data(as_text=True))
-    blocked = worker.post("/sign-in", data={"email": email, "password": PASSWORD,
-                                            "csrf_token": token})  # fmt: skip
+    blocked = worker.post(
+        "/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
     assert blocked.status_code == 429
     assert "Too many failed sign-in attempts" in blocked.get_data(as_text=True)
     second_worker.extensions["registry"].engine.dispose()
@@ -112,21 +139,27 @@ def test_failed_sign_ins_are_throttled_per_address(app, users):
     client = app.test_client()
     token = csrf_from(client.get("/sign-in").get_data(as_text=True))
     for n in range(accounts.MAX_FAILURES_PER_ADDRESS):
-        client.post("/sign-in", data={"email": f"user{n}@example.org", "password": "x" * 12,
-                                      "csrf_token": token})  # fmt: skip
-    blocked = client.post("/sign-in", data={"email": users["other"].email, "password": PASSWORD,
-                                            "csrf_token": token})  # fmt: skip
+        client.post(
+            "/sign-in",
+            data={"email": f"user{n}@example.org", "password": "x" * 12, "csrf_token": token},
+        )
+    blocked = client.post(
+        "/sign-in", data={"email": users["other"].email, "password": PASSWORD, "csrf_token": token}
+    )
     assert blocked.status_code == 429
 
 
 def test_change_password_signs_out_other_sessions(sign_in, users):
     first, second = sign_in(users["submitter"].email), sign_in(users["submitter"].email)
     token = csrf_from(first.get("/account").get_data(as_text=True))
-    wrong = first.post("/account/password", data={"pw-current": "nope", "pw-new": "x" * 12,
-                                                  "csrf_token": token})  # fmt: skip
+    wrong = first.post(
+        "/account/password", data={"pw-current": "nope", "pw-new": "x" * 12, "csrf_token": token}
+    )
     assert wrong.status_code == 422
-    changed = first.post("/account/password", data={"pw-current": PASSWORD,
-                         "pw-new": "a much newer password", "csrf_token": token})  # fmt: skip
+    changed = first.post(
+        "/account/password",
+        data={"pw-current": PASSWORD, "pw-new": "a much newer password", "csrf_token": token},
+    )
     assert changed.status_code == 302
     assert first.get("/account").status_code == 200
     assert second.get("/account").status_code == 302
@@ -138,8 +171,12 @@ def test_tokens_from_the_account_page(sign_in, users, app):
     token = csrf_from(browser.get("/account").get_data(as_text=True))
     page = browser.post("/account/tokens", data={"tk-label": "scripts", "csrf_token": token})
     shown = re.search(r'class="new-token">(crt_[^<]+)<', page.get_data(as_text=True)).group(1)
-    assert app.test_client().get("/api/v1/initiatives/1",
-                                 headers={"Authorization": f"Bearer {shown}"}).status_code == 404  # fmt: skip
+    assert (
+        app.test_client()
+        .get("/api/v1/initiatives/1", headers={"Authorization": f"Bearer {shown}"})
+        .status_code
+        == 404
+    )
     again = browser.get("/account").get_data(as_text=True)
     assert shown not in again and "scripts" in again
     with read_session(app.extensions["registry"].engine) as s:
@@ -148,8 +185,12 @@ def test_tokens_from_the_account_page(sign_in, users, app):
         stored_id = stored.id
     revoke = browser.post(f"/account/tokens/{stored_id}/revoke", data={"csrf_token": token})
     assert revoke.status_code == 302
-    assert app.test_client().post("/api/v1/initiatives", json={},
-                                  headers={"Authorization": f"Bearer {shown}"}).status_code == 401  # fmt: skip
+    assert (
+        app.test_client()
+        .post("/api/v1/initiatives", json={}, headers={"Authorization": f"Bearer {shown}"})
+        .status_code
+        == 401
+    )
 
 
 def test_nav_follows_sign_in_state(client, sign_in, users):

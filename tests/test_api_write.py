@@ -52,8 +52,13 @@ def test_whole_path_from_draft_to_published(client, users, api_token):
 
     history = client.get(path + "/revisions", headers=owner).get_json()["revisions"]
     assert [r["action"] for r in history] == [
-        "create", "submit", "reject", "update", "submit", "publish",
-    ]  # fmt: skip
+        "create",
+        "submit",
+        "reject",
+        "update",
+        "submit",
+        "publish",
+    ]
     assert client.get(path + "/revisions").status_code == 401
 
 
@@ -65,8 +70,9 @@ def test_create_submitted_and_withdraw(client, users, api_token):
     assert created["status"] == "submitted"
     path = f"/api/v1/initiatives/{created['id']}"
     assert client.post(path + "/withdraw", headers=owner).get_json()["status"] == "withdrawn"
-    bad = client.post("/api/v1/initiatives", json={**valid_record(), "status": "published"},
-                      headers=owner)  # fmt: skip
+    bad = client.post(
+        "/api/v1/initiatives", json={**valid_record(), "status": "published"}, headers=owner
+    )
     assert bad.status_code == 422 and "status" in bad.get_json()["error"]["fields"]
 
 
@@ -142,17 +148,23 @@ def test_contract_error_codes(client, users, api_token, make_owned, app):
     )
     not_json = client.post("/api/v1/initiatives", data="title=x", headers=owner)
     assert not_json.status_code == 415
-    malformed = client.post("/api/v1/initiatives", data="{", headers=owner,
-                            content_type="application/json")  # fmt: skip
+    malformed = client.post(
+        "/api/v1/initiatives", data="{", headers=owner, content_type="application/json"
+    )
     assert malformed.status_code == 400
     invalid = client.post(
-        "/api/v1/initiatives", json=valid_record(country="XX", stages=[], colour="red"),
+        "/api/v1/initiatives",
+        json=valid_record(country="XX", stages=[], colour="red"),
         headers=owner,
-    )  # fmt: skip
+    )
     assert invalid.status_code == 422
     assert set(invalid.get_json()["error"]["fields"]) == {"country", "stages", "colour"}
-    huge = client.post("/api/v1/initiatives", data=json.dumps(valid_record(description="x" * 1_100_000)),
-                       headers=owner, content_type="application/json")  # fmt: skip
+    huge = client.post(
+        "/api/v1/initiatives",
+        data=json.dumps(valid_record(description="x" * 1_100_000)),
+        headers=owner,
+        content_type="application/json",
+    )
     assert huge.status_code == 413 and huge.get_json()["error"]
     assert count_revisions(app) == revisions
     published = f"/api/v1/initiatives/{make_owned(users['submitter'], 'published')}"
@@ -188,8 +200,12 @@ def test_session_api_writes_need_csrf_and_bearer_requests_do_not(sign_in, users,
     browser = sign_in(users["submitter"].email)
     refused = browser.post("/api/v1/initiatives", json=valid_record())
     assert refused.status_code == 400
-    assert browser.post("/api/v1/initiatives", json=valid_record(),
-                        headers=api_token(users["submitter"].email)).status_code == 201  # fmt: skip
+    assert (
+        browser.post(
+            "/api/v1/initiatives", json=valid_record(), headers=api_token(users["submitter"].email)
+        ).status_code
+        == 201
+    )
 
 
 def test_revoked_token_stops_working(client, users, app):

@@ -11,14 +11,27 @@ from registry.models import Initiative
 
 OWN_ORG, OTHER_ORG = 1, 2
 STATES = (
-    "draft", "submitted", "published", "published+edit", "published+edit_submitted",
-    "published+edit_rejected", "rejected", "withdrawn", "deleted",
-)  # fmt: skip
+    "draft",
+    "submitted",
+    "published",
+    "published+edit",
+    "published+edit_submitted",
+    "published+edit_rejected",
+    "rejected",
+    "withdrawn",
+    "deleted",
+)
 ALL_BUT_DELETED = set(STATES) - {"deleted"}
 PUBLIC = {"published", "published+edit", "published+edit_submitted", "published+edit_rejected"}
 IN_REVIEW = {"submitted", "published+edit_submitted"}
-OWNER_EDITS = {"draft", "rejected", "withdrawn", "published", "published+edit",
-               "published+edit_rejected"}  # fmt: skip
+OWNER_EDITS = {
+    "draft",
+    "rejected",
+    "withdrawn",
+    "published",
+    "published+edit",
+    "published+edit_rejected",
+}
 SUBMITTABLE = {"draft", "rejected", "withdrawn", "published+edit", "published+edit_rejected"}
 WITHDRAWABLE = {"submitted"} | PUBLIC
 
@@ -47,21 +60,34 @@ CHECKS = {
 
 def record(state: str) -> Initiative:
     status, _, pending = state.partition("+")
-    initiative = Initiative(id=1, slug="x", title="x", summary="x", country="FR",
-                            sector="health", maturity="pilot", status=status,
-                            organisation_id=OWN_ORG, created_by_id=10)  # fmt: skip
+    initiative = Initiative(
+        id=1,
+        slug="x",
+        title="x",
+        summary="x",
+        country="FR",
+        sector="health",
+        maturity="pilot",
+        status=status,
+        organisation_id=OWN_ORG,
+        created_by_id=10,
+    )
     if pending:
         initiative.pending = {"title": "changed"}
-        initiative.pending_status = {"edit": "draft", "edit_submitted": "submitted",
-                                     "edit_rejected": "rejected"}[pending]  # fmt: skip
+        initiative.pending_status = {
+            "edit": "draft",
+            "edit_submitted": "submitted",
+            "edit_rejected": "rejected",
+        }[pending]
     return initiative
 
 
 def person(role: str, org: int) -> Principal | None:
     if role == "anonymous":
         return None
-    return Principal(id=20, email="p@example.org", name="", role=role, organisation_id=org,
-                     session_version=1)  # fmt: skip
+    return Principal(
+        id=20, email="p@example.org", name="", role=role, organisation_id=org, session_version=1
+    )
 
 
 @pytest.mark.parametrize("action", list(CHECKS))

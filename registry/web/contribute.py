@@ -9,6 +9,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy import select
 
 from .. import initiatives, permissions
 from ..app import db
@@ -251,7 +252,7 @@ def history(initiative_id: int):
     revisions = initiatives.revisions(session, initiative)
     authors = {
         u.id: u.email
-        for u in session.query(User).where(User.id.in_({r.user_id for r in revisions}))
+        for u in session.scalars(select(User).where(User.id.in_({r.user_id for r in revisions})))
     }
     return render_template(
         "contribute/history.html", initiative=initiative, revisions=revisions, authors=authors
