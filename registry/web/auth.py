@@ -8,6 +8,7 @@ signing out (which bumps it) ends the session on the server for every worker.
 from __future__ import annotations
 
 from flask import Flask, g, request
+from flask_babel import lazy_gettext
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -90,6 +91,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.anonymous_user = Anonymous
     login_manager.login_view = "account.sign_in"
+    login_manager.login_message = lazy_gettext("Sign in to see this page.")
     login_manager.session_protection = None  # the session version does this, across workers
     app.before_request(_authenticate_and_protect)
     app.jinja_env.globals["current_principal"] = current_principal

@@ -121,7 +121,8 @@ def edit(initiative_id: int):
             target = s.get(Initiative, initiative_id)
             initiatives.edit(s, target, data, expected_version=version, user_id=user.id,
                              direct=user.is_curator)  # fmt: skip
-            if submit and permissions.can_submit(user, target):
+            submitted = submit and permissions.can_submit(user, target)
+            if submitted:
                 initiatives.submit(s, target, user_id=user.id)
     except initiatives.StaleVersion:
         form.version.data = str(version)
@@ -136,7 +137,7 @@ def edit(initiative_id: int):
         return _render_form(form, initiative, errors=exc.fields, status=422)
     except initiatives.Conflict as exc:
         return _render_form(form, initiative, errors={exc.field: [str(exc)]}, status=409)
-    flash(_("Submitted for review.") if submit else _("Changes saved."), "info")
+    flash(_("Submitted for review.") if submitted else _("Changes saved."), "info")
     return _page_of(db().get(Initiative, initiative_id))
 
 

@@ -88,7 +88,7 @@ class InitiativeForm(FlaskForm):
     title = StringField(_l("Title"))
     summary = TextAreaField(_l("Summary (at most 600 characters)"))
     description = TextAreaField(_l("Description (Markdown)"))
-    language = StringField(_l("Language of the record (ISO 639-1 code, e.g. en, fr)"))
+    language = StringField(_l("Language of the record (ISO 639-1 code, e.g. en, fr)"), default="en")
     country = LooseSelectField(_l("Country"))
     region = StringField(_l("Region"))
     locality = StringField(_l("Locality"))
