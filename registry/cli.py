@@ -114,7 +114,7 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["submitter", "curator", "admin"]))
+@click.option("--role", required=True, help="submitter, curator or admin")
 @click.option("--organisation", default=None, help="Created when it does not exist yet.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
