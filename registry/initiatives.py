@@ -348,8 +348,10 @@ def edit(
     direct: bool = False,
 ) -> Initiative:
     """Change a record. On a published record, unless `direct` (curators), the change is kept
-    in `pending` and the public keeps seeing the live fields until a curator publishes it."""
-    if initiative.status != PUBLIC_STATUS or direct:
+    in `pending` and the public keeps seeing the live fields until a curator publishes it.
+    While an edit is pending, every editor changes the pending edit (a curator's touch-up of
+    an edit in review keeps it in review)."""
+    if initiative.status != PUBLIC_STATUS or (direct and initiative.pending is None):
         return update(session, initiative, patch, expected_version=expected_version,
                       user_id=user_id)  # fmt: skip
     _check_version(initiative, expected_version)
@@ -368,7 +370,7 @@ def edit(
         _unique_slug(session, proposed["slug"], valid.title, explicit=True, exclude=initiative.id)
     _check_external_id(session, proposed["external_id"], initiative.id)
     initiative.pending = proposed
-    initiative.pending_status = "draft"
+    initiative.pending_status = "submitted" if _pending_in_review(initiative) else "draft"
     return _bump(session, initiative, "edit", user_id, changed, note="pending review")
 
 

@@ -74,3 +74,17 @@ def test_throttle_counts_in_the_shared_database(engine):
         accounts.create_user(s, "b@example.org", role="curator", password="long enough pw")
     with write_session(engine) as s:
         assert accounts.authenticate(s, "b@example.org", "long enough pw", "10.0.0.1")
+
+
+def test_curator_touch_up_of_an_edit_in_review_keeps_it_in_review(engine):
+    with write_session(engine) as s:
+        i = initiatives.create(s, valid_record(), status="published")
+        initiatives.edit(s, i, {"title": "Proposed"}, expected_version=None)
+        initiatives.submit(s, i)
+        initiatives.edit(s, i, {"summary": "Tidied"}, expected_version=None, direct=True)
+        assert (i.title, i.pending["title"], i.pending["summary"]) == (
+            valid_record()["title"],
+            "Proposed",
+            "Tidied",
+        )
+        assert i.pending_status == "submitted"
