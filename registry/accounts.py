@@ -15,8 +15,10 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from .db import read_session, write_session
 from .models import ApiToken, LoginFailure, Organisation, User, utcnow
 
 ROLES = ("submitter", "curator", "admin")
@@ -129,28 +131,34 @@ def _failures(session: Session, key: str) -> int:
     )
 
 
-def authenticate(session: Session, email: str, password: str, address: str) -> User | None:
+def authenticate(engine: Engine, email: str, password: str, address: str) -> Principal | None:
     """The user when the credentials are right; None otherwise (the failure is counted).
 
-    Runs inside a write transaction. Raises Throttled, before checking the password, when the
-    account or the address has failed too often lately — whether or not the account exists.
+    Raises Throttled, before checking the password, when the account or the address has failed
+    too often lately — whether or not the account exists. The slow password check runs outside
+    any transaction, so sign-ins never hold the database's write lock while hashing.
     """
     email = normalise_email(email)
     account_key, address_key = f"account:{email}", f"address:{address}"
-    if (
-        _failures(session, account_key) >= MAX_FAILURES_PER_ACCOUNT
-        or _failures(session, address_key) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        raise Throttled(int(THROTTLE_WINDOW.total_seconds() // 60))
-    user = find_user(session, email)
-    if user is not None and user.active and _verify(user.password_hash, password):
-        session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
-        return user
-    old = utcnow() - THROTTLE_WINDOW
-    session.execute(delete(LoginFailure).where(LoginFailure.created_at < old))
-    session.add(LoginFailure(key=account_key))
-    session.add(LoginFailure(key=address_key))
-    session.flush()
+    with read_session(engine) as session:
+        if (
+            _failures(session, account_key) >= MAX_FAILURES_PER_ACCOUNT
+            or _failures(session, address_key) >= MAX_FAILURES_PER_ADDRESS
+        ):
+            raise Throttled(int(THROTTLE_WINDOW.total_seconds() // 60))
+        user = find_user(session, email)
+        found = Principal.of(user) if user is not None and user.active else None
+        password_hash = user.password_hash if found is not None else ""
+    if found is not None and _verify(password_hash, password):
+        with write_session(engine) as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
+        return found
+    if found is None:
+        _verify("", password)  # as slow as a real check: timing does not tell accounts apart
+    with write_session(engine) as session:
+        old = utcnow() - THROTTLE_WINDOW
+        session.execute(delete(LoginFailure).where(LoginFailure.created_at < old))
+        session.add_all([LoginFailure(key=account_key), LoginFailure(key=address_key)])
     return None
 
 

@@ -28,11 +28,12 @@ def sign_in():
     if request.method == "POST":
         address = request.remote_addr or "unknown"
         try:
-            with write_session(registry_of_current().engine) as s:
-                user = accounts.authenticate(
-                    s, form.email.data or "", form.password.data or "", address
-                )
-                principal = accounts.Principal.of(user) if user is not None else None
+            principal = accounts.authenticate(
+                registry_of_current().engine,
+                form.email.data or "",
+                form.password.data or "",
+                address,
+            )
         except accounts.Throttled as exc:
             flash(
                 _(
