@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 
 from .. import initiatives, permissions
 from ..accounts import Principal
@@ -68,11 +68,10 @@ def _optional_body() -> dict[str, Any]:
 
 def _expected_version(body: dict[str, Any]) -> int | None:
     """The version the client last saw: `If-Match` or `"version"` in the body."""
-    raw = request.headers.get("If-Match")
-    if raw is not None:
-        raw = raw.strip().removeprefix("W/").strip('"')
-    elif "version" in body:
-        raw = body.pop("version")
+    raw = body.pop("version", None)
+    header = request.headers.get("If-Match")
+    if header is not None:  # the header wins over the body
+        raw = header.strip().removeprefix("W/").strip('"')
     if raw is None:
         return None
     if isinstance(raw, bool):
@@ -109,19 +108,13 @@ def create_initiative():
         raise ValidationFailed({"status": ['new records are "draft" or "submitted"']})
     if not permissions.can_create(user):
         raise _forbidden("create")
-    with write_session(registry_of_app().engine) as session:
+    with write_session(registry_of(current_app).engine) as session:
         created = initiatives.create(
             session, body, user_id=user.id, organisation_id=user.organisation_id, status=status
         )
         record = _record_for(user, created)
     location = url_for("api.get_initiative", initiative_id=record["id"], _external=True)
     return record, 201, {"Location": location}
-
-
-def registry_of_app():
-    from flask import current_app
-
-    return registry_of(current_app)
 
 
 def _write(
@@ -133,7 +126,7 @@ def _write(
 ):
     user = _actor()
     version = _expected_version(body)
-    with write_session(registry_of_app().engine) as session:
+    with write_session(registry_of(current_app).engine) as session:
         initiative = _visible(session, initiative_id, user)
         if not allowed(user, initiative):
             raise _forbidden(action)
