@@ -74,13 +74,15 @@ def test_development_serves_plain_http_and_production_forces_https(tmp_path):
         )
 
     dev = make(False)
-    assert dev.test_client().get("/language/fr").status_code == 302
+    plain = dev.test_client().get("/language/fr")
+    assert plain.status_code == 302 and "Secure" not in plain.headers["Set-Cookie"]
     assert not dev.config["SESSION_COOKIE_SECURE"]
     prod = make(True).test_client()
     response = prod.get("/language/fr")
     assert response.status_code == 302 and response.location.startswith("https://")
     secure = prod.get("/language/fr", base_url="https://localhost")
     assert secure.status_code == 302 and secure.location == "/"
+    assert "Secure" in secure.headers["Set-Cookie"]
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
     assert prod.application.config["SESSION_COOKIE_SECURE"]
 

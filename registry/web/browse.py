@@ -57,5 +57,12 @@ def choose_language(code: str):
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = "/"
     response = make_response(redirect(target))
-    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(
+        COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
     return response
