@@ -127,8 +127,8 @@ def crawl(client: FlaskClient, world: World) -> tuple[int, list[str]]:
 def test_anonymous_visitor_never_sees_an_unpublished_record(client, world):
     requests, problems = crawl(client, world)
     assert not problems, "\n".join(problems)
-    public = [r for r in routes(client.application) if method_of(r) == "GET"]
-    assert requests >= len(public) * len(QUERIES)
+    get_routes = [r for r in routes(client.application) if method_of(r) == "GET"]
+    assert requests >= len(get_routes) * len(QUERIES)
 
 
 def test_the_published_record_is_reachable(client, world):
