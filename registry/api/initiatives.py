@@ -6,6 +6,7 @@ from flask import url_for
 
 from .. import initiatives
 from ..app import db
+from ..security import public
 from . import bp
 
 
@@ -23,5 +24,6 @@ def with_url(record: dict) -> dict:
 
 
 @bp.get("/initiatives/<int:initiative_id>")
+@public
 def get_initiative(initiative_id: int):
     return with_url(initiatives.to_record(initiatives.get_public(db(), initiative_id)))
