@@ -7,6 +7,7 @@ them these tests skip and say why.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -59,10 +60,17 @@ def live_server(tmp_path_factory, sqlite_template) -> Iterator[str]:
     engine.dispose()
 
 
+def missing(reason: str) -> None:
+    """Skip where a developer lacks the browser tools; fail in CI, which must have installed them."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI installs it with `make browser-deps`)")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"Debian's chromium is not at {CHROMIUM}: run `make browser-deps` (as root)")
+        missing(f"Debian's chromium is not at {CHROMIUM}: run `make browser-deps` (as root)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import AXE, DESKTOP
+from .conftest import AXE, DESKTOP, missing
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ PAGES = [
 @pytest.fixture(scope="module")
 def axe_page(browser, live_server):
     if not AXE.exists():
-        pytest.skip(f"axe-core is not at {AXE}: run `make browser-deps`")
+        missing(f"axe-core is not at {AXE}: run `make browser-deps`")
     # axe is injected as an inline script, which the site's CSP rightly refuses: bypass it here.
     context = browser.new_context(base_url=live_server, viewport=DESKTOP, bypass_csp=True)
     yield context.new_page()
