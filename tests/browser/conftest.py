@@ -61,7 +61,7 @@ def live_server(tmp_path_factory, sqlite_template) -> Iterator[str]:
 
 
 def missing(reason: str) -> None:
-    """Skip where a developer lacks the browser tools; fail in CI, which must have installed them."""
+    """Skip where a developer lacks the browser tools; fail in CI, which must install them."""
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI installs it with `make browser-deps`)")
     pytest.skip(reason)
