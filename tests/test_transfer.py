@@ -197,7 +197,7 @@ def test_repeated_ids_within_a_file_are_refused(app):
 def test_excel_csv_with_labels_names_and_semicolons_is_understood(app):
     text = (
         " Title ;Summary;Country;Sector;Stages;Maturity;Participants;Language\r\n"
-        "  Café citoyen  ; Un résumé. ;Allemagne;Santé;\"Concevoir; fournir / PRODUIRE\";"
+        '  Café citoyen  ; Un résumé. ;Allemagne;Santé;"Concevoir; fournir / PRODUIRE";'
         "Projet pilote;citoyens;French\r\n"
         "Second;Summary.;united kingdom;health;EVALUATE;integrated;Service users;en\r\n"
     )
@@ -362,3 +362,17 @@ def test_bench_script_is_deterministic(tmp_path):
 def test_paths_are_files_not_folders(tmp_path):
     with pytest.raises(ImportFailed, match="cannot read"):
         importing.read_file(Path(tmp_path / "missing.csv"))
+
+
+def test_import_is_all_or_nothing_and_idempotent_on_both_engines(any_app):
+    good = {"external_id": "e-1", "title": "Both engines", "summary": "S.", "country": "FR",
+            "sector": "health", "stages": ["design"], "maturity": "pilot"}  # fmt: skip
+    bad = {**good, "external_id": "e-2", "country": "XX"}
+    engine = engine_of(any_app)
+    with pytest.raises(ImportFailed):
+        import_rows(engine, read_bytes(json.dumps([good, bad]).encode(), "json"))
+    assert counts(any_app) == (0, 0, 0)
+    first = import_rows(engine, read_bytes(json.dumps([good]).encode(), "json"), publish=True)
+    again = import_rows(engine, read_bytes(json.dumps([good]).encode(), "json"), publish=True)
+    assert len(first.created) == 1 and again.unchanged == first.created
+    assert counts(any_app) == (1, 1, 1)
