@@ -26,7 +26,7 @@ COLUMNS = (
     "country", "region", "locality", "sector", "stages", "maturity", "start_year",
     "mainstreamed_year", "end_year", "participants", "contributions", "motives", "obstacles",
     "success_factors", "evidence_level", "outcomes", "lead_organisation", "partners", "tags",
-    "sources", "status", "version", "created_at", "updated_at", "published_at",
+    "sources", "status", "version", "illustrative", "created_at", "updated_at", "published_at",
 )  # fmt: skip
 LIST_COLUMNS = (*MULTI, "partners", "tags")
 YEAR_COLUMNS = ("start_year", "mainstreamed_year", "end_year")
@@ -63,6 +63,8 @@ def cells(record: dict[str, Any]) -> list[str]:
             text = f"{SEPARATOR} ".join(_escape(v) for v in value or [])
         elif value is None:
             text = ""
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
         else:
             text = str(value)
         row.append(_safe(text))
@@ -109,7 +111,7 @@ def read_rows(text: str, max_rows: int) -> list[dict[str, str]]:
         raise CsvError("the file is empty") from None
     except csv.Error as exc:
         raise CsvError(f"not a readable CSV file ({exc})") from None
-    unknown = [h for h in header if h and h not in COLUMNS and h != "illustrative"]
+    unknown = [h for h in header if h and h not in COLUMNS]
     if "title" not in header:
         raise CsvError(
             "the first line must name the columns (title, summary, country, sector, stages, "

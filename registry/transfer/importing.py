@@ -50,6 +50,7 @@ class Row:
 
     where: str
     record: dict[str, Any]
+    illustrative: bool = False  # kept when a new record is created from an export
 
 
 @dataclass
@@ -94,7 +95,14 @@ def read_bytes(data: bytes, kind: str, name: str = "file") -> list[Row]:
         rows = csv_format.read_rows(csv_format.decode(data), MAX_ROWS)
     except csv_format.CsvError as exc:
         raise ImportFailed(f"{name}: {exc}") from None
-    return [Row(f"row {n}", csv_format.record_from_row(r)) for n, r in enumerate(rows, start=2)]
+    return [
+        Row(
+            f"row {n}",
+            csv_format.record_from_row(r),
+            (r.get("illustrative") or "").strip().lower() in ("true", "1", "yes"),
+        )
+        for n, r in enumerate(rows, start=2)
+    ]
 
 
 def _json_rows(data: bytes, name: str) -> list[Row]:
@@ -112,9 +120,10 @@ def _json_rows(data: bytes, name: str) -> list[Row]:
         raise ImportFailed(f"{name}: too many records: at most {MAX_ROWS} initiatives per file")
     rows = []
     for n, item in enumerate(document, start=1):
+        illustrative = isinstance(item, dict) and item.get("illustrative") is True
         if isinstance(item, dict):
             item = {k: v for k, v in item.items() if k not in csv_format.READ_ONLY}
-        rows.append(Row(f"record {n}", item))
+        rows.append(Row(f"record {n}", item, illustrative))
     return rows
 
 
@@ -183,7 +192,9 @@ def _write(session, row: Row, by_external, by_slug, publish: bool, summary: Summ
     try:
         if found_id is None:
             status = initiatives.PUBLIC_STATUS if publish else "draft"
-            initiative = initiatives.create(session, record, status=status)
+            initiative = initiatives.create(
+                session, record, status=status, illustrative=row.illustrative
+            )
             summary.created.append(initiative.id)
             by_slug[initiative.slug] = initiative.id
             return
