@@ -17,6 +17,7 @@ from .schemas import NEXT_YEAR, InitiativeIn, Status
 from .transfer import LICENCE
 
 REF = "#/components/schemas/{model}"
+MAX_ID = 2**31 - 1
 STATUSES = list(vocab.STATUSES)
 
 
@@ -374,7 +375,8 @@ def _parameters() -> dict[str, dict[str, Any]]:
             "name": "id",
             "in": "path",
             "required": True,
-            "schema": {"type": "integer"},
+            # The database's integer range: larger ids cannot exist (and crash the lookup today).
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "description": "the initiative's id",
         },
         "code": {
