@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt bench setup clean
+.PHONY: run test lint fmt bench bench-transfer setup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ fmt: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+
+bench-transfer: setup
+	$(BIN)/python -m bench.transfer
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

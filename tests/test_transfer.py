@@ -294,6 +294,11 @@ def test_cli_export_then_import_with_publish(cli_env, tmp_path, app, make_initia
     assert "0 created, 1 updated, 0 unchanged" in result.stdout
     csv_result = CliRunner().invoke(main, ["export", "--bom"])
     assert csv_result.stdout.startswith("\ufeffid,slug,external_id,url,title")
+    assert "Renamed" not in csv_result.stdout and RICH["title"] in csv_result.stdout
+    none = CliRunner().invoke(main, ["export", "--filters", "country=CA&sector=health"])
+    assert none.exit_code == 0 and none.stdout.count("\n") == 1  # the header line only
+    bad = CliRunner().invoke(main, ["export", "--filters", "sector=astrology"])
+    assert bad.exit_code == 1 and "sector" in bad.stderr
 
 
 # --- HTTP exports ---------------------------------------------------------------------------

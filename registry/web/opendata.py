@@ -129,8 +129,7 @@ def export_json():
     ids = _ids(filters)
     meta = exporting.metadata(filters, url_for("browse.home", _external=True))
     chunks = exporting.json_chunks(meta, _records(filters, ids))
-    filename = "initiatives.json" if request.args.get("download") else None
-    return _stream(chunks, "application/json; charset=utf-8", filename)
+    return _stream(chunks, "application/json; charset=utf-8")
 
 
 @bp.get("/export/README")
