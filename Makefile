@@ -4,7 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt bench setup clean
+.PHONY: run test test-browser browser-deps lint fmt bench bench-transfer setup clean
+
+# Browser tests drive Debian's chromium (never a browser downloaded by Playwright) and check
+# accessibility with axe-core from npm, kept outside git in .cache/node.
+CHROMIUM := /usr/bin/chromium
+AXE_VERSION := 4.14.1
+AXE := .cache/node/node_modules/axe-core/axe.min.js
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +25,30 @@ run: setup
 	$(BIN)/registry seed
 	$(BIN)/registry serve --host 127.0.0.1 --port 5000
 
-test: setup lint
+test: setup lint browser-deps
 	$(BIN)/python -m pytest
+
+test-browser: setup browser-deps
+	$(BIN)/python -m pytest -m browser
+
+# Installs what the browser tests need where it is missing; without it they skip and say why.
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) \
+	      || echo "browser-deps: could not install chromium; browser tests will skip" >&2; \
+	  else \
+	    echo "browser-deps: $(CHROMIUM) is missing (apt-get install chromium, as root); browser tests will skip" >&2; \
+	  fi; \
+	fi
+	@if [ ! -f $(AXE) ]; then \
+	  if command -v npm >/dev/null; then \
+	    npm install --prefix .cache/node --no-audit --no-fund axe-core@$(AXE_VERSION) \
+	      || echo "browser-deps: could not install axe-core; the accessibility check will skip" >&2; \
+	  else \
+	    echo "browser-deps: npm is missing; the accessibility check will skip" >&2; \
+	  fi; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .
@@ -33,5 +61,8 @@ fmt: setup
 bench: setup
 	$(BIN)/python -m bench.run
 
+bench-transfer: setup
+	$(BIN)/python -m bench.transfer
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .cache test-artifacts

@@ -9,7 +9,7 @@ from flask import Flask, g
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from . import i18n
+from . import i18n, security
 from .config import Settings
 from .db import make_engine
 from .paths import STATIC, TEMPLATES
@@ -53,6 +53,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
             session.close()
 
     i18n.init_app(app)
+    security.init_app(app, settings)
     from . import api, web
 
     api.init_app(app)

@@ -155,3 +155,83 @@ def create_token(email: str, label: str) -> None:
             raise click.ClickException(f"no account for {accounts.normalise_email(email)}")
         token = accounts.create_token(session, user, label)
     click.echo(token)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--publish", is_flag=True, help="Publish the imported initiatives at once.")
+@with_appcontext
+def import_(file: Path, publish: bool) -> None:
+    """Import initiatives from a CSV or JSON file: all of them, or none if any row fails."""
+    from tqdm import tqdm
+
+    from .transfer.importing import ImportFailed, import_rows, read_file
+
+    registry = registry_of(current_app)
+    try:
+        rows = read_file(file)
+        with tqdm(
+            total=len(rows), unit="row", file=sys.stderr, disable=not sys.stderr.isatty()
+        ) as bar:
+            summary = import_rows(registry.engine, rows, publish=publish, progress=bar.update)
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"imported {file.name}: {summary}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)  # fmt: skip
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")  # fmt: skip
+@click.option("--bom", is_flag=True, help="Start a CSV with a UTF-8 byte order mark (Excel).")
+@click.option("--filters", "query", default="", metavar="QUERY",
+              help="Search filters as a query string, e.g. 'country=FR&stage=design'.")  # fmt: skip
+@click.option("--base-url", default="http://localhost/", envvar="REGISTRY_BASE_URL",
+              help="The site's address, for each record's `url`.")  # fmt: skip
+@with_appcontext
+def export(fmt: str, output: Path | None, bom: bool, query: str, base_url: str) -> None:
+    """Export the published initiatives (every field, with the licence in JSON)."""
+    from urllib.parse import parse_qsl
+
+    from flask import url_for
+    from werkzeug.datastructures import MultiDict
+
+    from .db import read_session
+    from .filters import BadParameter, parse_filters
+    from .transfer import exporting
+    from .web.opendata import text_query_ids
+
+    registry = registry_of(current_app)
+    try:
+        filters = parse_filters(MultiDict(parse_qsl(query)))
+        ids = text_query_ids(filters) if filters.q else None
+    except BadParameter as exc:
+        raise click.ClickException(f"bad filters: {exc}") from None
+    except NotImplementedError as exc:
+        raise click.ClickException(str(exc)) from None
+
+    def page_url(i) -> str:
+        return url_for("browse.initiative_page", initiative_id=i.id, slug=i.slug, _external=True)
+
+    with (
+        current_app.test_request_context(base_url=base_url),
+        read_session(registry.engine) as session,
+    ):
+        items = exporting.records(exporting.select_public(session, filters, ids), page_url)
+        if fmt == "json":
+            meta = exporting.metadata(filters, url_for("browse.home", _external=True))
+            chunks = exporting.json_chunks(meta, items)
+        else:
+            chunks = exporting.csv_chunks(items, bom=bom)
+        target = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            for chunk in chunks:
+                target.write(chunk)
+        finally:
+            if output:
+                target.close()
+    if output:
+        click.echo(f"exported to {output}", err=True)

@@ -14,6 +14,7 @@ from ..app import db, registry_of
 from ..db import write_session
 from ..models import Initiative
 from ..schemas import ValidationFailed, iso
+from ..security import private, public
 from . import ApiError, bp, json_body
 
 
@@ -92,12 +93,14 @@ def _forbidden(action: str) -> ApiError:
 
 
 @bp.get("/initiatives/<int:initiative_id>")
+@public
 def get_initiative(initiative_id: int):
     user = _principal()
     return _record_for(user, _visible(db(), initiative_id, user))
 
 
 @bp.post("/initiatives")
+@private("signed-in users (bearer token or session)")
 def create_initiative():
     user = _actor()
     body = json_body()
@@ -135,6 +138,7 @@ def _write(
 
 
 @bp.patch("/initiatives/<int:initiative_id>")
+@private("owners (draft, rejected, withdrawn, published as a pending edit) and curators")
 def patch_initiative(initiative_id: int):
     body = json_body()
     if not isinstance(body, dict):
@@ -158,6 +162,7 @@ def _transition(name: str, allowed, service):
         return _write(initiative_id, allowed, name, body, run)
 
     view.__name__ = f"{name}_initiative"
+    view = private(f"as permissions.can_{name} allows")(view)
     bp.post(f"/initiatives/<int:initiative_id>/{name}")(view)
 
 
@@ -168,6 +173,7 @@ _transition("withdraw", permissions.can_withdraw, initiatives.withdraw)
 
 
 @bp.delete("/initiatives/<int:initiative_id>")
+@private("curators")
 def delete_initiative(initiative_id: int):
     _write(
         initiative_id, permissions.can_delete, "delete", {},
@@ -177,6 +183,7 @@ def delete_initiative(initiative_id: int):
 
 
 @bp.get("/initiatives/<int:initiative_id>/revisions")
+@private("the owner organisation and curators")
 def initiative_revisions(initiative_id: int):
     user = _actor()
     session = db()

@@ -6,6 +6,7 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException
 
 from .. import countries, vocab
@@ -33,12 +34,17 @@ def url_with(filters: Filters, **changes) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import account, auth, browse, contribute
+    from . import account, auth, browse, contribute, opendata
 
     auth.init_app(app)
     app.register_blueprint(browse.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(contribute.bp)
+    app.register_blueprint(opendata.bp)
+    app.jinja_env.globals.setdefault("nav_links", []).append(
+        ("opendata.export_page", lazy_gettext("Open data"))
+    )
+    app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,

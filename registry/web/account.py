@@ -10,6 +10,7 @@ from .. import accounts
 from ..app import db
 from ..db import write_session
 from ..models import User
+from ..security import private, public
 from .auth import SignedIn, current_principal, registry_of_current
 from .forms import PasswordForm, SignInForm, TokenForm
 
@@ -23,6 +24,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@public
 def sign_in():
     form = SignInForm()
     if request.method == "POST":
@@ -53,6 +55,7 @@ def sign_in():
 
 
 @bp.post("/sign-out")
+@private("the signed-in user")
 @login_required
 def sign_out():
     with write_session(registry_of_current().engine) as s:
@@ -79,12 +82,14 @@ def _account_page(password_form=None, token_form=None, new_token=None, status=20
 
 
 @bp.get("/account")
+@private("the signed-in user")
 @login_required
 def account():
     return _account_page()
 
 
 @bp.post("/account/password")
+@private("the signed-in user")
 @login_required
 def change_password():
     form = PasswordForm(prefix="pw")
@@ -103,6 +108,7 @@ def change_password():
 
 
 @bp.post("/account/tokens")
+@private("the signed-in user")
 @login_required
 def create_token():
     form = TokenForm(prefix="tk")
@@ -114,6 +120,7 @@ def create_token():
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
+@private("the signed-in user")
 @login_required
 def revoke_token(token_id: int):
     try:

@@ -8,11 +8,13 @@ from .. import catalogue
 from ..app import db
 from ..filters import parse_filters
 from ..i18n import COOKIE, LANGUAGES
+from ..security import public
 
 bp = Blueprint("browse", __name__)
 
 
 @bp.get("/")
+@public
 def home():
     session = db()
     return render_template(
@@ -23,6 +25,7 @@ def home():
 
 
 @bp.get("/initiatives")
+@public
 def catalogue_page():
     filters = parse_filters(request.args, max_per_page=100)
     page = catalogue.browse(db(), filters)
@@ -31,6 +34,7 @@ def catalogue_page():
 
 @bp.get("/initiatives/<int:initiative_id>")
 @bp.get("/initiatives/<int:initiative_id>/<slug>")
+@public
 def initiative_page(initiative_id: int, slug: str | None = None):
     from . import contribute
 
@@ -49,6 +53,7 @@ def initiative_page(initiative_id: int, slug: str | None = None):
 
 
 @bp.get("/language/<code>")
+@public
 def choose_language(code: str):
     """Remember the interface language in a cookie and go back where the visitor was."""
     if code not in LANGUAGES:
@@ -57,5 +62,12 @@ def choose_language(code: str):
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = "/"
     response = make_response(redirect(target))
-    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(
+        COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
     return response

@@ -16,6 +16,7 @@ from ..app import db
 from ..db import write_session
 from ..models import Initiative, User
 from ..schemas import ValidationFailed
+from ..security import private
 from .auth import current_principal, registry_of_current
 from .forms import MULTI_VOCAB, SECTIONS, ActionForm, InitiativeForm, RejectForm
 
@@ -36,6 +37,7 @@ def _page_of(initiative: Initiative):
 
 
 @bp.get("/my/initiatives")
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def mine():
     user = current_principal()
@@ -72,6 +74,7 @@ def _similar(data: dict, exclude: int | None = None) -> list[Initiative]:
 
 
 @bp.route("/my/initiatives/new", methods=["GET", "POST"])
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def new():
     user = current_principal()
@@ -99,6 +102,7 @@ def new():
 
 
 @bp.route("/my/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def edit(initiative_id: int):
     user = current_principal()
@@ -176,6 +180,7 @@ def _action(
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/submit")
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def submit(initiative_id: int):
     return _action(
@@ -186,6 +191,7 @@ def submit(initiative_id: int):
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/publish")
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def publish(initiative_id: int):
     return _action(
@@ -196,6 +202,7 @@ def publish(initiative_id: int):
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/reject")
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def reject(initiative_id: int):
     return _action(
@@ -209,6 +216,7 @@ def reject(initiative_id: int):
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/withdraw")
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def withdraw(initiative_id: int):
     return _action(
@@ -219,6 +227,7 @@ def withdraw(initiative_id: int):
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/delete")
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def delete(initiative_id: int):
     return _action(
@@ -229,6 +238,7 @@ def delete(initiative_id: int):
 
 
 @bp.get("/review")
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def review_queue():
     user = current_principal()
@@ -243,6 +253,7 @@ def review_queue():
 
 
 @bp.get("/my/initiatives/<int:initiative_id>/history")
+@private("owners and curators, as registry.permissions decides")
 @login_required
 def history(initiative_id: int):
     user = current_principal()

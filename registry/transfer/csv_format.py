@@ -1,0 +1,257 @@
+"""The CSV shape of initiatives: one row per initiative, multi-valued cells joined by `;`.
+
+Written so spreadsheet programs open it correctly (optional BOM, formula-injection guard) and
+read back leniently: codes or English/French labels, country codes or names, `;` or `,`
+delimiters, UTF-8 or Excel's cp1252.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+import pycountry
+
+from .. import vocab
+from ..countries import name as country_name
+from ..schemas import MULTI
+
+COLUMNS = (
+    "id", "slug", "external_id", "url", "title", "summary", "description", "language",
+    "country", "region", "locality", "sector", "stages", "maturity", "start_year",
+    "mainstreamed_year", "end_year", "participants", "contributions", "motives", "obstacles",
+    "success_factors", "evidence_level", "outcomes", "lead_organisation", "partners", "tags",
+    "sources", "status", "version", "illustrative", "created_at", "updated_at", "published_at",
+)  # fmt: skip
+LIST_COLUMNS = (*MULTI, "partners", "tags")
+YEAR_COLUMNS = ("start_year", "mainstreamed_year", "end_year")
+OPTIONAL_COLUMNS = ("evidence_level", "slug", "external_id")
+# Cells a spreadsheet would run as a formula; written with a leading apostrophe.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SEPARATOR = ";"
+SOURCE = re.compile(r"^(?P<title>.*?)\s*<(?P<url>[^<>]*)>$", re.S)
+
+
+class CsvError(ValueError):
+    """The file cannot be read as the registry's CSV; the message says why."""
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _escape(item: str) -> str:
+    return item.replace("\\", "\\\\").replace(SEPARATOR, "\\" + SEPARATOR)
+
+
+def _safe(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def cells(record: dict[str, Any]) -> list[str]:
+    """One record (the contract's JSON object, with `url`) as the row's cells."""
+    row = []
+    for column in COLUMNS:
+        value = record.get(column)
+        if column == "sources":
+            text = f"{SEPARATOR} ".join(_escape(f"{s['title']} <{s['url']}>") for s in value or [])
+        elif column in LIST_COLUMNS:
+            text = f"{SEPARATOR} ".join(_escape(v) for v in value or [])
+        elif value is None:
+            text = ""
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = str(value)
+        row.append(_safe(text))
+    return row
+
+
+def write_rows(records: Iterable[dict[str, Any]], *, bom: bool = False) -> Iterator[str]:
+    """The CSV text, a header line then one chunk per record (for streaming)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(COLUMNS)
+    yield ("\ufeff" if bom else "") + flush()
+    for record in records:
+        writer.writerow(cells(record))
+        yield flush()
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), else Excel's Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_rows(text: str, max_rows: int) -> list[dict[str, str]]:
+    """Rows as {column: cell}, columns named by the header line (any case, any spacing)."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
+    except StopIteration:
+        raise CsvError("the file is empty") from None
+    except csv.Error as exc:
+        raise CsvError(f"not a readable CSV file ({exc})") from None
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if "title" not in header:
+        raise CsvError(
+            "the first line must name the columns (title, summary, country, sector, stages, "
+            "maturity, …)"
+        )
+    if unknown:
+        raise CsvError(f"unknown column(s): {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
+    if len(set(header)) != len(header):
+        raise CsvError("a column appears twice in the first line")
+    rows = []
+    try:
+        for cells_ in reader:
+            if not any(c.strip() for c in cells_):
+                continue
+            if len(rows) >= max_rows:
+                raise CsvError(f"too many rows: at most {max_rows} initiatives per file")
+            rows.append(dict(zip(header, cells_, strict=False)))
+    except csv.Error as exc:
+        raise CsvError(f"not a readable CSV file (line {reader.line_num}: {exc})") from None
+    if not rows:
+        raise CsvError("the file has a header line but no initiatives")
+    return rows
+
+
+def _unguard(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
+def _split(cell: str) -> list[str]:
+    """Items of a multi-valued cell; `\\;` is a literal semicolon."""
+    items, current, chars = [], [], iter(cell)
+    for ch in chars:
+        if ch == "\\":
+            current.append(next(chars, "\\"))
+        elif ch == SEPARATOR:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current))
+    return [i.strip() for i in items if i.strip()]
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and spacing-insensitive form of a label."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(plain.casefold().split())
+
+
+@cache
+def _vocabulary_lookup(name: str) -> dict[str, str]:
+    vocabulary = vocab.VOCABULARIES[name]
+    table: dict[str, str] = {}
+    for term in vocabulary.terms:
+        for text in (term.en, term.fr, term.code, term.code.replace("_", " ")):
+            table[fold(text)] = term.code
+    return table
+
+
+def vocabulary_code(vocabulary: str, text: str) -> str:
+    """The code for a code or label (unknown text passes through for the validator to name)."""
+    return _vocabulary_lookup(vocabulary).get(fold(text), text)
+
+
+@cache
+def _country_lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for c in pycountry.countries:
+        names = [c.alpha_2, c.alpha_3, c.name, country_name(c.alpha_2, "fr")]
+        names += [getattr(c, a) for a in ("common_name", "official_name") if hasattr(c, a)]
+        for text in names:
+            table.setdefault(fold(text), c.alpha_2)
+    return table
+
+
+def country(text: str) -> str:
+    """ISO code for a code or an English or French country name."""
+    return _country_lookup().get(fold(text), text)
+
+
+def language(text: str) -> str:
+    if len(text.strip()) == 2:
+        return text
+    try:
+        return pycountry.languages.lookup(text.strip()).alpha_2
+    except (LookupError, AttributeError):
+        return text
+
+
+_VOCAB_OF = {**{f: vocab.MULTI_FIELDS[f].name for f in MULTI}, "sector": "sector",
+             "maturity": "maturity", "evidence_level": "evidence_level"}  # fmt: skip
+READ_ONLY = ("id", "url", "status", "version", "created_at", "updated_at", "published_at",
+             "illustrative")  # fmt: skip
+
+
+def record_from_row(row: dict[str, str]) -> dict[str, Any]:
+    """A row's cells as an initiative for `validate_initiative` (read-only columns dropped)."""
+    record: dict[str, Any] = {}
+    for column, raw in row.items():
+        if column in READ_ONLY or not column:
+            continue
+        cell = _unguard((raw or "").strip())
+        if column == "sources":
+            record[column] = [_source(item) for item in _split(cell)]
+        elif column in LIST_COLUMNS:
+            items = _split(cell)
+            if column in _VOCAB_OF:
+                items = [vocabulary_code(_VOCAB_OF[column], i) for i in items]
+            record[column] = items
+        elif column in YEAR_COLUMNS:
+            record[column] = _year(cell)
+        elif column in OPTIONAL_COLUMNS:
+            if cell:
+                record[column] = (
+                    vocabulary_code(_VOCAB_OF[column], cell) if column in _VOCAB_OF else cell
+                )
+        elif column in _VOCAB_OF:
+            record[column] = vocabulary_code(_VOCAB_OF[column], cell)
+        elif column == "country":
+            record[column] = country(cell)
+        elif column == "language":
+            if cell:
+                record[column] = language(cell)
+        else:
+            record[column] = cell
+    return record
+
+
+def _year(cell: str) -> int | str | None:
+    if not cell:
+        return None
+    try:
+        return int(float(cell)) if re.fullmatch(r"\d{4}(\.0+)?", cell) else int(cell)
+    except ValueError:
+        return cell  # the validator says it is not a year
+
+
+def _source(item: str) -> dict[str, str]:
+    match = SOURCE.match(item)
+    if match:
+        title, url = match["title"].strip(), match["url"].strip()
+        return {"title": title or url, "url": url}
+    return {"title": item, "url": item}

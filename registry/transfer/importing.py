@@ -1,0 +1,234 @@
+"""Bulk import: read a CSV or JSON file, validate every record, then write all or nothing.
+
+Records are matched on `external_id`, else on `slug`, so importing the same file again updates
+in place (with a revision only where something changed) instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from .. import initiatives
+from ..db import write_session
+from ..models import Initiative
+from ..schemas import ValidationFailed, validate_initiative
+from . import csv_format
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 100_000
+
+
+class ImportFailed(Exception):
+    """Nothing was imported. `problems` lists (row, field, message) for every failing row;
+    the message alone describes a file-level failure (unreadable, empty, too large)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.field}: {self.message}"
+
+
+@dataclass
+class Row:
+    """One record of the file, with where it is (for messages)."""
+
+    where: str
+    record: dict[str, Any]
+    illustrative: bool = False  # kept when a new record is created from an export
+
+
+@dataclass
+class Summary:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+def read_file(path: Path) -> list[Row]:
+    """The records of a .csv or .json file; ImportFailed with one clear line otherwise."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise ImportFailed(f"{path.name}: expected a .csv or .json file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ImportFailed(f"{path.name}: too large ({size // 1_048_576} MB; at most 50 MB)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot read ({exc.strerror})") from None
+    return read_bytes(data, suffix.lstrip("."), path.name)
+
+
+def read_bytes(data: bytes, kind: str, name: str = "file") -> list[Row]:
+    """The records of a file's content, `kind` being "csv" or "json"."""
+    if len(data) > MAX_BYTES:
+        raise ImportFailed(f"{name}: too large (at most 50 MB)")
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise ImportFailed(f"{name}: the file is empty")
+    if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
+        raise ImportFailed(f"{name}: not a text file (save a spreadsheet as CSV first)")
+    if kind == "json":
+        return _json_rows(data, name)
+    try:
+        rows = csv_format.read_rows(csv_format.decode(data), MAX_ROWS)
+    except csv_format.CsvError as exc:
+        raise ImportFailed(f"{name}: {exc}") from None
+    return [
+        Row(
+            f"row {n}",
+            csv_format.record_from_row(r),
+            (r.get("illustrative") or "").strip().lower() in ("true", "1", "yes"),
+        )
+        for n, r in enumerate(rows, start=2)
+    ]
+
+
+def _json_rows(data: bytes, name: str) -> list[Row]:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportFailed(f"{name}: not valid JSON ({exc})") from None
+    if isinstance(document, dict) and isinstance(document.get("initiatives"), list):
+        document = document["initiatives"]  # the export's wrapper object
+    if not isinstance(document, list):
+        raise ImportFailed(f"{name}: expected a list of initiatives (or an export's wrapper)")
+    if not document:
+        raise ImportFailed(f"{name}: the file holds no initiatives")
+    if len(document) > MAX_ROWS:
+        raise ImportFailed(f"{name}: too many records: at most {MAX_ROWS} initiatives per file")
+    rows = []
+    for n, item in enumerate(document, start=1):
+        illustrative = isinstance(item, dict) and item.get("illustrative") is True
+        if isinstance(item, dict):
+            item = {k: v for k, v in item.items() if k not in csv_format.READ_ONLY}
+        rows.append(Row(f"record {n}", item, illustrative))
+    return rows
+
+
+def check(rows: list[Row]) -> list[Problem]:
+    """Every problem of every row: validation, and ids or slugs repeated within the file."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    for row in rows:
+        try:
+            valid = validate_initiative(row.record)
+        except ValidationFailed as exc:
+            problems += [Problem(row.where, f, m) for f, msgs in exc.fields.items() for m in msgs]
+            continue
+        for key in ("external_id", "slug"):
+            value = getattr(valid, key)
+            if value is None:
+                continue
+            if (key, value) in seen:
+                problems.append(Problem(row.where, key, f"{value!r} repeats {seen[key, value]}"))
+            seen[key, value] = row.where
+            if key == "external_id":
+                break  # matched on external_id; the slug may change
+    return problems
+
+
+def import_rows(
+    engine: Engine,
+    rows: list[Row],
+    *,
+    publish: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """Validate everything, then write everything in one transaction, or raise ImportFailed.
+
+    New records are drafts unless `publish`; with `publish`, matched unpublished ones are
+    published too. `progress(n)` is called as rows are written.
+    """
+    problems = check(rows)
+    if problems:
+        raise ImportFailed(_failure(problems), problems)
+    summary = Summary()
+    try:
+        with write_session(engine) as session:
+            by_external = dict(
+                session.execute(
+                    select(Initiative.external_id, Initiative.id).where(
+                        Initiative.external_id.is_not(None)
+                    )
+                ).all()
+            )
+            by_slug = dict(session.execute(select(Initiative.slug, Initiative.id)).all())
+            for row in rows:
+                _write(session, row, by_external, by_slug, publish, summary)
+                if progress:
+                    progress(1)
+    except _RowFailed as exc:
+        raise ImportFailed(_failure([exc.problem]), [exc.problem]) from None
+    return summary
+
+
+def _write(session, row: Row, by_external, by_slug, publish: bool, summary: Summary) -> None:
+    record = row.record
+    found_id = by_external.get(record.get("external_id")) if record.get("external_id") else None
+    if found_id is None and record.get("slug"):
+        found_id = by_slug.get(record["slug"])
+    try:
+        if found_id is None:
+            status = initiatives.PUBLIC_STATUS if publish else "draft"
+            initiative = initiatives.create(
+                session, record, status=status, illustrative=row.illustrative
+            )
+            summary.created.append(initiative.id)
+            by_slug[initiative.slug] = initiative.id
+            return
+        initiative = initiatives.get(session, found_id)
+        before = initiative.version
+        if _changes(initiative, record):
+            initiatives.update(session, initiative, record, expected_version=None)
+        if publish and initiative.status != initiatives.PUBLIC_STATUS:
+            initiatives.set_status(session, initiative, initiatives.PUBLIC_STATUS, action="publish")
+        (summary.updated if initiative.version != before else summary.unchanged).append(found_id)
+    except (ValidationFailed, initiatives.Conflict, initiatives.NotFound) as exc:
+        raise _RowFailed(row, exc) from None
+
+
+def _changes(initiative: Initiative, record: dict[str, Any]) -> bool:
+    """Whether importing `record` would change the stored one.
+
+    Compared as plain data here because `initiatives.update` compares validated sources (models)
+    with stored ones (dicts), which would add a revision to every record that has sources.
+    """
+    current = initiatives.editable_fields(initiative)
+    merged = validate_initiative({**current, **record}).model_dump()
+    return any(merged[k] != current[k] for k in current)
+
+
+class _RowFailed(Exception):
+    """A row clashed with a stored record (a slug or external id taken by another one)."""
+
+    def __init__(self, row: Row, exc: Exception):
+        reason = "matches a deleted initiative" if isinstance(exc, initiatives.NotFound) else exc
+        super().__init__(str(reason))
+        self.problem = Problem(row.where, getattr(exc, "field", "_"), str(reason))
+
+
+def _failure(problems: list[Problem]) -> str:
+    rows = len({p.row for p in problems})
+    return f"nothing imported: {rows} row(s) failed ({len(problems)} problem(s))"

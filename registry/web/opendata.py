@@ -1,0 +1,225 @@
+"""Open data pages and files: the export page, CSV/JSON exports, the Atom feed, the API page.
+
+Every selection goes through `transfer.exporting.select_public`, which starts from the public
+query: drafts never appear in an export or a feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from .. import catalogue, initiatives, openapi
+from ..app import db, registry_of
+from ..db import read_session
+from ..filters import Filters, parse_filters
+from ..i18n import current_locale
+from ..models import Initiative
+from ..transfer import CITATION, LICENCE, atom, csv_format, exporting
+from . import country_name, label
+
+bp = Blueprint("opendata", __name__)
+FEED_SIZE = 50
+# Pages whose <head> announces the Atom feed for their filters.
+FEED_PAGES = {"browse.catalogue_page"}
+LICENCE_LINK = f'<{LICENCE["url"]}>; rel="license"'
+
+
+def text_query_ids(filters: Filters) -> list[int]:
+    """Ids of published initiatives matching `filters.q`, from the search index.
+
+    To be wired to the search module's `matching_ids(...)` after the merge.
+    """
+    raise NotImplementedError("text queries in exports and feeds need the search index")
+
+
+def _ids(filters: Filters) -> list[int] | None:
+    if not filters.q:
+        return None
+    try:
+        return text_query_ids(filters)
+    except NotImplementedError:
+        abort(501, description=_("Exports and feeds cannot filter by a text query yet."))
+
+
+def page_url(initiative: Initiative) -> str:
+    return url_for(
+        "browse.initiative_page", initiative_id=initiative.id, slug=initiative.slug, _external=True
+    )
+
+
+def describe(filters: Filters) -> str:
+    """The filters in words, for titles ("France, Health, Pilot")."""
+    parts = [f"“{filters.q}”"] if filters.q else []
+    parts += [country_name(c) for c in filters.country]
+    parts += [label("sector", s) for s in filters.sector]
+    parts += [label("stage", s) for s in filters.stage]
+    if filters.maturity:
+        parts.append(label("maturity", filters.maturity))
+    if filters.evidence_level:
+        parts.append(label("evidence_level", filters.evidence_level))
+    if filters.language:
+        parts.append(filters.language.upper())
+    parts += [f"#{t}" for t in filters.tag]
+    if filters.year_from or filters.year_to:
+        parts.append(f"{filters.year_from or '…'}–{filters.year_to or '…'}")
+    return ", ".join(parts)
+
+
+def _query_string(filters: Filters, **extra: str) -> dict:
+    args: dict[str, list[str]] = {}
+    for key, value in filters.to_args():
+        if key not in ("page", "per_page", "sort"):
+            args.setdefault(key, []).append(value)
+    return {**args, **extra}
+
+
+def feed_link() -> str | None:
+    """The Atom feed for the current page's filters, on pages that announce one."""
+    if request.endpoint not in FEED_PAGES:
+        return None
+    try:
+        filters = parse_filters(request.args)
+    except ValueError:
+        return None
+    return url_for("opendata.feed", **_query_string(filters))
+
+
+def _stream(chunks: Iterator[str], mimetype: str, filename: str | None = None) -> Response:
+    response = Response(stream_with_context(chunks), content_type=mimetype)
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Link"] = (
+        f'{LICENCE_LINK}, <{url_for(".export_readme", _external=True)}>; rel="describedby"'
+    )
+    return response
+
+
+def _records(filters: Filters, ids: list[int] | None) -> Iterator[dict]:
+    """Records read in a session of their own, which lives as long as the stream."""
+    with read_session(registry_of(current_app).engine) as session:
+        yield from exporting.records(exporting.select_public(session, filters, ids), page_url)
+
+
+@bp.get("/export/initiatives.csv")
+def export_csv():
+    filters = parse_filters(request.args)
+    ids = _ids(filters)
+    bom = request.args.get("bom", "") in ("1", "true", "yes")
+    chunks = exporting.csv_chunks(_records(filters, ids), bom=bom)
+    return _stream(chunks, "text/csv; charset=utf-8", "initiatives.csv")
+
+
+@bp.get("/export/initiatives.json")
+def export_json():
+    filters = parse_filters(request.args)
+    ids = _ids(filters)
+    meta = exporting.metadata(filters, url_for("browse.home", _external=True))
+    chunks = exporting.json_chunks(meta, _records(filters, ids))
+    return _stream(chunks, "application/json; charset=utf-8")
+
+
+@bp.get("/export/README")
+def export_readme():
+    text = render_template(
+        "opendata/README.txt",
+        licence=LICENCE,
+        citation=_citation(),
+        columns=csv_format.COLUMNS,
+        separator=csv_format.SEPARATOR,
+    )
+    response = Response(text, mimetype="text/plain")
+    response.headers["Link"] = LICENCE_LINK
+    return response
+
+
+def _citation() -> str:
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    return CITATION.format(date=today, url=url_for("browse.home", _external=True))
+
+
+@bp.get("/export")
+def export_page():
+    filters = parse_filters(request.args)
+    total = None
+    if not filters.q:
+        query = catalogue.apply_filters(initiatives.public_query(), filters)
+        total = db().scalar(select(func.count()).select_from(query.subquery()))
+    args = _query_string(filters)
+    return render_template(
+        "opendata/export.html",
+        filters=filters,
+        total=total,
+        description=describe(filters),
+        links={
+            "csv": url_for(".export_csv", **args),
+            "csv_bom": url_for(".export_csv", **args, bom="1"),
+            "json": url_for(".export_json", **args),
+            "feed": url_for(".feed", **args),
+        },
+        licence=LICENCE,
+        citation=_citation(),
+    )
+
+
+@bp.get("/feed.atom")
+def feed():
+    filters = parse_filters(request.args)
+    ids = _ids(filters)
+    args = _query_string(filters)
+    chosen = describe(filters)
+    title = _("Coproduction Registry: newest initiatives")
+    if chosen:
+        title = f"{title} ({chosen})"
+    newest = list(exporting.select_public(db(), filters, ids, limit=FEED_SIZE))
+    entries = [
+        atom.Entry(
+            id=url_for("browse.initiative_page", initiative_id=i.id, _external=True),
+            title=i.title,
+            url=page_url(i),
+            summary=i.summary,
+            updated=i.updated_at,
+            published=i.published_at,
+            author=i.lead_organisation,
+            language=i.language,
+            categories=[
+                (i.sector, label("sector", i.sector)),
+                (i.maturity, label("maturity", i.maturity)),
+                (i.country, country_name(i.country)),
+            ],
+        )
+        for i in newest
+    ]
+    updated = max((i.updated_at for i in newest), default=None) or datetime.now(UTC)
+    body = atom.build(
+        feed_id=url_for(".feed", _external=True, **args),
+        title=title,
+        self_url=url_for(".feed", _external=True, **args),
+        alternate_url=url_for("browse.catalogue_page", _external=True, **args),
+        updated=updated,
+        author=_("Coproduction Registry"),
+        rights=LICENCE["name"],
+        entries=entries,
+        language=current_locale(),
+    )
+    response = Response(body, mimetype="application/atom+xml")
+    response.headers["Link"] = LICENCE_LINK
+    return response
+
+
+@bp.get("/api")
+def api_page():
+    return render_template("opendata/api.html", spec=openapi.document(request.host_url))

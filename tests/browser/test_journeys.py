@@ -1,0 +1,116 @@
+"""What a visitor does, in a real browser: arrive, filter the catalogue, open an initiative,
+switch to French, and get around with the keyboard alone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import PHONE, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_page_introduces_the_registry(page):
+    page.goto("/")
+    assert page.title() == "Home · Coproduction Registry"
+    assert page.locator("h1").inner_text().startswith("Public services, made with")
+    figures = page.locator(".figures dd")
+    assert figures.first.inner_text() == "30"
+    assert page.locator(".cards .card").count() >= 3
+    screenshot(page, "home")
+
+
+def test_catalogue_filters_by_stage_and_sector(page):
+    page.goto("/initiatives")
+    assert page.locator(".result-count").inner_text() == "30 initiatives"
+    screenshot(page, "catalogue")
+    page.get_by_label("Stage").select_option("design")
+    page.get_by_label("Sector").select_option("health")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"stage=design"))
+    assert "sector=health" in page.url
+    cards = page.locator(".cards .card")
+    count = cards.count()
+    assert page.locator(".result-count").inner_text() == f"{count} initiatives"
+    assert 1 <= count < 30
+    for card in cards.all():
+        assert "Design" in card.locator(".badges").inner_text()
+        assert "Health" in card.locator(".card-meta").inner_text()
+    # The form remembers the choice, so the visitor can refine it.
+    assert page.get_by_label("Stage").input_value() == "design"
+    screenshot(page, "catalogue-filtered")
+
+
+def test_opening_an_initiative_from_the_catalogue(page):
+    page.goto("/initiatives")
+    link = page.locator(".card-title a").first
+    title = link.inner_text()
+    link.click()
+    page.wait_for_url(re.compile(r"/initiatives/\d+/[a-z0-9-]+$"))
+    assert page.locator("h1").inner_text() == title
+    assert page.get_by_role("heading", name="Key facts").is_visible()
+    screenshot(page, "initiative")
+    page.locator(".breadcrumb").get_by_role("link", name="Initiatives").click()
+    page.wait_for_url(re.compile(r"/initiatives$"))
+
+
+def test_switching_the_interface_to_french(page):
+    page.goto("/initiatives")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.locator(".lang-switch").get_by_role("link", name="FR").click()
+    page.wait_for_function("document.documentElement.lang === 'fr'")
+    assert page.url.endswith("/initiatives")
+    assert page.get_by_label("Secteur").is_visible()  # vocabulary labels follow the language
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "fr"  # remembered
+
+
+def test_keyboard_only_visitor_can_skip_to_the_content(page):
+    page.goto("/initiatives")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0  # visible once focused
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#main$"))
+    assert page.evaluate("document.activeElement.id") == "main"
+    # The next Tab goes into the content (the filter form), not back to the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "f-country"
+
+
+def test_pages_work_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/initiatives?stage=plan")
+    page.get_by_label("Sector").select_option("health")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"sector=health"))
+    assert "stage=plan" in page.url
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/initiatives", "/initiatives/1"])
+def test_phone_layout_does_not_scroll_sideways(browser, live_server, path):
+    context = browser.new_context(base_url=live_server, viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto(path)
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], f"{path} is {wide}px wide on a {PHONE['width']}px phone"
+    name = {"/": "home", "/initiatives": "catalogue", "/initiatives/1": "initiative"}[path]
+    screenshot(page, name)
+    context.close()
+
+
+def test_the_content_security_policy_is_enforced(browser, live_server):
+    """What the `page` fixture relies on: the browser reports inline code the CSP refused."""
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    page.goto("/")
+    with page.expect_console_message(lambda m: m.type == "error") as message:
+        page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x')")
+    assert "Content Security Policy" in message.value.text
+    context.close()

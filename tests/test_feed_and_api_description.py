@@ -1,0 +1,152 @@
+"""The Atom feed, the vocabularies, the OpenAPI document and the pages describing them."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
+
+from registry import vocab
+from registry.openapi import document
+from registry.schemas import InitiativeIn
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+# Every endpoint of api.md (normative), with its methods.
+CONTRACT = {
+    "/api/v1/initiatives": {"get", "post"},
+    "/api/v1/initiatives/{id}": {"get", "patch", "delete"},
+    "/api/v1/initiatives/{id}/submit": {"post"},
+    "/api/v1/initiatives/{id}/publish": {"post"},
+    "/api/v1/initiatives/{id}/reject": {"post"},
+    "/api/v1/initiatives/{id}/withdraw": {"post"},
+    "/api/v1/initiatives/{id}/revisions": {"get"},
+    "/api/v1/countries": {"get"},
+    "/api/v1/countries/{code}": {"get"},
+    "/api/v1/compare": {"get"},
+    "/api/v1/vocabularies": {"get"},
+    "/api/v1/openapi.json": {"get"},
+    "/export/initiatives.csv": {"get"},
+    "/export/initiatives.json": {"get"},
+    "/feed.atom": {"get"},
+}
+SEARCH_PARAMETERS = {"q", "country", "sector", "stage", "maturity", "language", "tag",
+                     "year_from", "year_to", "sort", "page", "per_page"}  # fmt: skip
+
+
+def parse_feed(data: bytes) -> etree._Element:
+    return etree.fromstring(data, etree.XMLParser(resolve_entities=False))
+
+
+def test_feed_is_atom_with_the_newest_published_initiatives(client, make_initiative):
+    make_initiative(title="Older initiative", country="FR")
+    make_initiative(title="Newer initiative", country="FR", lead_organisation="City of Lyon")
+    make_initiative(status="draft", title="Draft initiative", country="FR")
+    response = client.get("/feed.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = parse_feed(response.data)
+    assert feed.tag == f"{ATOM}feed"
+    for tag in ("id", "title", "updated", "author"):
+        assert feed.find(f"{ATOM}{tag}") is not None, tag
+    assert RFC3339.match(feed.findtext(f"{ATOM}updated"))
+    self_link = feed.find(f"{ATOM}link[@rel='self']")
+    assert self_link.get("href") == "http://localhost/feed.atom"
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Newer initiative",
+                                                             "Older initiative"]  # fmt: skip
+    ids = set()
+    for entry in entries:
+        for tag in ("id", "title", "updated", "summary"):
+            assert entry.findtext(f"{ATOM}{tag}"), tag
+        assert RFC3339.match(entry.findtext(f"{ATOM}updated"))
+        link = entry.find(f"{ATOM}link[@rel='alternate']")
+        assert link.get("href").startswith("http://localhost/initiatives/")
+        ids.add(entry.findtext(f"{ATOM}id"))
+    assert len(ids) == len(entries)
+    assert entries[0].findtext(f"{ATOM}author/{ATOM}name") == "City of Lyon"
+
+
+def test_feed_follows_the_filters_and_says_so_in_its_title(client, make_initiative):
+    make_initiative(title="Health in Canada", country="CA", sector="health")
+    make_initiative(title="Safety in France", country="FR")
+    feed = parse_feed(client.get("/feed.atom?country=CA&sector=health").data)
+    assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == [
+        "Health in Canada"
+    ]
+    title = feed.findtext(f"{ATOM}title")
+    assert "Canada" in title and "Health" in title
+    assert "country=CA" in feed.find(f"{ATOM}link[@rel='self']").get("href")
+    empty = parse_feed(client.get("/feed.atom?country=JP").data)
+    assert empty.findall(f"{ATOM}entry") == [] and empty.findtext(f"{ATOM}updated")
+
+
+def test_catalogue_page_announces_its_feed(client):
+    page = client.get("/initiatives?country=FR").data.decode()
+    assert re.search(
+        r'<link rel="alternate" type="application/atom\+xml" href="/feed.atom\?country=FR"', page
+    )
+    assert "application/atom+xml" not in client.get("/").data.decode()
+
+
+def test_vocabularies_endpoint(client):
+    response = client.get("/api/v1/vocabularies")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body == vocab.as_json()
+    assert body["stage"]["terms"][1]["label"] == {"en": "Design", "fr": "Concevoir"}
+
+
+def test_openapi_document_is_valid_and_covers_the_contract(client):
+    response = client.get("/api/v1/openapi.json")
+    spec = response.get_json()
+    validate(spec)
+    assert spec["openapi"].startswith("3.1")
+    assert {p: set(ops) for p, ops in spec["paths"].items()} == CONTRACT
+    search = spec["paths"]["/api/v1/initiatives"]["get"]
+    names = {spec["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]]["name"]
+             for p in search["parameters"]}  # fmt: skip
+    assert names >= SEARCH_PARAMETERS
+    statuses = {s for item in spec["paths"].values() for op in item.values()
+                for s in op["responses"]}  # fmt: skip
+    assert {"400", "401", "403", "404", "409", "413", "415", "422"} <= statuses
+    assert spec["servers"] == [{"url": "http://localhost"}]
+
+
+def test_openapi_schemas_come_from_the_validating_models():
+    schemas = document("http://x/")["components"]["schemas"]
+    assert set(schemas["InitiativeIn"]["properties"]) == set(InitiativeIn.model_fields)
+    assert set(schemas["InitiativeIn"]["required"]) == {
+        n for n, f in InitiativeIn.model_fields.items() if f.is_required()
+    }
+    assert schemas["InitiativeIn"]["properties"]["title"]["maxLength"] == 200
+    assert schemas["InitiativeIn"]["properties"]["sector"]["enum"] == list(vocab.SECTOR.codes)
+    assert "Source" in schemas
+
+
+def test_a_served_record_matches_the_documented_initiative(client, make_initiative):
+    made = make_initiative(
+        title="Documented record", sources=[{"title": "Report", "url": "https://e.org/r"}],
+        evidence_level="monitoring", start_year=2001, partners=["A"], tags=["b"],
+    )  # fmt: skip
+    spec = client.get("/api/v1/openapi.json").get_json()
+    record = client.get(f"/api/v1/initiatives/{made}").get_json()
+    OAS31Validator({**spec, "$ref": "#/components/schemas/Initiative"}).validate(record)
+    export = client.get("/export/initiatives.json").get_json()
+    OAS31Validator({**spec, "$ref": "#/components/schemas/Export"}).validate(export)
+    error = client.get("/api/v1/initiatives/999999").get_json()
+    OAS31Validator({**spec, "$ref": "#/components/schemas/Error"}).validate(error)
+
+
+def test_api_page_describes_every_operation(client):
+    page = client.get("/api").data.decode()
+    for path, methods in CONTRACT.items():
+        for method in methods:
+            assert f"{method.upper()} {path}" in page, (method, path)
+    assert 'id="schema-Initiative"' in page and "<script" not in page
+
+
+def test_nav_links_to_open_data(client):
+    assert 'href="/export"' in client.get("/").data.decode()
