@@ -94,6 +94,14 @@ def _initiative_schemas() -> dict[str, dict[str, Any]]:
     )
     props["country"].update(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")
     record["required"] = sorted(props)
+    # Only for the owner organisation and curators (optional: the public never gets them).
+    props.update(
+        pending={"type": ["object", "null"], "description": "an edit waiting aside for review"},
+        pending_status={"type": ["string", "null"],
+                        "enum": ["draft", "submitted", "rejected", "withdrawn", None]},
+        rejection_reason={"type": ["string", "null"], "description": "the curator's reason"},
+        submitted_at={"type": ["string", "null"], "format": "date-time"},
+    )  # fmt: skip
     return {**defs, "InitiativeIn": create_in, "InitiativeCreate": create,
             "InitiativePatch": patch, "Initiative": record}  # fmt: skip
 

@@ -50,7 +50,7 @@ def test_whole_path_from_draft_to_published(client, users, api_token):
     public = client.get(path).get_json()
     assert public["status"] == "published" and "pending" not in public
 
-    history = client.get(path + "/revisions", headers=owner).get_json()["revisions"]
+    history = client.get(path + "/revisions", headers=owner).get_json()
     assert [r["action"] for r in history] == [
         "create",
         "submit",
@@ -190,7 +190,7 @@ def test_delete_removes_from_catalogue_and_keeps_history(client, users, api_toke
     assert client.delete(path, headers=curator).status_code == 204
     assert client.get(path).status_code == 404
     assert client.get(f"/initiatives/{new_id}").status_code == 404
-    history = client.get(path + "/revisions", headers=curator).get_json()["revisions"]
+    history = client.get(path + "/revisions", headers=curator).get_json()
     assert history[-1]["action"] == "delete"
     with read_session(app.extensions["registry"].engine) as s:
         assert s.get(Initiative, new_id).status == "deleted"
@@ -226,3 +226,24 @@ def test_revoked_token_stops_working(client, users, app):
     assert (
         client.post("/api/v1/initiatives", json=valid_record(), headers=headers).status_code == 401
     )
+
+
+def test_write_answers_match_the_openapi_description(client, users, api_token, make_owned):
+    from jsonschema import Draft202012Validator
+
+    document = client.get("/api/v1/openapi.json").get_json()
+
+    def check(schema_name: str, value) -> None:
+        schema = {"$ref": f"#/components/schemas/{schema_name}", **document}
+        errors = list(Draft202012Validator(schema).iter_errors(value))
+        assert not errors, [e.message for e in errors]
+
+    owner = api_token(users["submitter"].email)
+    created = client.post("/api/v1/initiatives", json=valid_record(), headers=owner).get_json()
+    check("Initiative", created)
+    path = f"/api/v1/initiatives/{created['id']}"
+    check("Initiative", client.post(path + "/submit", headers=owner).get_json())
+    history = client.get(path + "/revisions", headers=owner).get_json()
+    assert [r["action"] for r in history] == ["create", "submit"]
+    for revision in history:
+        check("Revision", revision)

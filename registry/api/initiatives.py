@@ -192,18 +192,15 @@ def initiative_revisions(initiative_id: int):
         if initiative is not None and permissions.can_view(user, initiative):
             raise _forbidden("see the history of")
         raise initiatives.NotFound(initiative_id)
-    return {
-        "initiative_id": initiative.id,
-        "revisions": [
-            {
-                "number": r.number,
-                "action": r.action,
-                "user_id": r.user_id,
-                "created_at": iso(r.created_at),
-                "changes": r.changes,
-                "note": r.note or None,
-                "record": r.snapshot,
-            }
-            for r in initiatives.revisions(session, initiative)
-        ],
-    }
+    return [
+        {
+            "number": r.number,
+            "action": r.action,
+            "user_id": r.user_id,
+            "created_at": iso(r.created_at),
+            "changes": r.changes,
+            "note": r.note,
+            "snapshot": with_url(r.snapshot),
+        }
+        for r in initiatives.revisions(session, initiative)
+    ]
