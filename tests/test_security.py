@@ -52,9 +52,9 @@ def test_every_route_sends_the_security_headers(client, make_initiative):
     checked = 0
     for rule in routes(client.application):
         for url in urls(rule, samples):
-            response = client.open(url, method=method_of(rule))
-            assert response.status_code < 500, url
-            assert_security_headers(response, f"{method_of(rule)} {url}")
+            with client.open(url, method=method_of(rule)) as response:
+                assert response.status_code < 500, url
+                assert_security_headers(response, f"{method_of(rule)} {url}")
             checked += 1
     assert checked >= 5
     for url in ("/static/css/registry.css", "/no/such/page", "/api/v1/no-such-thing"):

@@ -5,14 +5,17 @@ from __future__ import annotations
 from flask import request
 
 from .. import openapi, vocab
+from ..security import public
 from . import bp
 
 
 @bp.get("/vocabularies")
+@public
 def vocabularies():
     return vocab.as_json()
 
 
 @bp.get("/openapi.json")
+@public
 def openapi_document():
     return openapi.document(request.host_url)

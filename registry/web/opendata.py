@@ -28,6 +28,7 @@ from ..db import read_session
 from ..filters import Filters, parse_filters
 from ..i18n import current_locale
 from ..models import Initiative
+from ..security import public
 from ..transfer import CITATION, LICENCE, atom, csv_format, exporting
 from . import country_name, label
 
@@ -115,6 +116,7 @@ def _records(filters: Filters, ids: list[int] | None) -> Iterator[dict]:
 
 
 @bp.get("/export/initiatives.csv")
+@public
 def export_csv():
     filters = parse_filters(request.args)
     ids = _ids(filters)
@@ -124,6 +126,7 @@ def export_csv():
 
 
 @bp.get("/export/initiatives.json")
+@public
 def export_json():
     filters = parse_filters(request.args)
     ids = _ids(filters)
@@ -133,6 +136,7 @@ def export_json():
 
 
 @bp.get("/export/README")
+@public
 def export_readme():
     text = render_template(
         "opendata/README.txt",
@@ -152,6 +156,7 @@ def _citation() -> str:
 
 
 @bp.get("/export")
+@public
 def export_page():
     filters = parse_filters(request.args)
     total = None
@@ -176,6 +181,7 @@ def export_page():
 
 
 @bp.get("/feed.atom")
+@public
 def feed():
     filters = parse_filters(request.args)
     ids = _ids(filters)
@@ -221,5 +227,6 @@ def feed():
 
 
 @bp.get("/api")
+@public
 def api_page():
     return render_template("opendata/api.html", spec=openapi.document(request.host_url))
