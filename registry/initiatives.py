@@ -86,8 +86,19 @@ def public_query():
     return select(Initiative).where(Initiative.status == PUBLIC_STATUS)
 
 
+# Ids are 32-bit integers on both engines; larger ones from a URL cannot exist.
+_MAX_ID = 2**31 - 1
+
+
+def lookup(session: Session, initiative_id: int) -> Initiative | None:
+    """The initiative with this id in any state, or None (also for ids no row can have)."""
+    if not 0 < initiative_id <= _MAX_ID:
+        return None
+    return session.get(Initiative, initiative_id)
+
+
 def get(session: Session, initiative_id: int) -> Initiative:
-    initiative = session.get(Initiative, initiative_id)
+    initiative = lookup(session, initiative_id)
     if initiative is None or initiative.status == "deleted":
         raise NotFound(initiative_id)
     return initiative
@@ -95,7 +106,7 @@ def get(session: Session, initiative_id: int) -> Initiative:
 
 def get_public(session: Session, initiative_id: int) -> Initiative:
     """A published initiative, or NotFound (drafts and the like do not exist for the public)."""
-    initiative = session.get(Initiative, initiative_id)
+    initiative = lookup(session, initiative_id)
     if initiative is None or initiative.status != PUBLIC_STATUS:
         raise NotFound(initiative_id)
     return initiative
@@ -156,8 +167,8 @@ def update(
         raise ValidationFailed({k: ["unknown field"] for k in unknown})
     current = editable_fields(initiative)
     valid = schemas.validate_initiative({**current, **patch})
-    changed = [k for k in (*RECORD_FIELDS, "slug", "external_id") if
-               getattr(valid, k) != current[k]]  # fmt: skip
+    proposed = valid.model_dump()  # plain data, comparable with the stored record
+    changed = [k for k in current if proposed[k] != current[k]]
     if not changed:
         return initiative
     if "slug" in changed:

@@ -29,3 +29,8 @@ def test_unknown_api_route_is_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.is_json
     assert set(response.get_json()["error"]) >= {"code", "message"}
+
+
+def test_huge_ids_are_404_not_500(client):
+    for url in ("/api/v1/initiatives/99999999999999999999", "/initiatives/99999999999999999999"):
+        assert client.get(url).status_code == 404, url

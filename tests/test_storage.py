@@ -178,3 +178,22 @@ def test_sqlite_connections_use_wal_and_foreign_keys(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_resending_a_record_with_sources_adds_no_revision(engine):
+    sources = [{"title": "Evaluation report", "url": "https://example.org/report.pdf"}]
+    with write_session(engine) as s:
+        new_id = initiatives.create(s, valid_record(sources=sources, partners=["Police"])).id
+    with write_session(engine) as s:
+        initiative = initiatives.get(s, new_id)
+        initiatives.update(
+            s, initiative, initiatives.editable_fields(initiative), expected_version=1
+        )
+    assert counts(engine) == (1, 1, 1)
+
+
+def test_ids_beyond_the_integer_range_are_simply_not_found(engine):
+    with read_session(engine) as s:
+        assert initiatives.lookup(s, 10**20) is None and initiatives.lookup(s, 0) is None
+        with pytest.raises(initiatives.NotFound):
+            initiatives.get_public(s, 99999999999999999999)

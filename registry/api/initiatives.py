@@ -45,7 +45,7 @@ def _actor() -> Principal:
 
 
 def _visible(session, initiative_id: int, user: Principal | None) -> Initiative:
-    initiative = session.get(Initiative, initiative_id)
+    initiative = initiatives.lookup(session, initiative_id)
     if initiative is None or not permissions.can_view(user, initiative):
         raise initiatives.NotFound(initiative_id)
     return initiative
@@ -187,7 +187,7 @@ def delete_initiative(initiative_id: int):
 def initiative_revisions(initiative_id: int):
     user = _actor()
     session = db()
-    initiative = session.get(Initiative, initiative_id)
+    initiative = initiatives.lookup(session, initiative_id)
     if initiative is None or not permissions.can_view_revisions(user, initiative):
         if initiative is not None and permissions.can_view(user, initiative):
             raise _forbidden("see the history of")

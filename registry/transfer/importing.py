@@ -200,24 +200,12 @@ def _write(session, row: Row, by_external, by_slug, publish: bool, summary: Summ
             return
         initiative = initiatives.get(session, found_id)
         before = initiative.version
-        if _changes(initiative, record):
-            initiatives.update(session, initiative, record, expected_version=None)
+        initiatives.update(session, initiative, record, expected_version=None)
         if publish and initiative.status != initiatives.PUBLIC_STATUS:
             initiatives.set_status(session, initiative, initiatives.PUBLIC_STATUS, action="publish")
         (summary.updated if initiative.version != before else summary.unchanged).append(found_id)
     except (ValidationFailed, initiatives.Conflict, initiatives.NotFound) as exc:
         raise _RowFailed(row, exc) from None
-
-
-def _changes(initiative: Initiative, record: dict[str, Any]) -> bool:
-    """Whether importing `record` would change the stored one.
-
-    Compared as plain data here because `initiatives.update` compares validated sources (models)
-    with stored ones (dicts), which would add a revision to every record that has sources.
-    """
-    current = initiatives.editable_fields(initiative)
-    merged = validate_initiative({**current, **record}).model_dump()
-    return any(merged[k] != current[k] for k in current)
 
 
 class _RowFailed(Exception):

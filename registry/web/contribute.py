@@ -24,7 +24,7 @@ bp = Blueprint("contribute", __name__)
 
 
 def _visible(initiative_id: int) -> Initiative:
-    initiative = db().get(Initiative, initiative_id)
+    initiative = initiatives.lookup(db(), initiative_id)
     if initiative is None or not permissions.can_view(current_principal(), initiative):
         abort(404)
     return initiative
@@ -258,7 +258,7 @@ def review_queue():
 def history(initiative_id: int):
     user = current_principal()
     session = db()
-    initiative = session.get(Initiative, initiative_id)
+    initiative = initiatives.lookup(session, initiative_id)
     if initiative is None or not permissions.can_view_revisions(user, initiative):
         abort(404)
     revisions = initiatives.revisions(session, initiative)
