@@ -78,6 +78,6 @@ def handle_error(exc: Exception):
 
 
 def init_app(app: Flask) -> None:
-    from . import initiatives  # noqa: F401  (registers its routes on bp)
+    from . import initiatives, search  # noqa: F401  (register their routes on bp)
 
     app.register_blueprint(bp)

@@ -33,9 +33,10 @@ def url_with(filters: Filters, **changes) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import browse
+    from . import browse, search_links
 
     app.register_blueprint(browse.bp)
+    app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,

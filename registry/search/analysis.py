@@ -1,0 +1,72 @@
+"""Text analysis: English and French stemming, a language-neutral fallback, accents folded.
+
+Whoosh gives each field one analyzer, but each record has its own language. The field analyzer
+therefore dispatches on a context variable: set to the record's language while it is indexed,
+and to each indexed language in turn while a query is parsed (see querying.py), so a query
+matches inflections in every language while each record keeps its own stemming.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang import stopwords_for_language
+from whoosh.support.charset import accent_map
+
+NEUTRAL = "xx"
+STEMMED = ("en", "fr")
+_language: ContextVar[str] = ContextVar("analysis_language", default=NEUTRAL)
+
+
+def analysis_language(code: str | None) -> str:
+    """The analysis used for a record language: its own stemming, or the neutral one."""
+    return code if code in STEMMED else NEUTRAL
+
+
+@contextmanager
+def analysing(code: str | None) -> Iterator[None]:
+    """Analyse text in `code`'s language inside this block."""
+    token = _language.set(analysis_language(code))
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def _pipeline(lang: str | None):
+    chain = RegexTokenizer() | LowercaseFilter()
+    if lang:
+        chain = chain | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
+    # Fold accents before stemming so "therapeutique" and "thérapeutique" share one stem.
+    chain = chain | CharsetFilter(accent_map)
+    if lang:
+        chain = chain | StemFilter(lang=lang, cachesize=100_000)
+    return chain
+
+
+PIPELINES = {"en": _pipeline("en"), "fr": _pipeline("fr"), NEUTRAL: _pipeline(None)}
+
+
+def pipeline(code: str | None):
+    """The concrete analyzer of one language (for highlighting and key terms)."""
+    return PIPELINES[analysis_language(code)]
+
+
+class LanguageAnalyzer(Analyzer):
+    """Analyses with the pipeline of the current analysis language (picklable: no state)."""
+
+    def __call__(self, value, **kwargs):
+        return PIPELINES[_language.get()](value, **kwargs)
+
+
+NEUTRAL_ANALYZER = PIPELINES[NEUTRAL]
