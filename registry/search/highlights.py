@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from html import escape
 
-from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.highlight import (
+    ContextFragmenter,
+    Formatter,
+    WholeFragmenter,
+    get_text,
+    highlight,
+)
 from whoosh.query import Query
 
 from .analysis import pipeline
@@ -47,7 +53,12 @@ def snippets(texts: dict[str, str], language: str, words: frozenset[str]) -> dic
         text = texts.get(name) or ""
         if not text:
             continue
-        fragmenter = ContextFragmenter(maxchars=300, surround=60)
+        # Short fields are shown whole; long ones as fragments around the matches.
+        fragmenter = (
+            WholeFragmenter()
+            if name in ("title", "summary")
+            else ContextFragmenter(maxchars=300, surround=60)
+        )
         marked = highlight(text[:20_000], words, analyzer, fragmenter, MarkFormatter(), top=2)
         if marked and "<mark>" in marked:
             out[name] = marked

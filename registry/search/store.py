@@ -149,9 +149,10 @@ class SearchIndex:
                 self._generation = generation
                 self._columns = None
             elif not self._searcher.up_to_date():
-                fresh = self._searcher.refresh()
+                # Not refresh(): it reuses a segment's reader even when only its deletions
+                # changed, so an unpublished record would stay visible.
                 self._searcher.close()
-                self._searcher, self._columns = fresh, None
+                self._searcher, self._columns = self._ix.searcher(), None
             if self._columns is None:
                 self._columns = columns.build(self._searcher.reader())
             yield self._searcher, self._columns
