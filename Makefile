@@ -31,7 +31,7 @@ fmt: setup
 	$(BIN)/ruff check --fix .
 
 bench: setup
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.search --size 10000 --size 100000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

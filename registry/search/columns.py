@@ -41,6 +41,7 @@ class Columns:
     live: np.ndarray
     coded: dict[str, np.ndarray]
     numbers: dict[str, np.ndarray]
+    term_cache: dict = field(default_factory=dict, repr=False)  # see evaluate.py
     _title_rank: np.ndarray | None = field(default=None, repr=False)
     _titles: list[str] | None = field(default=None, repr=False)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 from whoosh.query import Term
-from whoosh.searching import Searcher
 
 from ..filters import Filters
 from .columns import CODEBOOKS, Columns
+from .evaluate import Evaluator
 from .schema import STAGE_BITS
 
 FACETS = ("country", "sector", "stage", "maturity", "evidence_level", "language")
@@ -23,14 +23,7 @@ def _isin(cols: Columns, name: str, values: tuple[str, ...]) -> np.ndarray:
     return np.isin(cols.coded[name], codes)
 
 
-def _docs_mask(searcher: Searcher, size: int, query) -> np.ndarray:
-    mask = np.zeros(size, dtype=bool)
-    docs = np.fromiter(searcher.docs_for_query(query), np.int64)
-    mask[docs] = True
-    return mask
-
-
-def filter_masks(searcher: Searcher, cols: Columns, filters: Filters) -> dict[str, np.ndarray]:
+def filter_masks(evaluator: Evaluator, cols: Columns, filters: Filters) -> dict[str, np.ndarray]:
     """One mask per structured filter that is set, keyed by the facet it belongs to."""
     masks: dict[str, np.ndarray] = {}
     if filters.country:
@@ -47,7 +40,7 @@ def filter_masks(searcher: Searcher, cols: Columns, filters: Filters) -> dict[st
         bits = sum(STAGE_BITS[s] for s in filters.stage)
         masks["stage"] = (cols.numbers["stage_mask"] & bits) == bits
     for n, tag in enumerate(filters.tag):
-        masks[f"tag{n}"] = _docs_mask(searcher, cols.size, Term("tag", tag.lower()))
+        masks[f"tag{n}"] = evaluator.mask(Term("tag", tag.lower()))
     years = cols.numbers["start_year"]
     if filters.year_from:
         masks["year_from"] = years >= filters.year_from

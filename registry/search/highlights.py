@@ -15,11 +15,13 @@ from whoosh.highlight import (
     highlight,
 )
 from whoosh.query import Query
+from whoosh.support.charset import accent_map
 
 from .analysis import pipeline
 from .schema import TEXT_FIELDS
 
 SNIPPET_FIELDS = ("title", "summary", "description", "outcomes")
+MAX_CHARS = 20_000
 
 
 class MarkFormatter(Formatter):
@@ -49,9 +51,11 @@ def snippets(texts: dict[str, str], language: str, words: frozenset[str]) -> dic
         return {}
     out = {}
     analyzer = pipeline(language)
+    # Stems are nearly always prefixes of the folded word: a cheap test skips fields without.
+    probes = {w[:4] for w in words}
     for name in SNIPPET_FIELDS:
-        text = texts.get(name) or ""
-        if not text:
+        text = (texts.get(name) or "")[:MAX_CHARS]
+        if not text or not any(p in text.lower().translate(accent_map) for p in probes):
             continue
         # Short fields are shown whole; long ones as fragments around the matches.
         fragmenter = (
@@ -59,7 +63,7 @@ def snippets(texts: dict[str, str], language: str, words: frozenset[str]) -> dic
             if name in ("title", "summary")
             else ContextFragmenter(maxchars=300, surround=60)
         )
-        marked = highlight(text[:20_000], words, analyzer, fragmenter, MarkFormatter(), top=2)
+        marked = highlight(text, words, analyzer, fragmenter, MarkFormatter(), top=2)
         if marked and "<mark>" in marked:
             out[name] = marked
     return out

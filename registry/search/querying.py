@@ -19,6 +19,7 @@ from ..models import Initiative
 from . import facets, highlights, parsing, suggest
 from .analysis import NEUTRAL, analysis_language
 from .columns import CODEBOOKS, Columns
+from .evaluate import Evaluator
 from .indexing import catch_up, is_behind
 from .store import SearchIndex
 
@@ -92,26 +93,26 @@ def _match(
     q = filters.q if q is None else q
     base = cols.live.copy()
     query = parsed = None
+    evaluator = Evaluator(searcher, cols)
     if q:
         parsed = parsing.parse(q, _languages(cols, cols.live))
         if parsed is not None:
             query = parsing.limit_prefixes(parsed.query, searcher.reader())
-            text = np.zeros(cols.size, dtype=bool)
-            text[np.fromiter(searcher.docs_for_query(query), np.int64)] = True
-            base &= text
-    masks = facets.filter_masks(searcher, cols, filters)
+            base &= evaluator.mask(query)
+    masks = facets.filter_masks(evaluator, cols, filters)
     final = facets.combine(base, masks)
     total = int(np.count_nonzero(final))
     sort = filters.effective_sort
+    docs = np.flatnonzero(final)
+    ids = cols.ids[docs]
     if needed == 0:
         order = np.zeros(0, dtype=np.int64)
     elif sort == "relevance" and query is not None:
-        docfilter = set(np.flatnonzero(final).tolist()) if masks else None
-        results = searcher.search(query, limit=needed, filter=docfilter)
-        order = np.fromiter((hit.docnum for hit in results), np.int64)
+        scores = evaluator.scores(query)[docs]
+        order = docs[np.lexsort((-ids, -scores))]
+        if needed is not None:
+            order = order[:needed]
     else:
-        docs = np.flatnonzero(final)
-        ids = cols.ids[docs]
         if sort == "title":
             keys: tuple = (ids, cols.title_rank()[docs])
         elif sort == "year":

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sqlmodel import Session
 from whoosh.query import Or, Term
 
 from ..models import Initiative
 from .analysis import analysing
+from .evaluate import Evaluator
 from .querying import follow, published_in_order
 from .store import SearchIndex
 
@@ -19,7 +21,7 @@ def similar(
 ) -> list[Initiative]:
     """Up to `limit` published initiatives like `initiative` (never itself, never a draft)."""
     follow(index, session)
-    with index.reading() as (searcher, _cols):
+    with index.reading() as (searcher, cols):
         clauses = []
         with analysing(initiative.language):
             for name, count in _TEXT.items():
@@ -38,6 +40,8 @@ def similar(
         }
         for name, boost in _CONTROLLED_BOOST.items():
             clauses.extend(Term(name, v, boost=boost) for v in values[name])
-        results = searcher.search(Or(clauses), limit=limit + 10)
-        ids = [int(hit["id"]) for hit in results if int(hit["id"]) != initiative.id]
+        scores = Evaluator(searcher, cols).scores(Or(clauses))
+        scores[~cols.live | (cols.ids == initiative.id)] = 0
+        top = np.argsort(-scores, kind="stable")[: limit + 10]
+        ids = cols.ids[top[scores[top] > 0]].tolist()
     return published_in_order(session, ids)[:limit]
