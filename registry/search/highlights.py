@@ -1,37 +1,28 @@
 """Snippets with the matched words in <mark>, highlighted from the database's text.
 
 Everything but the <mark> tags is HTML-escaped, so snippets are safe to insert as markup.
+Words are analysed as the index analysed them (cached per word), so "cambriolages" is marked
+for the query "cambriolage"; Whoosh's own highlighter re-runs the whole analysis pipeline on
+every token and was most of a search request's time.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from html import escape
 
-from whoosh.highlight import (
-    ContextFragmenter,
-    Formatter,
-    WholeFragmenter,
-    get_text,
-    highlight,
-)
 from whoosh.query import Query
-from whoosh.support.charset import accent_map
 
-from .analysis import pipeline
+from .analysis import PIPELINES, analysis_language
 from .schema import TEXT_FIELDS
 
 SNIPPET_FIELDS = ("title", "summary", "description", "outcomes")
+WHOLE = ("title", "summary")  # short: shown whole; the others as fragments around matches
 MAX_CHARS = 20_000
-
-
-class MarkFormatter(Formatter):
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(get_text(text, token, replace), quote=False)}</mark>"
+SURROUND = 90
+FRAGMENTS = 2
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 
 
 def query_words(query: Query | None) -> frozenset[str]:
@@ -45,25 +36,52 @@ def query_words(query: Query | None) -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=200_000)
+def _analysed(language: str, word: str) -> str | None:
+    return next((t.text for t in PIPELINES[language](word)), None)
+
+
+def _fragments(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for start, end in spans:
+        lo, hi = max(0, start - SURROUND), min(size, end + SURROUND)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        elif len(windows) < FRAGMENTS:
+            windows.append((lo, hi))
+    return windows
+
+
+def mark(text: str, language: str, words: frozenset[str], *, whole: bool) -> str | None:
+    """`text` (or fragments of it) escaped, with the words analysing to `words` in <mark>."""
+    analysis = analysis_language(language)
+    spans = [m.span() for m in _TOKEN.finditer(text) if _analysed(analysis, m.group()) in words]
+    if not spans:
+        return None
+    windows = [(0, len(text))] if whole else _fragments(spans, len(text))
+    parts = []
+    for lo, hi in windows:
+        out, at = [], lo
+        for start, end in spans:
+            if start < lo or end > hi:
+                continue
+            out.append(escape(text[at:start], quote=False))
+            out.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
+            at = end
+        out.append(escape(text[at:hi], quote=False))
+        piece = "".join(out).strip()
+        parts.append(("… " if lo > 0 else "") + piece + (" …" if hi < len(text) else ""))
+    return " ".join(parts)
+
+
 def snippets(texts: dict[str, str], language: str, words: frozenset[str]) -> dict[str, str]:
-    """Highlighted fragments of each field of `texts` that contains a query word."""
+    """Highlighted text of each field of `texts` that contains a query word."""
     if not words:
         return {}
     out = {}
-    analyzer = pipeline(language)
-    # Stems are nearly always prefixes of the folded word: a cheap test skips fields without.
-    probes = {w[:4] for w in words}
     for name in SNIPPET_FIELDS:
         text = (texts.get(name) or "")[:MAX_CHARS]
-        if not text or not any(p in text.lower().translate(accent_map) for p in probes):
-            continue
-        # Short fields are shown whole; long ones as fragments around the matches.
-        fragmenter = (
-            WholeFragmenter()
-            if name in ("title", "summary")
-            else ContextFragmenter(maxchars=300, surround=60)
-        )
-        marked = highlight(text, words, analyzer, fragmenter, MarkFormatter(), top=2)
-        if marked and "<mark>" in marked:
+        marked = mark(text, language, words, whole=name in WHOLE) if text else None
+        if marked:
             out[name] = marked
     return out
