@@ -104,9 +104,9 @@ def fts_query(conn: sqlite3.Connection, match: str | None, where: str = "", offs
     """Count, one page and three facet counts: the same work as one search request."""
     if match:
         conn.execute("DROP TABLE IF EXISTS temp.hits")
+        conn.execute("CREATE TEMP TABLE hits(id INTEGER PRIMARY KEY, score REAL)")
         conn.execute(
-            "CREATE TEMP TABLE hits AS SELECT rowid AS id, bm25(docs) AS score FROM docs "
-            "WHERE docs MATCH ?",
+            "INSERT INTO temp.hits SELECT rowid, bm25(docs) FROM docs WHERE docs MATCH ?",
             (match,),
         )
         source = f"temp.hits JOIN meta USING(id) {('WHERE ' + where) if where else ''}"
@@ -136,7 +136,7 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run(size: int, workdir: Path, reps: int) -> dict:
+def run(size: int, workdir: Path, reps: int, procs: int) -> dict:
     corpus = Corpus()
     instance = workdir / f"instance-{size}"
     shutil.rmtree(instance, ignore_errors=True)
@@ -149,7 +149,7 @@ def run(size: int, workdir: Path, reps: int) -> dict:
     bulk_load_db(engine, corpus, size)
     report["db_load_s"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
-    search.bulk_index(search_index(app), engine)
+    search.bulk_index(search_index(app), engine, procs=procs)
     report["index_load_s"] = round(time.perf_counter() - started, 1)
     report["index_mb"] = round(folder_size(search_index(app).folder) / 1e6, 1)
 
@@ -230,6 +230,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, action="append", help="records (repeatable)")
     parser.add_argument("--reps", type=int, default=30, help="timed repetitions per query")
+    parser.add_argument("--procs", type=int, default=2, help="indexing processes")
     parser.add_argument("--workdir", type=Path, default=None, help="kept when given")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
@@ -238,7 +239,7 @@ def main() -> None:
     reports = []
     try:
         for size in args.size or [10_000]:
-            reports.append(run(size, workdir, args.reps))
+            reports.append(run(size, workdir, args.reps, args.procs))
             print_report(reports[-1])
     finally:
         if args.workdir is None:

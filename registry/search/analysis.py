@@ -62,11 +62,25 @@ def pipeline(code: str | None):
     return PIPELINES[analysis_language(code)]
 
 
+# Indexed text carries its language in a prefix, so analysis does not depend on the process
+# or thread that runs it (Whoosh's multiprocess writer analyses in child processes).
+_MARK, _END = "\ue000", "\ue001"
+
+
+def tagged(text: str, code: str | None) -> str:
+    """`text` marked for analysis in `code`'s language."""
+    return f"{_MARK}{analysis_language(code)}{_END}{text}"
+
+
 class LanguageAnalyzer(Analyzer):
-    """Analyses with the pipeline of the current analysis language (picklable: no state)."""
+    """Analyses with the pipeline of the text's language tag, else of the current analysis
+    language (set while a query is parsed). Picklable: no state."""
 
     def __call__(self, value, **kwargs):
-        return PIPELINES[_language.get()](value, **kwargs)
+        language = _language.get()
+        if value.startswith(_MARK):
+            language, _, value = value[1:].partition(_END)
+        return PIPELINES[language](value, **kwargs)
 
 
 NEUTRAL_ANALYZER = PIPELINES[NEUTRAL]

@@ -70,6 +70,14 @@ class Parsed:
     trees: dict[str, Query]  # the query as analysed for each language (for highlighting)
 
 
+def _plain_words(q: str) -> Query:
+    """The query's words without any syntax (lower case, so no operators either)."""
+    try:
+        return _parser().parse(" ".join(w.lower() for w in re.findall(r"\w+", q)))
+    except Exception:
+        return NullQuery
+
+
 def parse(q: str, languages: tuple[str, ...]) -> Parsed | None:
     """A query matching `q` in records of every analysis language in `languages`, or None.
 
@@ -85,7 +93,7 @@ def parse(q: str, languages: tuple[str, ...]) -> Parsed | None:
             try:
                 tree = _parser().parse(q)
             except Exception:  # a parser edge case must not become a 500: search the words
-                tree = _parser().parse(" ".join(re.findall(r"\w+", q)))
+                tree = _plain_words(q)
         tree = _restrict(tree, [MAX_PREFIXES]).normalize()
         if tree is not NullQuery:
             trees[language] = tree

@@ -6,13 +6,15 @@ from the database's text, which keeps the index about half the size.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..models import Initiative
-from .analysis import NEUTRAL_ANALYZER, LanguageAnalyzer, analysis_language
+from .analysis import NEUTRAL_ANALYZER, LanguageAnalyzer, analysis_language, tagged
 
+_WORD = re.compile(r"\w+(?:\.?\w+)*")
 STAGE_BITS = {"plan": 1, "design": 2, "deliver": 4, "evaluate": 8}
 
 # Weights: a title or tag match outranks a passing mention in a long description.
@@ -58,23 +60,33 @@ def make_schema() -> Schema:
     )
 
 
+def spelling_words(*texts: str) -> str:
+    """Each distinct word once: the spelling vocabulary needs no frequencies or positions."""
+    return " ".join({w.lower() for t in texts if t for w in _WORD.findall(t)})
+
+
 def document(i: Initiative) -> dict[str, Any]:
     """The index document of a published initiative."""
     stages = i.codes("stages")
     tags = i.tags
     published = i.published_at or i.updated_at
+    language = i.language
+
+    def text(value: str) -> str:
+        return tagged(value or "", language)
+
     doc: dict[str, Any] = {
         "id": str(i.id),
         "version": i.version,
         "language_code": i.language,
         "analysis": analysis_language(i.language),
-        "title": i.title,
-        "summary": i.summary,
-        "description": i.description or "",
-        "outcomes": i.outcomes or "",
-        "tags": " ; ".join(tags),
-        "organisations": " ; ".join([i.lead_organisation or "", *(i.partners or [])]),
-        "locality": " ; ".join(p for p in (i.locality, i.region) if p),
+        "title": text(i.title),
+        "summary": text(i.summary),
+        "description": text(i.description),
+        "outcomes": text(i.outcomes),
+        "tags": text(" ; ".join(tags)),
+        "organisations": text(" ; ".join([i.lead_organisation or "", *(i.partners or [])])),
+        "locality": text(" ; ".join(p for p in (i.locality, i.region) if p)),
         "country": i.country.lower(),
         "sector": i.sector,
         "maturity": i.maturity,
@@ -84,7 +96,7 @@ def document(i: Initiative) -> dict[str, Any]:
         "start_year": i.start_year or 0,
         "published": int(published.timestamp()) if published else 0,
         "title_sort": i.title.casefold()[:120],
-        "words": " ".join((i.title, i.summary, " ".join(tags), i.outcomes, i.description)),
+        "words": spelling_words(i.title, i.summary, " ".join(tags), i.outcomes, i.description),
     }
     if i.evidence_level:
         doc["evidence_level"] = i.evidence_level
