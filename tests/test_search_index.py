@@ -57,6 +57,19 @@ def test_edit_is_visible_at_the_next_search(app, client, make_initiative):
     assert total(client, q="old") == 0 and total(client, q="new") == 1
 
 
+def test_search_follows_the_change_log_on_either_database(any_app, make_initiative):
+    client = any_app.test_client()
+    record = make_initiative(title="Lighthouse keepers", target=any_app)
+    make_initiative(status="draft", title="Lighthouse draft", target=any_app)
+    assert total(client, q="lighthouse") == 1
+    with write_session(any_app.extensions["registry"].engine) as session:
+        initiatives.set_status(session, initiatives.get(session, record), "withdrawn",
+                               action="withdraw")  # fmt: skip
+    assert total(client, q="lighthouse") == 0
+    with read_session(any_app.extensions["registry"].engine) as session:
+        assert search.check(any_app.extensions["search"], session).clean
+
+
 def test_rebuild_swaps_atomically_while_searches_go_on(app, client, make_initiative):
     for n in range(30):
         make_initiative(title=f"Rebuilt garden {n}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from whoosh.index import LockError
 
 from .. import initiatives
 from ..db import read_session
@@ -84,7 +85,7 @@ def catch_up(index: SearchIndex, session: Session, *, timeout: float = 0.5) -> i
             name = index.current_generation()
             assert name is not None
             return _catch_up_generation(index, name, session)
-    except IndexBusy:
+    except (IndexBusy, LockError):
         return None
 
 
