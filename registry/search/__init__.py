@@ -1,8 +1,19 @@
 """Full-text, faceted search over published initiatives, following the database's change log.
 
-Knows nothing of Flask. A process holds one `SearchIndex` per index folder (the web app keeps
-it in `app.extensions["search"]`; views get it with `registry.app.search_index()`), and passes
-it with a database session to the functions below.
+Knows nothing of Flask. A process holds one `SearchIndex` per index folder; `create_app` keeps
+it in `app.extensions["search"]`. A view, API handler or CLI command gets it with
+`registry.app.search_index()` (current app) and passes it with a session:
+
+    from registry import search
+    from registry.app import db, search_index
+    from registry.filters import parse_filters
+
+    filters = parse_filters(request.args)
+    page = search.search(search_index(), db(), filters)         # one page, facets, suggestion
+    ids = search.matching_ids(search_index(), db(), filters)    # every match, in sort order
+
+Both catch the index up with the database first; neither ever returns an unpublished record.
+Outside a request use `search_index(app)` and a `registry.db.read_session(engine)`.
 """
 
 from .indexing import Drift, bulk_index, catch_up, check, is_behind, rebuild

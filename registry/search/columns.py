@@ -42,6 +42,7 @@ class Columns:
     coded: dict[str, np.ndarray]
     numbers: dict[str, np.ndarray]
     term_cache: dict = field(default_factory=dict, repr=False)  # see evaluate.py
+    languages: tuple[str, ...] | None = None  # analysis languages present (querying.py)
     _title_rank: np.ndarray | None = field(default=None, repr=False)
     _titles: list[str] | None = field(default=None, repr=False)
 

@@ -71,10 +71,12 @@ def follow(index: SearchIndex, session: Session) -> None:
 
 def _languages(cols: Columns, live: np.ndarray) -> tuple[str, ...]:
     """The analysis languages present in the index: a query is parsed once for each."""
-    book = CODEBOOKS["language"]
-    present = np.unique(cols.coded["language"][live])
-    found = {analysis_language(book.values[c]) for c in present if book.values[c]}
-    return tuple(sorted(found)) or (NEUTRAL,)
+    if cols.languages is None:
+        book = CODEBOOKS["language"]
+        present = np.unique(cols.coded["language"][live])
+        found = {analysis_language(book.values[c]) for c in present if book.values[c]}
+        cols.languages = tuple(sorted(found)) or (NEUTRAL,)
+    return cols.languages
 
 
 @dataclass
