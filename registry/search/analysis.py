@@ -1,9 +1,9 @@
 """Text analysis: English and French stemming, a language-neutral fallback, accents folded.
 
 Whoosh gives each field one analyzer, but each record has its own language. The field analyzer
-therefore dispatches on a context variable: set to the record's language while it is indexed,
-and to each indexed language in turn while a query is parsed (see querying.py), so a query
-matches inflections in every language while each record keeps its own stemming.
+therefore dispatches: on a language tag prefixed to indexed text (`tagged`), and on a context
+variable set to each indexed language in turn while a query is parsed (see parsing.py), so a
+query matches inflections in every language while each record keeps its own stemming.
 """
 
 from __future__ import annotations
@@ -55,11 +55,6 @@ def _pipeline(lang: str | None):
 
 
 PIPELINES = {"en": _pipeline("en"), "fr": _pipeline("fr"), NEUTRAL: _pipeline(None)}
-
-
-def pipeline(code: str | None):
-    """The concrete analyzer of one language (for highlighting and key terms)."""
-    return PIPELINES[analysis_language(code)]
 
 
 # Indexed text carries its language in a prefix, so analysis does not depend on the process
