@@ -59,7 +59,7 @@ fmt: setup
 	$(BIN)/ruff check --fix .
 
 bench: setup
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.search --size 10000 --size 100000
 
 bench-transfer: setup
 	$(BIN)/python -m bench.transfer

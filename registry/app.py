@@ -13,6 +13,7 @@ from . import i18n, security
 from .config import Settings
 from .db import make_engine
 from .paths import STATIC, TEMPLATES
+from .search import SearchIndex
 
 
 @dataclass
@@ -44,6 +45,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.extra)
     registry = Registry(settings=settings, engine=make_engine(settings.database_url))
     app.extensions["registry"] = registry
+    app.extensions["search"] = SearchIndex(settings.index_dir)  # opened on first search
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -63,6 +65,16 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
 
 def registry_of(app: Flask) -> Registry:
     return app.extensions["registry"]
+
+
+def search_index(app: Flask | None = None) -> SearchIndex:
+    """The process's handle on the search index (default: the current app's).
+
+    A view passes it with `db()` to `registry.search.search` / `matching_ids` / `similar`.
+    """
+    from flask import current_app
+
+    return (app or current_app).extensions["search"]
 
 
 def db() -> Session:

@@ -335,10 +335,18 @@ def test_csv_export_is_safe_to_open_in_a_spreadsheet(client, make_initiative):
     assert not client.get("/export/initiatives.csv").data.startswith(b"\xef\xbb\xbf")
 
 
-def test_bad_filters_are_refused_and_text_queries_wait_for_the_index(client):
+def test_bad_filters_are_refused(client):
     assert client.get("/export/initiatives.csv?sector=astrology").status_code == 400
-    assert client.get("/export/initiatives.json?q=police").status_code == 501
-    assert client.get("/feed.atom?q=police").status_code == 501
+    assert client.get("/feed.atom?year_from=x").status_code == 400
+
+
+def test_text_queries_filter_exports_and_feeds(client, make_initiative):
+    make_initiative(title="Neighbourhood watch with the police", country="FR")
+    make_initiative(title="Parents online", summary="Young parents meet social workers.")
+    body = client.get("/export/initiatives.json?q=police").get_json()
+    assert [r["title"] for r in body["initiatives"]] == ["Neighbourhood watch with the police"]
+    feed = client.get("/feed.atom?q=parents").get_data(as_text=True)
+    assert "Parents online" in feed and "Neighbourhood watch" not in feed
 
 
 def test_export_page_shows_licence_citation_and_links(client, make_initiative):

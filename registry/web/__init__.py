@@ -34,7 +34,7 @@ def url_with(filters: Filters, **changes) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import account, auth, browse, contribute, opendata
+    from . import account, auth, browse, contribute, opendata, search_links
 
     auth.init_app(app)
     app.register_blueprint(browse.bp)
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
         ("opendata.export_page", lazy_gettext("Open data"))
     )
     app.jinja_env.globals["feed_link"] = opendata.feed_link
+    app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
-from .. import catalogue
-from ..app import db
+from .. import catalogue, search
+from ..app import db, search_index
 from ..filters import parse_filters
 from ..i18n import COOKIE, LANGUAGES
 from ..security import public
@@ -27,9 +27,10 @@ def home():
 @bp.get("/initiatives")
 @public
 def catalogue_page():
+    """The search page; browsing is a search without a text query."""
     filters = parse_filters(request.args, max_per_page=100)
-    page = catalogue.browse(db(), filters)
-    return render_template("catalogue.html", page=page, filters=filters)
+    result = search.search(search_index(), db(), filters)
+    return render_template("catalogue.html", page=result, result=result, filters=filters)
 
 
 @bp.get("/initiatives/<int:initiative_id>")

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     render_template,
     request,
@@ -22,8 +21,8 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import catalogue, initiatives, openapi
-from ..app import db, registry_of
+from .. import catalogue, initiatives, openapi, search
+from ..app import db, registry_of, search_index
 from ..db import read_session
 from ..filters import Filters, parse_filters
 from ..i18n import current_locale
@@ -40,20 +39,12 @@ LICENCE_LINK = f'<{LICENCE["url"]}>; rel="license"'
 
 
 def text_query_ids(filters: Filters) -> list[int]:
-    """Ids of published initiatives matching `filters.q`, from the search index.
-
-    To be wired to the search module's `matching_ids(...)` after the merge.
-    """
-    raise NotImplementedError("text queries in exports and feeds need the search index")
+    """Ids of published initiatives matching `filters.q`, from the search index."""
+    return search.matching_ids(search_index(), db(), filters)
 
 
 def _ids(filters: Filters) -> list[int] | None:
-    if not filters.q:
-        return None
-    try:
-        return text_query_ids(filters)
-    except NotImplementedError:
-        abort(501, description=_("Exports and feeds cannot filter by a text query yet."))
+    return text_query_ids(filters) if filters.q else None
 
 
 def page_url(initiative: Initiative) -> str:

@@ -22,24 +22,27 @@ def test_home_page_introduces_the_registry(page):
     screenshot(page, "home")
 
 
-def test_catalogue_filters_by_stage_and_sector(page):
+def test_practitioner_searches_and_refines_with_facets(page):
     page.goto("/initiatives")
     assert page.locator(".result-count").inner_text() == "30 initiatives"
     screenshot(page, "catalogue")
-    page.get_by_label("Stage").select_option("design")
-    page.get_by_label("Sector").select_option("health")
-    page.get_by_role("button", name="Filter").click()
-    page.wait_for_url(re.compile(r"stage=design"))
-    assert "sector=health" in page.url
+    page.get_by_label("Search the registry").fill("patients")
+    page.get_by_label("Search the registry").press("Enter")
+    page.wait_for_url(re.compile(r"q=patients"))
+    assert page.locator(".card mark").count() >= 1
+    stage = page.locator(".facet", has=page.get_by_role("heading", name="Stage"))
+    stage.get_by_role("link", name=re.compile(r"^Deliver")).click()
+    page.wait_for_url(re.compile(r"stage=deliver"))
     cards = page.locator(".cards .card")
     count = cards.count()
-    assert page.locator(".result-count").inner_text() == f"{count} initiatives"
     assert 1 <= count < 30
+    assert page.locator(".result-count").inner_text().startswith(f"{count} initiative")
     for card in cards.all():
-        assert "Design" in card.locator(".badges").inner_text()
-        assert "Health" in card.locator(".card-meta").inner_text()
-    # The form remembers the choice, so the visitor can refine it.
-    assert page.get_by_label("Stage").input_value() == "design"
+        assert "Deliver" in card.locator(".badges").inner_text()
+    # The active filter is a chip that removes it again.
+    page.locator(".chips").get_by_role("link", name=re.compile("Deliver")).click()
+    page.wait_for_url(lambda url: "stage=" not in url)
+    assert "q=patients" in page.url
     screenshot(page, "catalogue-filtered")
 
 
@@ -62,7 +65,8 @@ def test_switching_the_interface_to_french(page):
     page.locator(".lang-switch").get_by_role("link", name="FR").click()
     page.wait_for_function("document.documentElement.lang === 'fr'")
     assert page.url.endswith("/initiatives")
-    assert page.get_by_label("Secteur").is_visible()  # vocabulary labels follow the language
+    facet = page.locator(".facet", has=page.get_by_role("heading", name="Secteur"))
+    assert facet.get_by_text("Santé").is_visible()  # vocabulary labels follow the language
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "fr"  # remembered
 
@@ -77,19 +81,23 @@ def test_keyboard_only_visitor_can_skip_to_the_content(page):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"#main$"))
     assert page.evaluate("document.activeElement.id") == "main"
-    # The next Tab goes into the content (the filter form), not back to the header.
+    # The next Tab goes into the content (the search box), not back to the header.
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "f-country"
+    assert page.evaluate("document.activeElement.id") == "q"
 
 
 def test_pages_work_without_javascript(browser, live_server):
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     page.goto("/initiatives?stage=plan")
-    page.get_by_label("Sector").select_option("health")
-    page.get_by_role("button", name="Filter").click()
-    page.wait_for_url(re.compile(r"sector=health"))
+    page.get_by_label("From").fill("2010")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"year_from=2010"))
     assert "stage=plan" in page.url
+    sector = page.locator(".facet", has=page.get_by_role("heading", name="Sector"))
+    sector.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(r"sector="))
+    assert "stage=plan" in page.url and "year_from=2010" in page.url
     context.close()
 
 

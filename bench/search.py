@@ -1,0 +1,252 @@
+"""Search benchmark: `python -m bench.search [--size 10000 --size 100000]` (or `make bench`).
+
+For each size: bulk-loads the synthetic corpus into the real tables of a fresh SQLite database
+(one executemany per table: a fast path, no revisions) and into the real Whoosh index
+(`registry.search.bulk_index`), then reports load times, index size, search latency (median and
+p95 through the Flask test client) per query type, the same queries against a plain SQLite FTS5
+table of the same corpus as a baseline, and the delay from a committed edit to its visibility.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from registry import create_app, initiatives, schema_migrations, search
+from registry.app import registry_of, search_index
+from registry.db import write_session
+from registry.models import ChangeLog, Initiative, InitiativeTag, InitiativeTerm
+
+from .corpus import PHRASE, Corpus
+
+CHUNK = 2000
+
+
+def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
+    """Insert `count` published records, their terms, tags and change-log entries."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        for first in range(0, count, CHUNK):
+            rows, terms, tags, changes = [], [], [], []
+            for n in range(first, min(count, first + CHUNK)):
+                r = corpus.record(n)
+                when = start + timedelta(minutes=n)
+                ident = n + 1
+                rows.append(
+                    {
+                        "id": ident, "slug": f"bench-{ident}", "title": r["title"],
+                        "summary": r["summary"], "description": r["description"],
+                        "language": r["language"], "country": r["country"], "region": "",
+                        "locality": r["locality"], "sector": r["sector"],
+                        "maturity": r["maturity"], "start_year": r["start_year"],
+                        "mainstreamed_year": r["mainstreamed_year"], "end_year": None,
+                        "evidence_level": r["evidence_level"], "outcomes": r["outcomes"],
+                        "lead_organisation": r["lead_organisation"], "partners": r["partners"],
+                        "sources": [], "status": "published", "version": 1,
+                        "illustrative": True, "rejection_reason": "", "created_at": when,
+                        "updated_at": when, "published_at": when,
+                    }
+                )  # fmt: skip
+                terms += [{"initiative_id": ident, "field": "stages", "code": s}
+                          for s in r["stages"]]  # fmt: skip
+                terms += [{"initiative_id": ident, "field": "participants", "code": p}
+                          for p in r["participants"]]  # fmt: skip
+                tags += [{"initiative_id": ident, "tag": t} for t in r["tags"]]
+                changes.append({"initiative_id": ident, "action": "create", "created_at": when})
+            conn.execute(insert(Initiative.__table__), rows)
+            conn.execute(insert(InitiativeTerm.__table__), terms)
+            if tags:
+                conn.execute(insert(InitiativeTag.__table__), tags)
+            conn.execute(insert(ChangeLog.__table__), changes)
+
+
+def build_fts(path: Path, corpus: Corpus, count: int) -> sqlite3.Connection:
+    """The baseline: the same texts in an FTS5 table, controlled fields in a plain table."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE VIRTUAL TABLE docs USING fts5(title, summary, description, outcomes, tags,
+            tokenize = 'porter unicode61 remove_diacritics 2');
+        CREATE TABLE meta(id INTEGER PRIMARY KEY, country TEXT, sector TEXT, maturity TEXT,
+            start_year INT, published INT);
+        CREATE INDEX meta_country ON meta(country);
+        """
+    )
+    for first in range(0, count, CHUNK):
+        batch = [corpus.record(n) for n in range(first, min(count, first + CHUNK))]
+        ids = range(first + 1, first + 1 + len(batch))
+        conn.executemany(
+            "INSERT INTO docs(rowid, title, summary, description, outcomes, tags) "
+            "VALUES (?,?,?,?,?,?)",
+            [(i, r["title"], r["summary"], r["description"], r["outcomes"], " ".join(r["tags"]))
+             for i, r in zip(ids, batch, strict=True)],
+        )  # fmt: skip
+        conn.executemany(
+            "INSERT INTO meta VALUES (?,?,?,?,?,?)",
+            [(i, r["country"], r["sector"], r["maturity"], r["start_year"], i)
+             for i, r in zip(ids, batch, strict=True)],
+        )  # fmt: skip
+    conn.commit()
+    return conn
+
+
+def fts_query(conn: sqlite3.Connection, match: str | None, where: str = "", offset: int = 0):
+    """Count, one page and three facet counts: the same work as one search request."""
+    if match:
+        conn.execute("DROP TABLE IF EXISTS temp.hits")
+        conn.execute("CREATE TEMP TABLE hits(id INTEGER PRIMARY KEY, score REAL)")
+        conn.execute(
+            "INSERT INTO temp.hits SELECT rowid, bm25(docs) FROM docs WHERE docs MATCH ?",
+            (match,),
+        )
+        source = f"temp.hits JOIN meta USING(id) {('WHERE ' + where) if where else ''}"
+        order = "score"
+    else:
+        source = f"meta {('WHERE ' + where) if where else ''}"
+        order = "published DESC"
+    conn.execute(f"SELECT count(*) FROM {source}").fetchone()
+    conn.execute(f"SELECT id FROM {source} ORDER BY {order} LIMIT 20 OFFSET {offset}").fetchall()
+    for facet in ("country", "sector", "maturity"):
+        conn.execute(f"SELECT {facet}, count(*) FROM {source} GROUP BY {facet}").fetchall()
+
+
+def timed(fn: Callable[[], object], reps: int) -> tuple[float, float]:
+    for _ in range(3):
+        fn()
+    samples = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(0.95 * len(samples)))]
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def run(size: int, workdir: Path, reps: int, procs: int) -> dict:
+    corpus = Corpus()
+    instance = workdir / f"instance-{size}"
+    shutil.rmtree(instance, ignore_errors=True)
+    app = create_app({"instance_dir": instance, "secret_key": "bench", "TESTING": True})
+    engine = registry_of(app).engine
+    schema_migrations.upgrade(engine)
+    report: dict = {"size": size}
+
+    started = time.perf_counter()
+    bulk_load_db(engine, corpus, size)
+    report["db_load_s"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    search.bulk_index(search_index(app), engine, procs=procs)
+    report["index_load_s"] = round(time.perf_counter() - started, 1)
+    report["index_mb"] = round(folder_size(search_index(app).folder) / 1e6, 1)
+
+    started = time.perf_counter()
+    fts = build_fts(workdir / f"fts-{size}.sqlite3", corpus, size)
+    report["fts_load_s"] = round(time.perf_counter() - started, 1)
+
+    common, mid1, mid2 = (corpus.word_at_rank("en", r) for r in (0, 40, 60))
+    queries = {
+        "rare word": ({"q": "dialysis"}, ("dialysis", "")),
+        "common word": ({"q": common}, (common, "")),
+        "two words": ({"q": f"{mid1} {mid2}"}, (f"{mid1} {mid2}", "")),
+        "phrase": ({"q": f'"{PHRASE}"'}, (f'"{PHRASE}"', "")),
+        "with facets": ({"q": mid1}, (mid1, "")),
+        "with filters": (
+            {"q": mid1, "country": "FR", "maturity": "pilot"},
+            (mid1, "country = 'FR' AND maturity = 'pilot'"),
+        ),
+        "browse (no query)": ({}, (None, "")),
+        "page 10, broad": ({"q": common, "page": 10}, (common, "", 180)),
+    }
+    client = app.test_client()
+    rows = {}
+    for name, (params, fts_args) in queries.items():
+        response = client.get("/api/v1/initiatives", query_string=params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        total = response.get_json()["total"]
+        median, p95 = timed(lambda p=params: client.get("/api/v1/initiatives", query_string=p),
+                            reps)  # fmt: skip
+        f_median, f_p95 = timed(lambda a=fts_args: fts_query(fts, *a), reps)
+        rows[name] = {
+            "hits": total, "median_ms": round(median, 1), "p95_ms": round(p95, 1),
+            "fts5_median_ms": round(f_median, 1), "fts5_p95_ms": round(f_p95, 1),
+            "ratio_p95": round(p95 / f_p95, 1) if f_p95 else None,
+        }  # fmt: skip
+    page_median, page_p95 = timed(lambda: client.get("/initiatives"), reps)
+    rows["browse page (HTML)"] = {"median_ms": round(page_median, 1), "p95_ms": round(page_p95, 1)}
+    report["queries"] = rows
+
+    delays = []
+    for k in range(5):
+        word = f"zebrafinch{k}"
+        with write_session(engine) as session:
+            record = initiatives.get(session, 1 + k)
+            initiatives.update(session, record, {"title": f"{word} garden"},
+                               expected_version=record.version)  # fmt: skip
+        committed = time.perf_counter()
+        while client.get("/api/v1/initiatives", query_string={"q": word}).get_json()["total"] != 1:
+            pass
+        delays.append((time.perf_counter() - committed) * 1000)
+    report["edit_visible_ms"] = {"median": round(statistics.median(delays), 1),
+                                 "max": round(max(delays), 1)}  # fmt: skip
+    fts.close()
+    search_index(app).close()
+    engine.dispose()
+    return report
+
+
+def print_report(report: dict) -> None:
+    print(f"\n== {report['size']:,} initiatives ==")
+    print(
+        f"bulk load: database {report['db_load_s']} s, index {report['index_load_s']} s "
+        f"(FTS5 baseline {report['fts_load_s']} s); index size {report['index_mb']} MB"
+    )
+    print(f"{'query':22} {'hits':>7} {'median':>8} {'p95':>8} {'fts5 med':>9} {'fts5 p95':>9} "
+          f"{'p95 ratio':>9}")  # fmt: skip
+    for name, row in report["queries"].items():
+        print(
+            f"{name:22} {row.get('hits', ''):>7} {row['median_ms']:>8} {row['p95_ms']:>8} "
+            f"{row.get('fts5_median_ms', ''):>9} {row.get('fts5_p95_ms', ''):>9} "
+            f"{row.get('ratio_p95', ''):>9}"
+        )
+    edit = report["edit_visible_ms"]
+    print(f"edit visible in search after commit: median {edit['median']} ms, max {edit['max']} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, action="append", help="records (repeatable)")
+    parser.add_argument("--reps", type=int, default=30, help="timed repetitions per query")
+    parser.add_argument("--procs", type=int, default=2, help="indexing processes")
+    parser.add_argument("--workdir", type=Path, default=None, help="kept when given")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="registry-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    reports = []
+    try:
+        for size in args.size or [10_000]:
+            reports.append(run(size, workdir, args.reps, args.procs))
+            print_report(reports[-1])
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(reports, indent=2))
+
+
+if __name__ == "__main__":
+    main()

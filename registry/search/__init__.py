@@ -1,0 +1,39 @@
+"""Full-text, faceted search over published initiatives, following the database's change log.
+
+Knows nothing of Flask. A process holds one `SearchIndex` per index folder; `create_app` keeps
+it in `app.extensions["search"]`. A view, API handler or CLI command gets it with
+`registry.app.search_index()` (current app) and passes it with a session:
+
+    from registry import search
+    from registry.app import db, search_index
+    from registry.filters import parse_filters
+
+    filters = parse_filters(request.args)
+    page = search.search(search_index(), db(), filters)         # one page, facets, suggestion
+    ids = search.matching_ids(search_index(), db(), filters)    # every match, in sort order
+
+Both catch the index up with the database first; neither ever returns an unpublished record.
+Outside a request use `search_index(app)` and a `registry.db.read_session(engine)`.
+"""
+
+from .indexing import Drift, bulk_index, catch_up, check, is_behind, rebuild
+from .querying import Hit, SearchResult, follow, matching_ids, search
+from .similar import similar
+from .store import IndexBusy, SearchIndex
+
+__all__ = [
+    "Drift",
+    "Hit",
+    "IndexBusy",
+    "SearchIndex",
+    "SearchResult",
+    "bulk_index",
+    "catch_up",
+    "check",
+    "follow",
+    "is_behind",
+    "matching_ids",
+    "rebuild",
+    "search",
+    "similar",
+]

@@ -1,0 +1,179 @@
+"""Keeping the index in step with the database's change log: catch-up, rebuild, check.
+
+The index contains published initiatives only, each at the version the database had when the
+change was applied. Every change is applied by re-reading the initiative's current row, so
+applying a change twice is harmless and a crash between a DB commit and the index write loses
+nothing: the next catch-up finds the sequence number still ahead and repairs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from whoosh.index import LockError
+
+from .. import initiatives
+from ..db import read_session
+from ..models import Initiative
+from .schema import document
+from .store import IndexBusy, SearchIndex, write_seq
+
+BATCH = 500
+
+
+def _add(writer, initiative: Initiative) -> None:
+    writer.update_document(**document(initiative))
+
+
+def _apply(writer, session: Session, ids: Iterable[int]) -> None:
+    """Make the index hold exactly the published ones of `ids`, as they are now."""
+    ids = sorted(set(ids))
+    published = {
+        i.id: i for i in session.scalars(initiatives.public_query().where(Initiative.id.in_(ids)))
+    }
+    for initiative_id in ids:
+        row = published.get(initiative_id)
+        if row is None:
+            writer.delete_by_term("id", str(initiative_id))
+        else:
+            _add(writer, row)
+
+
+def _catch_up_generation(index: SearchIndex, name: str, session: Session) -> int:
+    """Apply pending changes to generation `name`; the caller holds the write lock."""
+    path = index.generation_dir(name)
+    seq = index.applied_seq(name)
+    target = initiatives.latest_change(session)
+    if target <= seq:
+        return 0
+    ix = index.open_generation(name)
+    writer = ix.writer(timeout=5.0)
+    applied = 0
+    try:
+        while seq < target:
+            changes = initiatives.changes_since(session, seq, limit=BATCH)
+            changes = [c for c in changes if c.seq <= target]
+            if not changes:
+                break
+            _apply(writer, session, (c.initiative_id for c in changes))
+            applied += len(changes)
+            seq = changes[-1].seq
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()  # merges small segments, so commits do not pile them up
+    write_seq(path, seq)
+    ix.close()
+    return applied
+
+
+def catch_up(index: SearchIndex, session: Session, *, timeout: float = 0.5) -> int | None:
+    """Apply every change-log entry the index has not seen.
+
+    Returns how many changes were applied, or None when another process holds the write lock
+    for longer than `timeout` (it is applying them; serve from the last committed index).
+    The index is created first if there is none.
+    """
+    if not index.exists():
+        index.create()
+    try:
+        with index.write_lock(timeout):
+            name = index.current_generation()
+            assert name is not None
+            return _catch_up_generation(index, name, session)
+    except (IndexBusy, LockError):
+        return None
+
+
+def is_behind(index: SearchIndex, session: Session) -> bool:
+    """True when the database has changes the index has not applied (one cheap query)."""
+    return initiatives.latest_change(session) > index.applied_seq()
+
+
+def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None) -> int:
+    """Build a complete new generation beside the live one and swap it in atomically.
+
+    Searches keep using the old generation meanwhile. Returns the number of documents.
+    `procs` > 1 analyses in that many processes (worth it for tens of thousands of records).
+    """
+    index.folder.mkdir(parents=True, exist_ok=True)
+    name = index.new_generation()
+    path = index.generation_dir(name)
+    ix = index.open_generation(name)
+    count = 0
+    with read_session(engine) as session:
+        seq = initiatives.latest_change(session)
+        writer = (
+            ix.writer(procs=procs, multisegment=True, limitmb=256)
+            if procs > 1
+            else ix.writer(limitmb=256)
+        )
+        try:
+            last_id = 0
+            while True:
+                rows = list(
+                    session.scalars(
+                        initiatives.public_query()
+                        .where(Initiative.id > last_id)
+                        .order_by(Initiative.id)
+                        .limit(BATCH)
+                    )
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    writer.add_document(**document(row))
+                count += len(rows)
+                last_id = rows[-1].id
+                session.expunge_all()
+                if progress:
+                    progress(count)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=True)
+        write_seq(path, seq)
+    ix.close()
+    with index.write_lock(timeout=120), read_session(engine) as session:
+        _catch_up_generation(index, name, session)
+        index.swap(name)
+    return count
+
+
+bulk_index = rebuild  # Loading many records at once is a rebuild: one big commit, then swap.
+
+
+@dataclass
+class Drift:
+    missing: list[int] = field(default_factory=list)  # published, not in the index
+    stale: list[int] = field(default_factory=list)  # in the index at another version
+    unpublished: list[int] = field(default_factory=list)  # in the index, not published
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.stale or self.unpublished)
+
+
+def check(index: SearchIndex, session: Session) -> Drift:
+    """Compare every published initiative's version with the index's copy."""
+    database = dict(
+        session.execute(
+            select(Initiative.id, Initiative.version).where(
+                Initiative.status == initiatives.PUBLIC_STATUS
+            )
+        ).all()
+    )
+    indexed: dict[int, int] = {}
+    if index.exists():
+        with index.reading() as (searcher, _columns):
+            for stored in searcher.all_stored_fields():
+                indexed[int(stored["id"])] = stored["version"]
+    return Drift(
+        missing=sorted(set(database) - set(indexed)),
+        stale=sorted(i for i in database.keys() & indexed.keys() if database[i] != indexed[i]),
+        unpublished=sorted(set(indexed) - set(database)),
+    )

@@ -1,0 +1,172 @@
+"""Searching: text query and filters to ordered published ids, facets, snippets, suggestion.
+
+Every hit is re-checked against the database before it is shown: the index only ever holds
+published records, but a record unpublished a moment ago may not have left it yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlmodel import Session
+from whoosh.searching import Searcher
+
+from .. import initiatives
+from ..filters import Filters
+from ..models import Initiative
+from . import facets, highlights, parsing, suggest
+from .analysis import NEUTRAL, analysis_language
+from .columns import CODEBOOKS, Columns
+from .evaluate import Evaluator
+from .indexing import catch_up, is_behind
+from .store import SearchIndex
+
+PUBLIC = initiatives.PUBLIC_STATUS
+# Below this many results a "did you mean" correction is looked for.
+SUGGEST_BELOW = 3
+
+
+@dataclass
+class Hit:
+    initiative: Initiative
+    highlights: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResult:
+    filters: Filters
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+    @property
+    def page(self) -> int:
+        return self.filters.page
+
+    @property
+    def per_page(self) -> int:
+        return self.filters.per_page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def items(self) -> list[Initiative]:
+        return [h.initiative for h in self.hits]
+
+
+def follow(index: SearchIndex, session: Session) -> None:
+    """Bring the index up to the database before reading it (a no-op when it is current).
+
+    When another process holds the write lock, it is applying the same changes: search the
+    last committed index now; a later request catches up.
+    """
+    if not index.exists() or is_behind(index, session):
+        catch_up(index, session, timeout=0.3)
+
+
+def _languages(cols: Columns, live: np.ndarray) -> tuple[str, ...]:
+    """The analysis languages present in the index: a query is parsed once for each."""
+    if cols.languages is None:
+        book = CODEBOOKS["language"]
+        present = np.unique(cols.coded["language"][live])
+        found = {analysis_language(book.values[c]) for c in present if book.values[c]}
+        cols.languages = tuple(sorted(found)) or (NEUTRAL,)
+    return cols.languages
+
+
+@dataclass
+class _Matches:
+    order: np.ndarray  # document numbers in result order (all, or the first `needed`)
+    total: int
+    parsed: parsing.Parsed | None
+    query: object | None
+    base: np.ndarray  # live documents matching the text query
+    masks: dict[str, np.ndarray]  # one per structured filter
+
+
+def _match(
+    searcher: Searcher, cols: Columns, filters: Filters, needed: int | None, q: str | None = None
+) -> _Matches:
+    q = filters.q if q is None else q
+    base = cols.live.copy()
+    query = parsed = None
+    evaluator = Evaluator(searcher, cols)
+    if q:
+        parsed = parsing.parse(q, _languages(cols, cols.live))
+        if parsed is not None:
+            query = parsing.limit_prefixes(parsed.query, searcher.reader())
+            base &= evaluator.mask(query)
+    masks = facets.filter_masks(evaluator, cols, filters)
+    final = facets.combine(base, masks)
+    total = int(np.count_nonzero(final))
+    sort = filters.effective_sort
+    docs = np.flatnonzero(final)
+    ids = cols.ids[docs]
+    if needed == 0:
+        order = np.zeros(0, dtype=np.int64)
+    elif sort == "relevance" and query is not None:
+        scores = evaluator.scores(query)[docs]
+        order = docs[np.lexsort((-ids, -scores))]
+        if needed is not None:
+            order = order[:needed]
+    else:
+        if sort == "title":
+            keys: tuple = (ids, cols.title_rank()[docs])
+        elif sort == "year":
+            keys = (-ids, -cols.numbers["start_year"][docs])
+        else:  # newest, and relevance without a text query
+            keys = (-ids, -cols.numbers["published"][docs])
+        order = docs[np.lexsort(keys)]
+        if needed is not None:
+            order = order[:needed]
+    return _Matches(order, total, parsed, query, base, masks)
+
+
+def published_in_order(session: Session, ids: list[int]) -> list[Initiative]:
+    """The published ones of `ids`, in that order (the database has the last word)."""
+    if not ids:
+        return []
+    rows = session.scalars(initiatives.public_query().where(Initiative.id.in_(ids)))
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResult:
+    """One page of published initiatives matching `filters`, with facets and a suggestion."""
+    follow(index, session)
+    offset = (filters.page - 1) * filters.per_page
+    suggestion = None
+    with index.reading() as (searcher, cols):
+        matches = _match(searcher, cols, filters, offset + filters.per_page)
+        counts = facets.counts(cols, matches.base, matches.masks)
+        ids = cols.ids[matches.order[offset:]].tolist()
+        if filters.q and matches.total < SUGGEST_BELOW:
+            corrected = suggest.corrected(searcher, parsing.clean(filters.q))
+            if corrected and _match(searcher, cols, filters, 0, q=corrected).total > matches.total:
+                suggestion = corrected
+    trees = matches.parsed.trees if matches.parsed else {}
+    words = {lang: highlights.query_words(tree) for lang, tree in trees.items()}
+    hits = []
+    for row in published_in_order(session, ids):
+        texts = {n: getattr(row, n) for n in highlights.SNIPPET_FIELDS}
+        found = words.get(analysis_language(row.language), frozenset())
+        hits.append(Hit(row, highlights.snippets(texts, row.language, found)))
+    return SearchResult(filters, matches.total, hits, counts, suggestion)
+
+
+def matching_ids(index: SearchIndex, session: Session, filters: Filters) -> list[int]:
+    """Every published id matching `filters` (text query included), in the filters' order.
+
+    For exports, feeds and the comparison view; ignores page and per_page.
+    """
+    follow(index, session)
+    with index.reading() as (searcher, cols):
+        order = _match(searcher, cols, filters, None).order
+        ids = cols.ids[order].tolist()
+    published = set(session.scalars(select(Initiative.id).where(Initiative.status == PUBLIC)))
+    return [i for i in ids if i in published]

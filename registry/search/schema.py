@@ -1,0 +1,105 @@
+"""The index schema and the document made from an initiative.
+
+Only published initiatives are ever added. Long texts are not stored: snippets are highlighted
+from the database's text, which keeps the index about half the size.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from ..models import Initiative
+from .analysis import NEUTRAL_ANALYZER, LanguageAnalyzer, analysis_language, tagged
+
+_WORD = re.compile(r"\w+(?:\.?\w+)*")
+STAGE_BITS = {"plan": 1, "design": 2, "deliver": 4, "evaluate": 8}
+
+# Weights: a title or tag match outranks a passing mention in a long description.
+TEXT_FIELDS = {
+    "title": 5.0,
+    "tags": 3.0,
+    "summary": 2.0,
+    "outcomes": 1.5,
+    "organisations": 1.5,
+    "locality": 1.5,
+    "description": 1.0,
+}
+# Fields a visitor may name in a query (`sector:health`); never status, id, version…
+CONTROLLED_FIELDS = ("country", "sector", "stage", "maturity", "language", "evidence_level", "tag")
+PUBLIC_FIELDS = (*TEXT_FIELDS, *CONTROLLED_FIELDS)
+
+
+def make_schema() -> Schema:
+    text = {
+        name: TEXT(analyzer=LanguageAnalyzer(), field_boost=boost, stored=False)
+        for name, boost in TEXT_FIELDS.items()
+    }
+    return Schema(
+        id=ID(unique=True, stored=True, sortable=True),
+        version=STORED(),
+        language_code=STORED(),
+        # Which analysis the record's text had: a query's tree for that analysis applies to it.
+        analysis=ID(),
+        country=ID(sortable=True),
+        sector=ID(sortable=True),
+        maturity=ID(sortable=True),
+        language=ID(sortable=True),
+        evidence_level=ID(sortable=True),
+        stage=KEYWORD(lowercase=True, scorable=False),
+        stage_mask=NUMERIC(int, bits=32, sortable=True),
+        tag=KEYWORD(lowercase=True, commas=True, scorable=False),
+        start_year=NUMERIC(int, bits=32, sortable=True),
+        published=NUMERIC(int, bits=64, sortable=True),
+        title_sort=ID(sortable=True),
+        # Unstemmed words of published records: the "did you mean" vocabulary.
+        words=TEXT(analyzer=NEUTRAL_ANALYZER, phrase=False),
+        **text,
+    )
+
+
+def spelling_words(*texts: str) -> str:
+    """Each distinct word once: the spelling vocabulary needs no frequencies or positions."""
+    return " ".join({w.lower() for t in texts if t for w in _WORD.findall(t)})
+
+
+def document(i: Initiative) -> dict[str, Any]:
+    """The index document of a published initiative."""
+    stages = i.codes("stages")
+    tags = i.tags
+    published = i.published_at or i.updated_at
+    language = i.language
+
+    def text(value: str) -> str:
+        return tagged(value or "", language)
+
+    doc: dict[str, Any] = {
+        "id": str(i.id),
+        "version": i.version,
+        "language_code": i.language,
+        "analysis": analysis_language(i.language),
+        "title": text(i.title),
+        "summary": text(i.summary),
+        "description": text(i.description),
+        "outcomes": text(i.outcomes),
+        "tags": text(" ; ".join(tags)),
+        "organisations": text(" ; ".join([i.lead_organisation or "", *(i.partners or [])])),
+        "locality": text(" ; ".join(p for p in (i.locality, i.region) if p)),
+        "country": i.country.lower(),
+        "sector": i.sector,
+        "maturity": i.maturity,
+        "language": i.language,
+        "stage": " ".join(stages),
+        "stage_mask": sum(STAGE_BITS.get(s, 0) for s in stages),
+        "start_year": i.start_year or 0,
+        "published": int(published.timestamp()) if published else 0,
+        "title_sort": i.title.casefold()[:120],
+        "words": spelling_words(i.title, i.summary, " ".join(tags), i.outcomes, i.description),
+    }
+    if i.evidence_level:
+        doc["evidence_level"] = i.evidence_level
+    if tags:
+        doc["tag"] = ",".join(t.lower() for t in tags)
+    return doc

@@ -1,0 +1,180 @@
+"""The index on disk and this process's handle on it.
+
+Layout of the index folder: one subfolder per generation (`gen-<ns>`), a `CURRENT` file naming
+the live generation (replaced atomically by a rebuild), `write.lock` (an `flock` held by
+whoever writes, so every process shares the folder safely), and in each generation
+`applied_seq`, the last change-log sequence it contains.
+
+A process keeps one searcher per generation and refreshes it when another process commits.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
+
+from . import columns
+from .schema import make_schema
+
+CURRENT = "CURRENT"
+SEQ_FILE = "applied_seq"
+
+
+class IndexBusy(Exception):
+    """Another process holds the write lock for longer than the caller would wait."""
+
+
+class SearchIndex:
+    """A process's handle on one index folder: open lazily, share one searcher, refresh it."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self._mutex = threading.RLock()
+        self._generation: str | None = None
+        self._ix = None
+        self._searcher: Searcher | None = None
+        self._columns: columns.Columns | None = None
+
+    # --- generations ---------------------------------------------------------------------
+
+    def current_generation(self) -> str | None:
+        try:
+            name = (self.folder / CURRENT).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def generation_dir(self, name: str) -> Path:
+        return self.folder / name
+
+    def exists(self) -> bool:
+        return self.current_generation() is not None
+
+    def new_generation(self) -> str:
+        """An empty index in a new generation folder (not live until `swap`)."""
+        name = f"gen-{time.time_ns()}"
+        path = self.generation_dir(name)
+        path.mkdir(parents=True)
+        whoosh_index.create_in(str(path), make_schema())
+        write_seq(path, 0)
+        return name
+
+    def create(self) -> bool:
+        """Create an empty live index unless there is one; True when it was created."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with self.write_lock(timeout=30):
+            if self.exists():
+                return False
+            self.swap(self.new_generation())
+            return True
+
+    def swap(self, name: str) -> None:
+        """Make generation `name` live (atomic rename); remove all but the previous one.
+
+        Call with the write lock held. Searchers still open on the old generation keep
+        working: their files stay until the next swap removes them.
+        """
+        previous = self.current_generation()
+        tmp = self.folder / f"{CURRENT}.tmp-{os.getpid()}"
+        tmp.write_text(name)
+        os.replace(tmp, self.folder / CURRENT)
+        for child in self.folder.iterdir():
+            if (
+                child.is_dir()
+                and child.name.startswith("gen-")
+                and child.name
+                not in (
+                    name,
+                    previous,
+                )
+            ):
+                shutil.rmtree(child, ignore_errors=True)
+
+    def open_generation(self, name: str):
+        return whoosh_index.open_dir(str(self.generation_dir(name)))
+
+    def applied_seq(self, name: str | None = None) -> int:
+        name = name or self.current_generation()
+        return read_seq(self.generation_dir(name)) if name else 0
+
+    # --- locking -------------------------------------------------------------------------
+
+    @contextmanager
+    def write_lock(self, timeout: float) -> Iterator[None]:
+        """Hold the folder's write lock (shared by all processes) or raise IndexBusy."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(str(self.folder)) from None
+                    time.sleep(0.02)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    # --- reading -------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[tuple[Searcher, columns.Columns]]:
+        """The process's searcher on the live generation, refreshed, with its arrays.
+
+        Serialised within the process: a Whoosh searcher is not meant for concurrent use.
+        """
+        with self._mutex:
+            generation = self.current_generation()
+            if generation is None:
+                raise FileNotFoundError(f"no search index in {self.folder}")
+            if generation != self._generation or self._searcher is None:
+                self._close()
+                self._ix = self.open_generation(generation)
+                self._searcher = self._ix.searcher()
+                self._generation = generation
+                self._columns = None
+            elif not self._searcher.up_to_date():
+                # Not refresh(): it reuses a segment's reader even when only its deletions
+                # changed, so an unpublished record would stay visible.
+                self._searcher.close()
+                self._searcher, self._columns = self._ix.searcher(), None
+            if self._columns is None:
+                self._columns = columns.build(self._searcher.reader())
+            yield self._searcher, self._columns
+
+    def _close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = self._ix = self._columns = None
+
+    def close(self) -> None:
+        with self._mutex:
+            self._close()
+
+
+def read_seq(path: Path) -> int:
+    try:
+        return int((path / SEQ_FILE).read_text().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def write_seq(path: Path, seq: int) -> None:
+    tmp = path / f"{SEQ_FILE}.tmp-{os.getpid()}"
+    tmp.write_text(str(seq))
+    os.replace(tmp, path / SEQ_FILE)

@@ -1,0 +1,188 @@
+"""The index follows the database: catch-up after a crash, rebuild swap, drift check, and
+several processes writing and searching one index folder at once."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from werkzeug.datastructures import MultiDict
+
+from registry import create_app, initiatives, search
+from registry.cli import main
+from registry.db import read_session, write_session
+from registry.filters import parse_filters
+from registry.search.store import SearchIndex, write_seq
+
+from .conftest import valid_record
+
+
+def total(client, **params) -> int:
+    response = client.get("/api/v1/initiatives", query_string=params)
+    assert response.status_code == 200
+    return response.get_json()["total"]
+
+
+def test_commit_without_indexing_is_found_by_the_next_search(app, client, make_initiative):
+    make_initiative(title="Before the crash")
+    assert total(client, q="crash") == 1
+    # A write committed by a process that died before touching the index:
+    make_initiative(title="Nightingale committed then lost")
+    # A fresh process (new handle on the same folder) catches up before searching.
+    app.extensions["search"] = SearchIndex(app.extensions["search"].folder)
+    assert total(client, q="nightingale") == 1 and total(client) == 2
+
+
+def test_changes_applied_twice_leave_no_duplicates(app, client, make_initiative):
+    for n in range(3):
+        make_initiative(title=f"Garden {n}")
+    assert total(client, q="garden") == 3
+    index = app.extensions["search"]
+    # The index committed but the process died before recording the sequence number.
+    write_seq(index.generation_dir(index.current_generation()), 0)
+    assert total(client, q="garden") == 3
+    assert index.applied_seq() == 6
+
+
+def test_edit_is_visible_at_the_next_search(app, client, make_initiative):
+    record = make_initiative(title="Old name for the garden")
+    assert total(client, q="old") == 1
+    with write_session(app.extensions["registry"].engine) as session:
+        initiatives.update(
+            session, initiatives.get(session, record), {"title": "New name"}, expected_version=2
+        )
+    assert total(client, q="old") == 0 and total(client, q="new") == 1
+
+
+def test_search_follows_the_change_log_on_either_database(any_app, make_initiative):
+    client = any_app.test_client()
+    record = make_initiative(title="Lighthouse keepers", target=any_app)
+    make_initiative(status="draft", title="Lighthouse draft", target=any_app)
+    assert total(client, q="lighthouse") == 1
+    with write_session(any_app.extensions["registry"].engine) as session:
+        initiatives.set_status(session, initiatives.get(session, record), "withdrawn",
+                               action="withdraw")  # fmt: skip
+    assert total(client, q="lighthouse") == 0
+    with read_session(any_app.extensions["registry"].engine) as session:
+        assert search.check(any_app.extensions["search"], session).clean
+
+
+def test_rebuild_swaps_atomically_while_searches_go_on(app, client, make_initiative):
+    for n in range(30):
+        make_initiative(title=f"Rebuilt garden {n}")
+    assert total(client, q="garden") == 30
+    index = app.extensions["search"]
+    before = index.current_generation()
+    errors: list[BaseException] = []
+    totals: list[int] = []
+    done = threading.Event()
+
+    def searching():
+        other = app.test_client()
+        while not done.is_set():
+            try:
+                totals.append(total(other, q="garden"))
+            except BaseException as exc:
+                errors.append(exc)
+
+    reader = threading.Thread(target=searching)
+    reader.start()
+    try:
+        count = search.rebuild(index, app.extensions["registry"].engine)
+    finally:
+        done.set()
+        reader.join()
+    assert count == 30 and not errors and set(totals) == {30}
+    assert index.current_generation() != before
+    assert total(client, q="garden") == 30
+    gens = sorted(p.name for p in index.folder.iterdir() if p.name.startswith("gen-"))
+    assert len(gens) == 2  # the new one and the previous one, still open by old searchers
+
+
+def test_cli_check_reports_drift_and_exits_1(cli_env, app, make_initiative):
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    kept = make_initiative(title="Kept")
+    edited = make_initiative(title="Edited")
+    gone = make_initiative(title="Withdrawn later")
+    assert runner.invoke(main, ["index", "catch-up"]).exit_code == 0
+    clean = runner.invoke(main, ["index", "check"])
+    assert clean.exit_code == 0 and "agree" in clean.output
+
+    missing = make_initiative(title="Never indexed")
+    engine = app.extensions["registry"].engine
+    with write_session(engine) as session:
+        initiatives.update(
+            session, initiatives.get(session, edited), {"title": "Edited again"},
+            expected_version=2,
+        )  # fmt: skip
+        initiatives.set_status(session, initiatives.get(session, gone), "withdrawn",
+                               action="withdraw")  # fmt: skip
+    drift = runner.invoke(main, ["index", "check"])
+    assert drift.exit_code == 1
+    assert f"missing from the index: {missing}" in drift.output
+    assert f"version differs): {edited}" in drift.output
+    assert f"not published: {gone}" in drift.output
+    assert str(kept) not in drift.output.replace(str(missing), "")
+    assert runner.invoke(main, ["index", "rebuild"]).exit_code == 0
+    assert runner.invoke(main, ["index", "check"]).exit_code == 0
+
+
+def _worker(instance: str, worker: int, rounds: int, queue) -> None:
+    """One process: writes through the service layer and searches, like a web worker."""
+    folder = Path(instance)
+    app = create_app(
+        {
+            "instance_dir": folder,
+            "database_url": f"sqlite:///{folder / 'registry.sqlite3'}",
+            "index_dir": folder / "index",
+            "secret_key": "test",
+        }
+    )
+    engine = app.extensions["registry"].engine
+    index = app.extensions["search"]
+    problems = []
+    try:
+        for n in range(rounds):
+            with write_session(engine) as session:
+                record = initiatives.create(
+                    session, valid_record(title=f"Worker{worker} garden {n}")
+                )
+                initiatives.set_status(session, record, "published", action="publish")
+            if n % 3 == 0:
+                with write_session(engine) as session:
+                    initiatives.update(
+                        session, record, {"summary": f"Edited by worker {worker}"},
+                        expected_version=record.version,
+                    )  # fmt: skip
+            with read_session(engine) as session:
+                search.search(index, session, parse_filters(MultiDict({"q": "garden"})))
+    except BaseException as exc:
+        problems.append(repr(exc))
+    queue.put(problems)
+    engine.dispose()
+
+
+@pytest.mark.slow
+def test_processes_writing_and_searching_at_once_agree_with_the_database(app, instance):
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    workers = [
+        context.Process(target=_worker, args=(str(instance), w, 12, queue)) for w in range(3)
+    ]
+    for p in workers:
+        p.start()
+    results = [queue.get(timeout=120) for _ in workers]
+    for p in workers:
+        p.join(timeout=60)
+    assert results == [[], [], []]
+    engine = app.extensions["registry"].engine
+    index = app.extensions["search"]
+    with read_session(engine) as session:
+        search.catch_up(index, session, timeout=10)
+        assert search.check(index, session).clean
+        found = search.search(index, session, parse_filters(MultiDict({"q": "garden"})))
+    assert found.total == 36

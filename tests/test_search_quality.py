@@ -1,0 +1,129 @@
+"""What practitioners type finds what they mean, in English and French."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def corpus(make_initiative):
+    ids = {
+        "peer": make_initiative(
+            title="Patients coach each other through chronic illness",
+            summary="Expert patients support people newly diagnosed.",
+            description="Volunteers trained in dialysis care visit wards.",
+            language="en",
+            country="GB",
+            sector="health",
+            tags=["peer support"],
+        ),
+        "fr_health": make_initiative(
+            title="Maladies chroniques : des patients experts à l'hôpital",
+            summary="Des patients accompagnent d'autres patients.",
+            description="Une approche thérapeutique partagée entre soignants et malades.",
+            language="fr",
+            country="FR",
+            sector="health",
+        ),
+        "burglary": make_initiative(
+            title="Voisins vigilants contre les cambriolages",
+            summary="Les habitants préviennent les cambriolages du quartier.",
+            language="fr",
+            country="FR",
+            sector="public_safety",
+            tags=["prévention"],
+        ),
+        "mention": make_initiative(
+            title="Library opening hours set with residents",
+            summary="Residents and librarians agree opening hours.",
+            description="A long text. " * 50 + "One patient once asked for later hours.",
+            language="en",
+            country="CA",
+            sector="culture",
+        ),
+        "deutsch": make_initiative(
+            title="Bürgerhaushalt in Köln",
+            summary="Bürger entscheiden über Ausgaben.",
+            language="de",
+            country="DE",
+            sector="administration",
+        ),
+    }
+    return ids
+
+
+def ids_for(client, query: str, **params) -> list[int]:
+    response = client.get("/api/v1/initiatives", query_string={"q": query, **params})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [r["id"] for r in response.get_json()["results"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("patient", {"peer", "fr_health", "mention"}),
+        ("chroniques", {"fr_health"}),
+        ("chronique", {"fr_health"}),
+        ("therapeutique", {"fr_health"}),
+        ("thérapeutiques", {"fr_health"}),
+        ("cambriolage", {"burglary"}),
+        ("CAMBRIOLAGES", {"burglary"}),
+        ("coaching", {"peer"}),
+        ("koln", {"deutsch"}),
+        ('"peer support"', {"peer"}),
+        ("patients -chroniques", {"peer", "mention"}),
+        ("patients NOT chroniques", {"peer", "mention"}),
+        ("cambriolage OR dialysis", {"burglary", "peer"}),
+        ("patients hôpital", {"fr_health"}),
+        ("title:voisins", {"burglary"}),
+        ("tags:prevention", {"burglary"}),
+        ("sector:health patients", {"peer", "fr_health"}),
+        ("cambrio*", {"burglary"}),
+    ],
+)
+def test_queries_match_across_inflections_accents_and_languages(client, corpus, query, expected):
+    assert set(ids_for(client, query)) == {corpus[k] for k in expected}
+
+
+def test_title_match_outranks_a_passing_mention(client, corpus):
+    found = ids_for(client, "patient")
+    assert found.index(corpus["mention"]) == len(found) - 1
+
+
+def test_private_fields_cannot_be_queried(client, corpus, make_initiative):
+    make_initiative(status="draft", title="Secret draft")
+    assert ids_for(client, "status:draft") == []
+    assert ids_for(client, "id:*") == []
+
+
+def test_highlights_mark_matches_and_escape_the_rest(client, make_initiative):
+    make_initiative(
+        title="Escaping test",
+        summary="<b>Bold</b> claims & patients <script>alert(1)</script>",
+    )
+    result = client.get("/api/v1/initiatives?q=patients").get_json()["results"][0]
+    snippet = result["highlights"]["summary"]
+    assert "<mark>patients</mark>" in snippet
+    assert "<b>" not in snippet and "<script>" not in snippet and "&lt;b&gt;" in snippet
+
+
+def test_misspelt_query_gets_a_suggestion(client, corpus):
+    body = client.get("/api/v1/initiatives?q=dialisys").get_json()
+    assert body["total"] == 0 and body["suggestion"] == "dialysis"
+    html = client.get("/initiatives?q=dialisys").get_data(as_text=True)
+    assert "Did you mean" in html and "q=dialysis" in html
+
+
+def test_suggestions_come_only_from_published_records(client, corpus, make_initiative):
+    make_initiative(status="submitted", title="Xylophonist orchestra", summary="xylophonist")
+    assert client.get("/api/v1/initiatives?q=xylophonistt").get_json()["suggestion"] is None
+
+
+def test_similar_initiatives_are_published_and_alike(client, app, corpus, make_initiative):
+    make_initiative(status="draft", title="Patients chroniques brouillon", sector="health")
+    html = client.get(f"/initiatives/{corpus['fr_health']}", follow_redirects=True).get_data(
+        as_text=True
+    )
+    similar = html.split('id="h-similar"')[1].split("</section>")[0]
+    assert "Patients coach each other" in similar
+    assert "brouillon" not in similar and "Maladies chroniques" not in similar
