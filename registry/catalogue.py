@@ -1,11 +1,9 @@
-"""Public browsing straight from the database: filters without a text query, home-page figures.
+"""Public reads straight from the database: structured filters and home-page figures.
 
 Never returns unpublished records: every query starts from `initiatives.public_query()`.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import Select, distinct, func, select
 from sqlmodel import Session
@@ -13,18 +11,6 @@ from sqlmodel import Session
 from .filters import Filters
 from .initiatives import PUBLIC_STATUS, public_query
 from .models import Initiative, InitiativeTag, InitiativeTerm
-
-
-@dataclass
-class Page:
-    items: list[Initiative]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def apply_filters(query: Select, filters: Filters) -> Select:
@@ -58,22 +44,7 @@ def apply_filters(query: Select, filters: Filters) -> Select:
     return query
 
 
-_ORDER = {
-    "newest": (Initiative.published_at.desc(), Initiative.id.desc()),
-    "year": (Initiative.start_year.desc(), Initiative.id.desc()),
-    "title": (Initiative.title, Initiative.id),
-}
-
-
-def browse(session: Session, filters: Filters) -> Page:
-    """One page of published initiatives matching the structured filters."""
-    query = apply_filters(public_query(), filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    order = _ORDER.get(filters.effective_sort, _ORDER["newest"])
-    items = session.scalars(
-        query.order_by(*order).offset((filters.page - 1) * filters.per_page).limit(filters.per_page)
-    ).all()
-    return Page(list(items), total, filters.page, filters.per_page)
+_NEWEST = (Initiative.published_at.desc(), Initiative.id.desc())
 
 
 def overview(session: Session) -> dict[str, int]:
@@ -90,4 +61,4 @@ def overview(session: Session) -> dict[str, int]:
 
 
 def latest(session: Session, limit: int = 6) -> list[Initiative]:
-    return list(session.scalars(public_query().order_by(*_ORDER["newest"]).limit(limit)))
+    return list(session.scalars(public_query().order_by(*_NEWEST).limit(limit)))
