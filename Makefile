@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser browser-deps lint fmt bench bench-transfer setup clean
+.PHONY: run test test-browser browser-deps lint fmt bench bench-pages bench-transfer setup clean
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright) and check
 # accessibility with axe-core from npm, kept outside git in .cache/node.
@@ -60,6 +60,9 @@ fmt: setup
 
 bench: setup
 	$(BIN)/python -m bench.search --size 10000 --size 100000
+
+bench-pages: setup
+	$(BIN)/python -m bench.pages
 
 bench-transfer: setup
 	$(BIN)/python -m bench.transfer
