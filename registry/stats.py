@@ -1,0 +1,424 @@
+"""Statistics over published initiatives: per-country figures, pilots versus integrated
+initiatives, and the pathways from pilot to mainstream.
+
+Every figure is a GROUP BY over published rows (architecture.md): one scan of `initiative`
+grouped by its controlled columns and one of `initiative_term`, whatever the number of fields.
+Marginals and medians are computed here from those grouped counts, so SQLite and PostgreSQL
+give the same figures to the last digit. Knows nothing of Flask.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, distinct, func, select
+from sqlmodel import Session
+
+from . import seeds, vocab
+from .catalogue import apply_filters
+from .filters import Filters
+from .initiatives import PUBLIC_STATUS
+from .models import Initiative, InitiativeTerm
+
+# Below this many initiatives a group's shares say more about chance than about the group.
+SMALL_GROUP = 5
+MATURITIES = vocab.MATURITY.codes
+# The controlled fields compared between groups (api.md names), each with its vocabulary.
+COMPARED: dict[str, vocab.Vocabulary] = {
+    "stages": vocab.STAGE,
+    "sectors": vocab.SECTOR,
+    "participants": vocab.PARTICIPANTS,
+    "contributions": vocab.CONTRIBUTIONS,
+    "motives": vocab.MOTIVES,
+    "obstacles": vocab.OBSTACLES,
+    "success_factors": vocab.SUCCESS_FACTORS,
+    "evidence_level": vocab.EVIDENCE_LEVEL,
+}
+# Fields the 2010 survey gives reference shares for.
+SURVEYED = ("motives", "obstacles", "success_factors")
+
+Number = int | float
+
+
+def median(counts: Counter[int]) -> Number | None:
+    """The median of values given as value → how many times; x.5 when it falls between two."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    result = (found[0] + found[1]) / 2
+    return int(result) if result.is_integer() else result
+
+
+def share(count: int, n: int) -> float:
+    """count / n rounded to three decimals (0.0 for an empty group)."""
+    return round(count / n, 3) if n else 0.0
+
+
+# --- Selections ------------------------------------------------------------------------------
+
+
+def _restrict(query: Select, filters: Filters, ids: Sequence[int] | None) -> Select:
+    """Published rows matching the structured filters and, when given, the text query's ids."""
+    query = apply_filters(query.where(Initiative.status == PUBLIC_STATUS), filters)
+    if ids is not None:
+        # Rendered inline: a text query can match more ids than a driver takes as parameters.
+        query = query.where(
+            Initiative.id.in_(bindparam("ids", list(ids), expanding=True, literal_execute=True))
+        )
+    return query
+
+
+@dataclass(frozen=True)
+class _Cell:
+    maturity: str
+    sector: str
+    evidence_level: str | None
+    start_year: int | None
+    mainstreamed_year: int | None
+    count: int
+
+
+def _cube(session: Session, filters: Filters, ids: Sequence[int] | None) -> list[_Cell]:
+    """Counts of published initiatives per combination of their single-valued fields."""
+    columns = (Initiative.maturity, Initiative.sector, Initiative.evidence_level,
+               Initiative.start_year, Initiative.mainstreamed_year)  # fmt: skip
+    query = _restrict(select(*columns, func.count()), filters, ids).group_by(*columns)
+    return [_Cell(*row) for row in session.execute(query)]
+
+
+def _term_counts(
+    session: Session, filters: Filters, ids: Sequence[int] | None, fields: Iterable[str]
+) -> dict[tuple[str, str, str], int]:
+    """(maturity, field, code) → number of published initiatives carrying that code."""
+    query = (
+        select(Initiative.maturity, InitiativeTerm.field, InitiativeTerm.code, func.count())
+        .join_from(InitiativeTerm, Initiative, InitiativeTerm.initiative_id == Initiative.id)
+        .where(InitiativeTerm.field.in_(list(fields)))
+        .group_by(Initiative.maturity, InitiativeTerm.field, InitiativeTerm.code)
+    )
+    rows = session.execute(_restrict(query, filters, ids))
+    return {(m, f, c): n for m, f, c, n in rows}
+
+
+def _any_of_counts(
+    session: Session, filters: Filters, ids: Sequence[int] | None, field_name: str, codes: list
+) -> dict[str, int]:
+    """maturity → initiatives carrying at least one of `codes` (for the survey's grouped rows)."""
+    query = (
+        select(Initiative.maturity, func.count(distinct(Initiative.id)))
+        .join_from(InitiativeTerm, Initiative, InitiativeTerm.initiative_id == Initiative.id)
+        .where(InitiativeTerm.field == field_name, InitiativeTerm.code.in_(codes))
+        .group_by(Initiative.maturity)
+    )
+    return dict(session.execute(_restrict(query, filters, ids)).all())
+
+
+# --- Pilot versus integrated -----------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    """One maturity's initiatives: how many, and how often each code of each field occurs."""
+
+    maturity: str
+    n: int
+    counts: dict[str, dict[str, int]]  # field → code → count, every code of the vocabulary
+    start_years: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def small(self) -> bool:
+        return self.n < SMALL_GROUP
+
+    @property
+    def median_start_year(self) -> Number | None:
+        return median(self.start_years)
+
+    def not_stated(self, field_name: str) -> int:
+        """Initiatives of the group with no code for a single-valued optional field."""
+        return self.n - sum(self.counts[field_name].values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            **{
+                name: {c: {"count": k, "share": share(k, self.n)} for c, k in codes.items()}
+                for name, codes in self.counts.items()
+            },
+            "median_start_year": self.median_start_year,
+        }
+
+
+@dataclass
+class Spread:
+    """How many years initiatives took from start to mainstreaming."""
+
+    years: Counter[int]
+
+    @property
+    def n(self) -> int:
+        return sum(self.years.values())
+
+    @property
+    def median(self) -> Number | None:
+        return median(self.years)
+
+    @property
+    def min(self) -> int | None:
+        return min(self.years) if self.years else None
+
+    @property
+    def max(self) -> int | None:
+        return max(self.years) if self.years else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"n": self.n, "median_years": self.median, "min_years": self.min,
+                "max_years": self.max}  # fmt: skip
+
+
+@dataclass
+class Pathways:
+    """Integrated initiatives whose start and mainstreaming years are both known."""
+
+    overall: Spread
+    by_sector: dict[str, Spread]  # sectors with at least one such initiative, vocabulary order
+    undated: int  # integrated initiatives missing one of the two years
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.overall.as_json(),
+            "years": {str(y): k for y, k in sorted(self.overall.years.items())},
+            "undated": self.undated,
+            "by_sector": {s: spread.as_json() for s, spread in self.by_sector.items()},
+        }
+
+
+@dataclass
+class Comparison:
+    groups: dict[str, Group]
+    # Survey rows that group several codes: key → maturity → initiatives with any of them.
+    grouped: dict[str, dict[str, dict[str, int]]]
+    pathways: Pathways
+
+    @property
+    def n(self) -> int:
+        return sum(g.n for g in self.groups.values())
+
+
+def _pathways(cells: list[_Cell]) -> Pathways:
+    overall: Counter[int] = Counter()
+    by_sector: dict[str, Counter[int]] = {}
+    undated = 0
+    for cell in cells:
+        if cell.maturity != "integrated":
+            continue
+        if cell.start_year is None or cell.mainstreamed_year is None:
+            undated += cell.count
+            continue
+        years = cell.mainstreamed_year - cell.start_year
+        overall[years] += cell.count
+        by_sector.setdefault(cell.sector, Counter())[years] += cell.count
+    ordered = {s: Spread(by_sector[s]) for s in vocab.SECTOR.codes if s in by_sector}
+    return Pathways(Spread(overall), ordered, undated)
+
+
+def compare(session: Session, filters: Filters, ids: Sequence[int] | None = None) -> Comparison:
+    """Pilots and integrated initiatives among the published ones matching `filters`.
+
+    `ids` restricts to the ids a text query matched (the caller asks the search index);
+    None means no text query. Shares of multi-valued fields need not sum to 1.
+    """
+    cells = _cube(session, filters, ids)
+    multi = [name for name in COMPARED if name in vocab.MULTI_FIELDS]
+    terms = _term_counts(session, filters, ids, multi)
+    groups = {}
+    for maturity in MATURITIES:
+        mine = [c for c in cells if c.maturity == maturity]
+        counts: dict[str, dict[str, int]] = {}
+        for name, vocabulary in COMPARED.items():
+            if name in vocab.MULTI_FIELDS:
+                counts[name] = {c: terms.get((maturity, name, c), 0) for c in vocabulary.codes}
+            else:
+                column = "sector" if name == "sectors" else name
+                tally = Counter()
+                for cell in mine:
+                    tally[getattr(cell, column)] += cell.count
+                counts[name] = {c: tally[c] for c in vocabulary.codes}
+        years: Counter[int] = Counter()
+        for cell in mine:
+            if cell.start_year is not None:
+                years[cell.start_year] += cell.count
+        groups[maturity] = Group(maturity, sum(c.count for c in mine), counts, years)
+    grouped: dict[str, dict[str, dict[str, int]]] = {}
+    for name, key, codes in survey_groups():
+        found = _any_of_counts(session, filters, ids, name, codes)
+        grouped.setdefault(name, {})[key] = {m: found.get(m, 0) for m in MATURITIES}
+    return Comparison(groups, grouped, _pathways(cells))
+
+
+# --- The 2010 survey -------------------------------------------------------------------------
+
+
+@cache
+def survey() -> dict[str, Any]:
+    """The seed document's reference figures (seeds/survey_reference.json), read once."""
+    return seeds.survey_reference()
+
+
+def survey_groups() -> list[tuple[str, str, list[str]]]:
+    """(field, key, codes) of each survey figure that covers several of our codes."""
+    return [
+        (name, key, list(entry["codes"]))
+        for name in SURVEYED
+        for key, entry in survey().get(name, {}).get("_grouped", {}).items()
+    ]
+
+
+def survey_shares() -> dict[str, dict[str, float]]:
+    """field → code (or grouped key) → share, as api.md's `survey_reference`."""
+    out: dict[str, dict[str, float]] = {}
+    for name in SURVEYED:
+        section = survey().get(name, {})
+        shares = {k: e["share"] for k, e in section.get("_grouped", {}).items()}
+        shares.update({k: e["share"] for k, e in section.items() if not k.startswith("_")})
+        out[name] = shares
+    return out
+
+
+def survey_notes() -> dict[str, Any]:
+    """Where the reference figures come from and how to read them."""
+    data = survey()
+    caveats = {
+        f"{name}.{key}": entry["caveat"]
+        for name in SURVEYED
+        for key, entry in data.get(name, {}).items()
+        if not key.startswith("_") and "caveat" in entry
+    }
+    grouped = {f"{name}.{key}": codes for name, key, codes in survey_groups()}
+    return {"source": data["source"], "year": data["year"], "coverage": data["coverage"],
+            "note": data["note"], "caveats": caveats, "grouped": grouped}  # fmt: skip
+
+
+# --- Countries -------------------------------------------------------------------------------
+
+
+@dataclass
+class CountrySummary:
+    code: str
+    total: int
+    by_maturity: dict[str, int]
+    sectors: list[str]  # vocabulary order
+
+    @property
+    def pilot(self) -> int:
+        return self.by_maturity.get("pilot", 0)
+
+    @property
+    def integrated(self) -> int:
+        return self.by_maturity.get("integrated", 0)
+
+
+def country_summaries(session: Session) -> list[CountrySummary]:
+    """Every country with published initiatives, busiest first (then by code)."""
+    query = (
+        select(Initiative.country, Initiative.maturity, Initiative.sector, func.count())
+        .where(Initiative.status == PUBLIC_STATUS)
+        .group_by(Initiative.country, Initiative.maturity, Initiative.sector)
+    )
+    maturity: dict[str, Counter[str]] = {}
+    sectors: dict[str, set[str]] = {}
+    for country, mat, sector, count in session.execute(query):
+        maturity.setdefault(country, Counter())[mat] += count
+        sectors.setdefault(country, set()).add(sector)
+    summaries = [
+        CountrySummary(
+            code,
+            sum(tally.values()),
+            {m: tally[m] for m in MATURITIES},
+            [s for s in vocab.SECTOR.codes if s in sectors[code]],
+        )
+        for code, tally in maturity.items()
+    ]
+    return sorted(summaries, key=lambda s: (-s.total, s.code))
+
+
+@dataclass
+class CountryProfile:
+    code: str
+    total: int
+    by_maturity: dict[str, int]
+    by_stage: dict[str, int]
+    by_sector: dict[str, int]
+    start_years: dict[int, int]  # ascending
+    mainstreamed_years: dict[int, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "total": self.total,
+            "by_maturity": self.by_maturity,
+            "by_stage": self.by_stage,
+            "by_sector": self.by_sector,
+            "by_start_year": {str(y): k for y, k in self.start_years.items()},
+            "by_mainstreamed_year": {str(y): k for y, k in self.mainstreamed_years.items()},
+        }
+
+
+def country_profile(session: Session, code: str) -> CountryProfile:
+    """A country's published initiatives counted by maturity, stage, sector and year.
+
+    `code` is an upper-case ISO code; a country without published initiatives has total 0.
+    Counts list every code of each vocabulary (zeros included).
+    """
+    filters = Filters(country=(code,))
+    cells = _cube(session, filters, None)
+    terms = _term_counts(session, filters, None, ["stages"])
+    maturity: Counter[str] = Counter()
+    sector: Counter[str] = Counter()
+    started: Counter[int] = Counter()
+    mainstreamed: Counter[int] = Counter()
+    for cell in cells:
+        maturity[cell.maturity] += cell.count
+        sector[cell.sector] += cell.count
+        if cell.start_year is not None:
+            started[cell.start_year] += cell.count
+        if cell.mainstreamed_year is not None:
+            mainstreamed[cell.mainstreamed_year] += cell.count
+    stages: Counter[str] = Counter()
+    for (_m, _f, stage), count in terms.items():
+        stages[stage] += count
+    return CountryProfile(
+        code=code,
+        total=sum(maturity.values()),
+        by_maturity={m: maturity[m] for m in MATURITIES},
+        by_stage={s: stages[s] for s in vocab.STAGE.codes},
+        by_sector={s: sector[s] for s in vocab.SECTOR.codes},
+        start_years=dict(sorted(started.items())),
+        mainstreamed_years=dict(sorted(mainstreamed.items())),
+    )
+
+
+def initiatives_page(
+    session: Session, filters: Filters, page: int, per_page: int
+) -> tuple[int, list[Initiative]]:
+    """(total, one page) of published initiatives matching structured filters: latest start
+    year first, then newest id (the same order on every engine)."""
+    total = session.scalar(_restrict(select(func.count(Initiative.id)), filters, None)) or 0
+    query = (
+        _restrict(select(Initiative), filters, None)
+        .order_by(Initiative.start_year.desc().nulls_last(), Initiative.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return total, list(session.scalars(query))
