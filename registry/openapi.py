@@ -215,6 +215,11 @@ def _other_schemas() -> dict[str, dict[str, Any]]:
                 "total": {"type": "integer"},
                 "pilot": {"type": "integer"},
                 "integrated": {"type": "integer"},
+                "sectors": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(vocab.SECTOR.codes)},
+                    "description": "sectors with at least one published initiative",
+                },
             },
         },
         "CountryProfile": {
@@ -235,7 +240,25 @@ def _other_schemas() -> dict[str, dict[str, Any]]:
                 "by_maturity": counts,
                 "by_stage": counts,
                 "by_sector": counts,
-                "initiatives": {"type": "array", "items": {"type": "object"}},
+                "by_start_year": counts,
+                "by_mainstreamed_year": counts,
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer"},
+                "initiatives": {
+                    "type": "array",
+                    "items": {"type": "object"},
+                    "description": "one page of the country's initiatives (latest start first)",
+                },
+            },
+        },
+        "Spread": {
+            "type": "object",
+            "required": ["n", "median_years", "min_years", "max_years"],
+            "properties": {
+                "n": {"type": "integer"},
+                "median_years": {"type": ["number", "null"]},
+                "min_years": {"type": ["integer", "null"]},
+                "max_years": {"type": ["integer", "null"]},
             },
         },
         "CompareGroup": {
@@ -268,9 +291,37 @@ def _other_schemas() -> dict[str, dict[str, Any]]:
                     "type": "object",
                     "properties": {m: _ref("CompareGroup") for m in vocab.MATURITY.codes},
                 },
+                "grouped": {
+                    "type": "object",
+                    "description": "field → survey key → maturity → initiatives carrying any "
+                    "of the codes the survey groups under that key",
+                },
+                "pathways": {
+                    "description": "integrated initiatives with both years: years from start to "
+                    "mainstreaming",
+                    "allOf": [_ref("Spread")],
+                    "properties": {
+                        "years": counts,
+                        "undated": {"type": "integer"},
+                        "by_sector": {"type": "object", "additionalProperties": _ref("Spread")},
+                    },
+                },
                 "survey_reference": {
                     "type": "object",
-                    "description": "shares reported by the 2010 OECD survey, for comparison",
+                    "description": "shares reported by the 2010 OECD survey, for comparison: "
+                    "field → code (or grouped key) → share",
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": {"type": "number"},
+                    },
+                },
+                "survey": {
+                    "type": "object",
+                    "description": "source, coverage and caveats of the survey figures",
+                },
+                "small_group": {
+                    "type": "integer",
+                    "description": "groups with fewer initiatives are too small to compare",
                 },
             },
         },
@@ -378,6 +429,11 @@ def _parameters() -> dict[str, dict[str, Any]]:
             "per_page",
             {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
             "results per page",
+        ),
+        "country_per_page": _param(
+            "per_page",
+            {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+            "initiatives per page",
         ),
         "id": {
             "name": "id",
@@ -576,9 +632,10 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "getCountry",
                 "summary": "A country's published initiatives and their distribution",
-                "parameters": _params("code"),
+                "parameters": _params("code", "page", "country_per_page"),
                 "responses": {
                     "200": _json(_ref("CountryProfile"), "the country's profile"),
+                    **_errors("BadRequest"),
                     **_errors("NotFound"),
                 },
             }

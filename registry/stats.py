@@ -23,6 +23,7 @@ from .catalogue import apply_filters
 from .filters import Filters
 from .initiatives import PUBLIC_STATUS
 from .models import Initiative, InitiativeTerm
+from .search import SearchIndex, matching_ids
 
 # Below this many initiatives a group's shares say more about chance than about the group.
 SMALL_GROUP = 5
@@ -214,6 +215,27 @@ class Comparison:
     @property
     def n(self) -> int:
         return sum(g.n for g in self.groups.values())
+
+    def grouped_share(self, field_name: str, key: str, maturity: str) -> tuple[int, float]:
+        count = self.grouped[field_name][key][maturity]
+        return count, share(count, self.groups[maturity].n)
+
+    def as_json(self) -> dict[str, Any]:
+        grouped = {
+            name: {
+                key: {
+                    m: dict(zip(("count", "share"), self.grouped_share(name, key, m), strict=True))
+                    for m in MATURITIES
+                }
+                for key in keys
+            }
+            for name, keys in self.grouped.items()
+        }
+        return {
+            "groups": {m: g.as_json() for m, g in self.groups.items()},
+            "grouped": grouped,
+            "pathways": self.pathways.as_json(),
+        }
 
 
 def _pathways(cells: list[_Cell]) -> Pathways:
@@ -422,3 +444,9 @@ def initiatives_page(
         .limit(per_page)
     )
     return total, list(session.scalars(query))
+
+
+def compare_matching(index: SearchIndex, session: Session, filters: Filters) -> Comparison:
+    """`compare` for the filters of a search, text query included (asked of the index)."""
+    ids = matching_ids(index, session, filters) if filters.q else None
+    return compare(session, filters, ids)

@@ -78,6 +78,6 @@ def handle_error(exc: Exception):
 
 
 def init_app(app: Flask) -> None:
-    from . import initiatives, meta, search  # noqa: F401  (they register their routes on bp)
+    from . import initiatives, meta, search, stats  # noqa: F401  (they register their routes on bp)
 
     app.register_blueprint(bp)

@@ -1,0 +1,93 @@
+"""`GET /api/v1/countries`, `/countries/{code}` and `/compare` (api.md): statistics over
+published initiatives, computed by registry.stats."""
+
+from __future__ import annotations
+
+from flask import request
+
+from .. import countries, stats
+from ..app import db, search_index
+from ..filters import BadParameter, Filters, parse_filters
+from ..i18n import current_locale
+from ..schemas import country_code
+from ..security import public
+from . import ApiError, bp
+from .initiatives import with_url
+
+MAX_PER_PAGE = 1000
+SUMMARY_FIELDS = ("id", "slug", "title", "summary", "country", "sector", "maturity",
+                  "start_year", "mainstreamed_year", "evidence_level")  # fmt: skip
+
+
+@bp.get("/countries")
+@public
+def list_countries():
+    locale = current_locale()
+    return [
+        {
+            "code": c.code,
+            "name": countries.name(c.code, locale),
+            "total": c.total,
+            "pilot": c.pilot,
+            "integrated": c.integrated,
+            "sectors": c.sectors,
+        }
+        for c in stats.country_summaries(db())
+    ]
+
+
+def _page_args() -> tuple[int, int]:
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name, default, hi in (("page", 1, 10_000), ("per_page", 100, MAX_PER_PAGE)):
+        raw = request.args.get(name, "").strip()
+        try:
+            values[name] = int(raw) if raw else default
+        except ValueError:
+            errors[name] = [f"must be a whole number, not {raw[:40]!r}"]
+            continue
+        if not 1 <= values[name] <= hi:
+            errors[name] = [f"must be between 1 and {hi}"]
+    if errors:
+        raise BadParameter(errors)
+    return values["page"], values["per_page"]
+
+
+@bp.get("/countries/<code>")
+@public
+def get_country(code: str):
+    try:
+        code = country_code(code)
+    except ValueError:
+        message = "no such country (expected an ISO 3166-1 alpha-2 code)"
+        raise ApiError(404, "not_found", message) from None
+    page, per_page = _page_args()
+    session = db()
+    profile = stats.country_profile(session, code)
+    _total, rows = stats.initiatives_page(session, Filters(country=(code,)), page, per_page)
+    summaries = [
+        with_url({**{f: getattr(i, f) for f in SUMMARY_FIELDS}, "stages": i.codes("stages")})
+        for i in rows
+    ]
+    return {
+        **profile.as_json(),
+        "name": countries.name(code, current_locale()),
+        "page": page,
+        "per_page": per_page,
+        "initiatives": summaries,
+    }
+
+
+@bp.get("/compare")
+@public
+def compare():
+    filters = parse_filters(request.args)
+    comparison = stats.compare_matching(search_index(), db(), filters)
+    skip = ("sort", "page", "per_page")
+    return {
+        "filters": {k: v for k, v in filters.as_dict().items() if k not in skip},
+        **comparison.as_json(),
+        "survey_reference": stats.survey_shares(),
+        "survey": stats.survey_notes(),
+        "small_group": stats.SMALL_GROUP,
+    }
