@@ -34,15 +34,21 @@ def url_with(filters: Filters, **changes) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import account, auth, browse, contribute, opendata, search_links
+    from . import account, auth, browse, compare, contribute, country_pages, opendata, search_links
 
     auth.init_app(app)
     app.register_blueprint(browse.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(contribute.bp)
     app.register_blueprint(opendata.bp)
-    app.jinja_env.globals.setdefault("nav_links", []).append(
-        ("opendata.export_page", lazy_gettext("Open data"))
+    app.register_blueprint(country_pages.bp)
+    app.register_blueprint(compare.bp)
+    app.jinja_env.globals.setdefault("nav_links", []).extend(
+        [
+            ("countries.country_list", lazy_gettext("Countries")),
+            ("compare.compare_page", lazy_gettext("Compare")),
+            ("opendata.export_page", lazy_gettext("Open data")),
+        ]
     )
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)

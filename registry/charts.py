@@ -1,0 +1,197 @@
+"""Server-rendered charts: horizontal bars as inline SVG, with the same numbers as a table and
+as CSV rows.
+
+A `Chart` holds the figures once; `svg()` draws them, templates/_charts.html shows them as a
+table, `csv_rows()` exports them. Colours come from CSS classes (`bar-<series>` in
+registry.css: a colour-blind-safe palette) because the Content-Security-Policy forbids inline
+styles; the SVG scales with its viewBox, so it stays readable on a phone. Knows nothing of
+Flask: labels arrive translated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+from babel.numbers import format_percent
+from markupsafe import Markup
+
+WIDTH = 340  # narrow, so that text stays about 12 px or more on a phone
+LABEL_LINE = 17  # a row's label, above its bars, on one or two lines
+BAR_HEIGHT = 14
+THIN_BAR = 8  # reference figures are drawn thinner, so they differ by shape as well as colour
+GAP = 3
+ROW_GAP = 10
+VALUE_ROOM = 104  # right of the longest bar, for its value
+AXIS_HEIGHT = 44
+LINE_CHARS = 46
+
+
+def wrap(text: str, width: int = LINE_CHARS, lines: int = 2) -> list[str]:
+    """`text` on at most `lines` lines of about `width` characters, cut at spaces."""
+    out: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1] + "…"
+    return out
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str  # CSS suffix: bar-<key>, swatch-<key>
+    label: str
+    reference: bool = False  # an outside figure (the 2010 survey), not the registry's
+
+
+@dataclass(frozen=True)
+class Value:
+    count: int | None  # None for a reference share given without a count
+    n: int | None
+    share: float | None = None  # given for reference figures; else count / n
+    note: str = ""  # e.g. "of countries"
+
+    @property
+    def fraction(self) -> float | None:
+        if self.share is not None:
+            return self.share
+        if self.count is None or not self.n:
+            return None
+        return self.count / self.n
+
+
+@dataclass
+class Row:
+    key: str  # the vocabulary code (or year) for CSV
+    label: str
+    values: list[Value | None]  # one per series; None where the series has no figure
+
+
+@dataclass
+class Chart:
+    """Bars by row and series. `scale` "share" draws fractions (0–100 %), "count" raw counts."""
+
+    id: str
+    title: str
+    axis: str
+    series: list[Series]
+    rows: list[Row]
+    scale: str = "share"
+    notes: list[str] = field(default_factory=list)
+    locale: str = "en"
+
+    def percent(self, fraction: float) -> str:
+        return format_percent(fraction, locale=self.locale)
+
+    def value_text(self, value: Value) -> str:
+        """What a bar says: "45 % (9/20)" for shares, "12" for counts."""
+        if self.scale == "count":
+            return str(value.count)
+        fraction = value.fraction
+        if fraction is None:
+            return "–"
+        text = self.percent(fraction)
+        if value.count is not None and value.n is not None:
+            text += f" ({value.count}/{value.n})"
+        return f"{text} {value.note}".strip()
+
+    @property
+    def maximum(self) -> float:
+        if self.scale == "share":
+            return 1.0
+        counts = [v.count or 0 for r in self.rows for v in r.values if v is not None]
+        return float(max(counts, default=0)) or 1.0
+
+    def ticks(self) -> list[float]:
+        if self.scale == "share":
+            return [0, 0.25, 0.5, 0.75, 1.0]
+        top = self.maximum
+        step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000,
+                                10_000, 20_000, 50_000, 10**9) if top / s <= 5)  # fmt: skip
+        return [float(t) for t in range(0, int(top) + step, step)]
+
+    def tick_text(self, tick: float) -> str:
+        return self.percent(tick) if self.scale == "share" else str(int(tick))
+
+    def svg(self) -> Markup:
+        """The chart as an inline <svg>; its numbers are also in the table beside it."""
+        usable = WIDTH - VALUE_ROOM
+        top = max(self.maximum, self.ticks()[-1]) if self.scale == "count" else 1.0
+        bars: list[str] = []
+        y = 4
+        for row in self.rows:
+            for line in wrap(row.label):
+                bars.append(f'<text class="chart-label" x="0" y="{y + 13}">{escape(line)}</text>')
+                y += LABEL_LINE
+            for series, value in zip(self.series, row.values, strict=True):
+                if value is None:
+                    continue
+                height = THIN_BAR if series.reference else BAR_HEIGHT
+                amount = value.fraction if self.scale == "share" else value.count
+                length = max(0.0, (amount or 0) / top * usable)
+                text = escape(f"{series.label}: {self.value_text(value)}")
+                bars.append(
+                    f'<rect class="bar bar-{series.key}" x="0" y="{y}" width="{length:.1f}" '
+                    f'height="{height}"><title>{text}</title></rect>'
+                )
+                bars.append(
+                    f'<text class="chart-value" x="{length + 4:.1f}" y="{y + height - 2}">'
+                    f"{escape(self.value_text(value))}</text>"
+                )
+                y += height + GAP
+            y += ROW_GAP
+        grid_bottom = y
+        parts: list[str] = []  # the grid first, so that bars are drawn over it
+        for tick in self.ticks():
+            x = tick / top * usable
+            parts.append(
+                f'<line class="chart-gridline" x1="{x:.1f}" y1="0" x2="{x:.1f}" '
+                f'y2="{grid_bottom}"/>'
+            )
+            anchor = "start" if tick == 0 else "middle"
+            parts.append(
+                f'<text class="chart-tick" x="{x:.1f}" y="{grid_bottom + 14}" '
+                f'text-anchor="{anchor}">{escape(self.tick_text(tick))}</text>'
+            )
+        parts.extend(bars)
+        parts.append(
+            f'<text class="chart-axis" x="0" y="{grid_bottom + 34}">{escape(self.axis)}</text>'
+        )
+        height = grid_bottom + AXIS_HEIGHT
+        title = escape(self.title)
+        body = "".join(parts)
+        return Markup(
+            f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+            f'aria-labelledby="{self.id}-title" preserveAspectRatio="xMinYMin meet" '
+            f'xmlns="http://www.w3.org/2000/svg"><title id="{self.id}-title">{title}</title>'
+            f"{body}</svg>"
+        )
+
+    def csv_rows(self, key_header: str = "code") -> list[list[str]]:
+        """A header and one line per row and series: count, n and share (empty when unknown)."""
+        lines = [["chart", key_header, "label", "series", "count", "n", "share", "note"]]
+        for row in self.rows:
+            for series, value in zip(self.series, row.values, strict=True):
+                if value is None:
+                    continue
+                fraction = value.fraction
+                lines.append(
+                    [
+                        self.id,
+                        row.key,
+                        row.label,
+                        series.key,
+                        "" if value.count is None else str(value.count),
+                        "" if value.n is None else str(value.n),
+                        "" if fraction is None else f"{fraction:.3f}",
+                        value.note,
+                    ]
+                )
+        return lines

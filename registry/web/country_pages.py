@@ -1,0 +1,124 @@
+"""/countries: every country with published initiatives (sortable list and tile grid), and
+each country's profile with its charts, timeline and initiatives."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import regions, stats
+from ..app import db
+from ..filters import BadParameter, parse_filters
+from ..schemas import country_code
+from ..security import public
+from . import country_name
+from .figures import chart_tables, csv_download, profile_charts
+
+bp = Blueprint("countries", __name__)
+SORTS = ("total", "name", "pilot", "integrated")
+PER_PAGE = 20
+
+
+def _sorted(summaries: list[stats.CountrySummary], sort: str, descending: bool) -> list:
+    if sort == "name":
+        return sorted(summaries, key=lambda s: country_name(s.code).casefold(), reverse=descending)
+    return sorted(summaries, key=lambda s: (getattr(s, sort), s.code), reverse=descending)
+
+
+def _sort_args() -> tuple[str, bool]:
+    sort = request.args.get("sort", "total")
+    order = request.args.get("order", "asc" if sort == "name" else "desc")
+    errors = {}
+    if sort not in SORTS:
+        errors["sort"] = [f"unknown sort {sort[:40]!r}; expected one of {', '.join(SORTS)}"]
+    if order not in ("asc", "desc"):
+        errors["order"] = ["expected asc or desc"]
+    if errors:
+        raise BadParameter(errors)
+    return sort, order == "desc"
+
+
+@bp.get("/countries")
+@public
+def country_list():
+    sort, descending = _sort_args()
+    summaries = stats.country_summaries(db())
+    counts = {s.code: s.total for s in summaries}
+    return render_template(
+        "countries/list.html",
+        summaries=_sorted(summaries, sort, descending),
+        sort=sort,
+        descending=descending,
+        grid=regions.tile_grid(counts),
+        region_names=region_names(),
+    )
+
+
+@bp.get("/countries.csv")
+@public
+def country_list_csv():
+    lines = [["code", "name", "total", "pilot", "integrated", "sectors"]]
+    for s in stats.country_summaries(db()):
+        lines.append([s.code, country_name(s.code), str(s.total), str(s.pilot),
+                      str(s.integrated), ";".join(s.sectors)])  # fmt: skip
+    return csv_download({"countries": lines}, "countries.csv")
+
+
+def _country(code: str) -> str:
+    """The upper-case code, or 404 for anything that is not an ISO 3166-1 country."""
+    try:
+        return country_code(code)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/countries/<code>")
+@public
+def country_page(code: str):
+    canonical = _country(code)
+    if canonical != code:
+        args = request.args.to_dict(flat=False)
+        return redirect(url_for(".country_page", code=canonical, **args), 301)
+    session = db()
+    filters = replace(parse_filters(request.args, max_per_page=100), country=(canonical,))
+    profile = stats.country_profile(session, canonical)
+    total, items = stats.initiatives_page(session, filters, filters.page, PER_PAGE)
+    return render_template(
+        "countries/profile.html",
+        code=canonical,
+        profile=profile,
+        charts=profile_charts(profile) if profile.total else [],
+        filters=filters,
+        listed_total=total,
+        items=items,
+        pages=max(1, -(-total // PER_PAGE)),
+        link_filters=replace(filters, country=()),
+        survey_integrated=stats.survey().get("integrated_countries", []),
+    )
+
+
+@bp.get("/countries/<code>.csv")
+@public
+def country_csv(code: str):
+    canonical = _country(code)
+    profile = stats.country_profile(db(), canonical)
+    tables = chart_tables(profile_charts(profile))
+    return csv_download(tables, f"country-{canonical}.csv", request.args.get("table"))
+
+
+def region_names() -> dict[str, str]:
+    return {
+        "northern_europe": _("Northern Europe"),
+        "western_europe": _("Western Europe"),
+        "southern_europe": _("Southern Europe"),
+        "eastern_europe": _("Eastern Europe"),
+        "north_america": _("North America"),
+        "latin_america": _("Latin America and the Caribbean"),
+        "middle_east_north_africa": _("Middle East and North Africa"),
+        "sub_saharan_africa": _("Sub-Saharan Africa"),
+        "asia": _("Asia"),
+        "oceania": _("Oceania"),
+        regions.OTHER: _("Other territories"),
+    }
