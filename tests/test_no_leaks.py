@@ -93,7 +93,7 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
     return {
         ("int", "initiative_id"): [str(world.published_id), *map(str, world.hidden_ids)],
         ("string", "slug"): [world.published_slug, "sealed-draft"],
-        ("string", "code"): [CANARY_COUNTRY, CANARY_COUNTRY.lower(), "fr"],
+        ("string", "code"): [CANARY_COUNTRY, CANARY_COUNTRY.lower(), "fr", "zz"],
         ("int", "token_id"): ["1"],
     }
 
