@@ -14,6 +14,7 @@ from .config import Settings
 from .db import make_engine
 from .paths import STATIC, TEMPLATES
 from .search import SearchIndex
+from .stats import FigureCache
 
 
 @dataclass
@@ -46,6 +47,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     registry = Registry(settings=settings, engine=make_engine(settings.database_url))
     app.extensions["registry"] = registry
     app.extensions["search"] = SearchIndex(settings.index_dir)  # opened on first search
+    app.extensions["figures"] = FigureCache()
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -75,6 +77,13 @@ def search_index(app: Flask | None = None) -> SearchIndex:
     from flask import current_app
 
     return (app or current_app).extensions["search"]
+
+
+def figure_cache(app: Flask | None = None) -> FigureCache:
+    """The process's cache of statistics, valid until the change log moves on."""
+    from flask import current_app
+
+    return (app or current_app).extensions["figures"]
 
 
 def db() -> Session:

@@ -9,11 +9,12 @@ give the same figures to the last digit. Knows nothing of Flask.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, distinct, func, select
 from sqlmodel import Session
@@ -21,7 +22,7 @@ from sqlmodel import Session
 from . import seeds, vocab
 from .catalogue import apply_filters
 from .filters import Filters
-from .initiatives import PUBLIC_STATUS
+from .initiatives import PUBLIC_STATUS, latest_change
 from .models import Initiative, InitiativeTerm
 from .search import SearchIndex, matching_ids
 
@@ -43,6 +44,7 @@ COMPARED: dict[str, vocab.Vocabulary] = {
 SURVEYED = ("motives", "obstacles", "success_factors")
 
 Number = int | float
+T = TypeVar("T")
 
 
 def median(counts: Counter[int]) -> Number | None:
@@ -102,15 +104,23 @@ def _cube(session: Session, filters: Filters, ids: Sequence[int] | None) -> list
 def _term_counts(
     session: Session, filters: Filters, ids: Sequence[int] | None, fields: Iterable[str]
 ) -> dict[tuple[str, str, str], int]:
-    """(maturity, field, code) → number of published initiatives carrying that code."""
+    """(maturity, field, code) → number of published initiatives carrying that code.
+
+    Grouped by (field, code) with one filtered count per maturity: a third of the time of
+    grouping by maturity too on SQLite (a smaller temporary B-tree).
+    """
+    counts = [func.count().filter(Initiative.maturity == m) for m in MATURITIES]
     query = (
-        select(Initiative.maturity, InitiativeTerm.field, InitiativeTerm.code, func.count())
+        select(InitiativeTerm.field, InitiativeTerm.code, *counts)
         .join_from(InitiativeTerm, Initiative, InitiativeTerm.initiative_id == Initiative.id)
         .where(InitiativeTerm.field.in_(list(fields)))
-        .group_by(Initiative.maturity, InitiativeTerm.field, InitiativeTerm.code)
+        .group_by(InitiativeTerm.field, InitiativeTerm.code)
     )
-    rows = session.execute(_restrict(query, filters, ids))
-    return {(m, f, c): n for m, f, c, n in rows}
+    found = {}
+    for field_name, code, *by_maturity in session.execute(_restrict(query, filters, ids)):
+        for maturity, count in zip(MATURITIES, by_maturity, strict=True):
+            found[(maturity, field_name, code)] = count
+    return found
 
 
 def _any_of_counts(
@@ -351,8 +361,10 @@ class CountrySummary:
         return self.by_maturity.get("integrated", 0)
 
 
-def country_summaries(session: Session) -> list[CountrySummary]:
+def country_summaries(session: Session, cache: FigureCache | None = None) -> list[CountrySummary]:
     """Every country with published initiatives, busiest first (then by code)."""
+    if cache is not None:
+        return cache.get(session, ("countries",), lambda: country_summaries(session))
     query = (
         select(Initiative.country, Initiative.maturity, Initiative.sector, func.count())
         .where(Initiative.status == PUBLIC_STATUS)
@@ -397,12 +409,16 @@ class CountryProfile:
         }
 
 
-def country_profile(session: Session, code: str) -> CountryProfile:
+def country_profile(
+    session: Session, code: str, cache: FigureCache | None = None
+) -> CountryProfile:
     """A country's published initiatives counted by maturity, stage, sector and year.
 
     `code` is an upper-case ISO code; a country without published initiatives has total 0.
     Counts list every code of each vocabulary (zeros included).
     """
+    if cache is not None:
+        return cache.get(session, ("country", code), lambda: country_profile(session, code))
     filters = Filters(country=(code,))
     cells = _cube(session, filters, None)
     terms = _term_counts(session, filters, None, ["stages"])
@@ -446,7 +462,39 @@ def initiatives_page(
     return total, list(session.scalars(query))
 
 
-def compare_matching(index: SearchIndex, session: Session, filters: Filters) -> Comparison:
+def compare_matching(
+    index: SearchIndex, session: Session, filters: Filters, cache: FigureCache | None = None
+) -> Comparison:
     """`compare` for the filters of a search, text query included (asked of the index)."""
-    ids = matching_ids(index, session, filters) if filters.q else None
-    return compare(session, filters, ids)
+
+    def compute() -> Comparison:
+        ids = matching_ids(index, session, filters) if filters.q else None
+        return compare(session, filters, ids)
+
+    if cache is None:
+        return compute()
+    return cache.get(session, ("compare", tuple(filters.to_args())), compute)
+
+
+class FigureCache:
+    """Figures kept until the catalogue changes: an entry is keyed by the change log's last
+    sequence number (every write adds one), so a publication, edit or withdrawal is seen by
+    the next request on every worker and server, at the cost of one MAX() query."""
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self._entries: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, key: tuple, compute: Callable[[], T]) -> T:
+        full = (latest_change(session), *key)
+        with self._lock:
+            if full in self._entries:
+                self._entries.move_to_end(full)
+                return self._entries[full]
+        value = compute()
+        with self._lock:
+            self._entries[full] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value

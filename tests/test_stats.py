@@ -256,3 +256,13 @@ def test_median_of_grouped_counts():
     assert stats.median(Counter({1: 1, 3: 1})) == 2
     assert stats.median(Counter({1: 1, 2: 1})) == 1.5
     assert stats.median(Counter({5: 3, 100: 2})) == 5
+
+
+def test_cached_figures_follow_a_publication(any_app, make_initiative):
+    client = any_app.test_client()
+    assert client.get("/api/v1/compare").get_json()["groups"]["pilot"]["n"] == 0
+    assert client.get("/api/v1/countries").get_json() == []
+    make_initiative(target=any_app, country="NO")
+    assert client.get("/api/v1/compare").get_json()["groups"]["pilot"]["n"] == 1
+    assert [c["code"] for c in client.get("/api/v1/countries").get_json()] == ["NO"]
+    assert client.get("/api/v1/countries/NO").get_json()["total"] == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import request
 
 from .. import countries, stats
-from ..app import db, search_index
+from ..app import db, figure_cache, search_index
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
 from ..schemas import country_code
@@ -32,7 +32,7 @@ def list_countries():
             "integrated": c.integrated,
             "sectors": c.sectors,
         }
-        for c in stats.country_summaries(db())
+        for c in stats.country_summaries(db(), figure_cache())
     ]
 
 
@@ -63,7 +63,7 @@ def get_country(code: str):
         raise ApiError(404, "not_found", message) from None
     page, per_page = _page_args()
     session = db()
-    profile = stats.country_profile(session, code)
+    profile = stats.country_profile(session, code, figure_cache())
     _total, rows = stats.initiatives_page(session, Filters(country=(code,)), page, per_page)
     summaries = [
         with_url({**{f: getattr(i, f) for f in SUMMARY_FIELDS}, "stages": i.codes("stages")})
@@ -82,7 +82,7 @@ def get_country(code: str):
 @public
 def compare():
     filters = parse_filters(request.args)
-    comparison = stats.compare_matching(search_index(), db(), filters)
+    comparison = stats.compare_matching(search_index(), db(), filters, figure_cache())
     skip = ("sort", "page", "per_page")
     return {
         "filters": {k: v for k, v in filters.as_dict().items() if k not in skip},

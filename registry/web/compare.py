@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import search, stats
-from ..app import db, search_index
+from ..app import db, figure_cache, search_index
 from ..countries import all_countries
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
@@ -37,7 +37,7 @@ def _filters() -> Filters:
 
 
 def _comparison(filters: Filters) -> stats.Comparison:
-    return stats.compare_matching(search_index(), db(), filters)
+    return stats.compare_matching(search_index(), db(), filters, figure_cache())
 
 
 @bp.get("/compare")

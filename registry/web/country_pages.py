@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import regions, stats
-from ..app import db
+from ..app import db, figure_cache
 from ..filters import BadParameter, parse_filters
 from ..schemas import country_code
 from ..security import public
@@ -44,7 +44,7 @@ def _sort_args() -> tuple[str, bool]:
 @public
 def country_list():
     sort, descending = _sort_args()
-    summaries = stats.country_summaries(db())
+    summaries = stats.country_summaries(db(), figure_cache())
     counts = {s.code: s.total for s in summaries}
     return render_template(
         "countries/list.html",
@@ -60,7 +60,7 @@ def country_list():
 @public
 def country_list_csv():
     lines = [["code", "name", "total", "pilot", "integrated", "sectors"]]
-    for s in stats.country_summaries(db()):
+    for s in stats.country_summaries(db(), figure_cache()):
         lines.append([s.code, country_name(s.code), str(s.total), str(s.pilot),
                       str(s.integrated), ";".join(s.sectors)])  # fmt: skip
     return csv_download({"countries": lines}, "countries.csv")
@@ -83,7 +83,7 @@ def country_page(code: str):
         return redirect(url_for(".country_page", code=canonical, **args), 301)
     session = db()
     filters = replace(parse_filters(request.args, max_per_page=100), country=(canonical,))
-    profile = stats.country_profile(session, canonical)
+    profile = stats.country_profile(session, canonical, figure_cache())
     total, items = stats.initiatives_page(session, filters, filters.page, PER_PAGE)
     return render_template(
         "countries/profile.html",
@@ -103,7 +103,7 @@ def country_page(code: str):
 @public
 def country_csv(code: str):
     canonical = _country(code)
-    profile = stats.country_profile(db(), canonical)
+    profile = stats.country_profile(db(), canonical, figure_cache())
     tables = chart_tables(profile_charts(profile))
     return csv_download(tables, f"country-{canonical}.csv", request.args.get("table"))
 
