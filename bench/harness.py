@@ -324,10 +324,10 @@ def verify_acks(instance: Instance, server: Server | None, acks: list[Ack]) -> d
     if server is not None:
         with client(server) as http:
             for initiative_id, ack in latest.items():
-                version, status, texts = current[initiative_id]
-                if status != "published":
+                _version, status, texts = current[initiative_id]
+                word = next((w for w in texts.split() if w.startswith(ack.mark[:2])), None)
+                if status != "published" or word is None:
                     continue
-                word = next(w for w in texts.split() if w.startswith(ack.mark[:2]))
                 searched += 1
                 found = _search_ids(http, word)
                 if initiative_id not in found:

@@ -164,9 +164,10 @@ def write_once(
     if created is None or created.status_code != 201:
         return
     body = created.json()
+    path = f"/api/v1/initiatives/{body['id']}"
     rec.ack(harness.Ack(body["id"], body["version"], mark, False))
     for step in ("submit", "publish"):
-        done = rec.timed(step, lambda s=step: http.post(f"/api/v1/initiatives/{body['id']}/{s}"))
+        done = rec.timed(step, lambda s=step: http.post(f"{path}/{s}"))
         if done is None or done.status_code != 200:
             return
         body = done.json()
