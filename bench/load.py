@@ -49,6 +49,7 @@ class Recorder:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.transport_errors: Counter = Counter()
+        self.without_retry_after = 0  # 503 answers that do not say when to come back
         self.acks: list[harness.Ack] = []
 
     def timed(self, kind: str, send) -> httpx.Response | None:
@@ -63,6 +64,8 @@ class Recorder:
         with self.lock:
             self.latency[kind].append(elapsed)
             self.statuses[kind][response.status_code] += 1
+            if response.status_code == 503 and "Retry-After" not in response.headers:
+                self.without_retry_after += 1
         return response
 
     def ack(self, ack: harness.Ack) -> None:
