@@ -259,7 +259,11 @@ def scenario_index_deleted(args) -> bool:
         with Background(server, instance) as load:
             time.sleep(3)
             deleted_at = time.monotonic()
-            shutil.rmtree(instance.index_dir)
+            # Renamed away first (atomic, like a deletion for the server), then removed:
+            # rmtree alone races with a worker writing into the folder.
+            trash = instance.folder / "index-deleted"
+            instance.index_dir.rename(trash)
+            shutil.rmtree(trash)
             back = _wait_until(lambda: _search_ok(server), 120, step=0.1)
             time.sleep(3)
             during = load.window(deleted_at, deleted_at + (back or 120))
@@ -387,14 +391,17 @@ RUN = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=(*SCENARIOS, "all"), default="all")
+    parser.add_argument(
+        "--scenario", choices=(*SCENARIOS, "all"), default=["all"], nargs="+",
+        help="one or more scenarios, or all",
+    )  # fmt: skip
     parser.add_argument("--size", type=int, default=500, help="published initiatives to seed")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--kills", type=int, default=5, help="workers killed (kill)")
     parser.add_argument("--fault-seconds", type=float, default=8, help="read-only for this long")
     parser.add_argument("--rounds", type=int, default=30, help="writes timed (two-servers)")
     args = parser.parse_args()
-    chosen = SCENARIOS if args.scenario == "all" else (args.scenario,)
+    chosen = SCENARIOS if "all" in args.scenario else tuple(args.scenario)
     results = {name: RUN[name](args) for name in chosen}
     print("\n" + ", ".join(f"{n}: {'PASS' if ok else 'FAIL'}" for n, ok in results.items()))
     sys.exit(0 if all(results.values()) else 1)
