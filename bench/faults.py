@@ -315,6 +315,7 @@ def scenario_pg_restart(args) -> bool:
         without_retry = load.rec.without_retry_after
         verdict = harness.verify_acks(instance, server, load.rec.acks)
         errors_500 = sum(n for s, n in all_statuses.items() if s >= 500 and s != 503)
+        logged = server.errors_logged()
         outage = (max(t for t, _ in bad) - min(t for t, _ in bad)) if bad else 0.0
     print("\n== pg-restart: PostgreSQL restarted under load ==")
     recovered = f"{back:.2f} s after it returned" if back is not None else "never (60 s)"
@@ -325,6 +326,8 @@ def scenario_pg_restart(args) -> bool:
     print(f"writes: {_fmt(_write_statuses(load.rec))}; transport errors: "
           f"{sum(load.rec.transport_errors.values())}")  # fmt: skip
     print(f"5xx other than 503: {errors_500}; the app was not restarted")
+    for line in sorted(set(logged)):
+        print(f"  server log: {line}")
     print(_verdict_line(verdict))
     passed = _intact(verdict) and errors_500 == 0 and back is not None and without_retry == 0
     print("PASS" if passed else "FAIL")
@@ -368,6 +371,8 @@ def scenario_two_servers(args) -> bool:
                 else:
                     delays.append(time.monotonic() - acked)
                 time.sleep(rng.uniform(0.1, 0.5))
+            # Each server's index follows the change log when it serves a search.
+            assert _search_ok(a) and _search_ok(b)
             codes = (instance.index_check(), instance.index_check(second_index))
     print("\n== two-servers: two gunicorn servers (own index folders) on one PostgreSQL ==")
     if delays:

@@ -219,11 +219,17 @@ class Server:
             self.process.wait()
 
     def errors_logged(self) -> list[str]:
-        """Tracebacks' last lines in the server's log (unhandled errors)."""
+        """The exception line of every unhandled error in the server's log."""
         if self.log_path is None or not self.log_path.exists():
             return []
-        lines = self.log_path.read_text(errors="replace").splitlines()
-        return [line for line in lines if "unhandled error" in line]
+        found, inside = [], False
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if "unhandled error" in line or "Error handling request" in line:
+                inside = True
+            elif inside and line and not line[0].isspace() and not line.startswith("Traceback"):
+                found.append(line.strip())
+                inside = False
+        return found
 
 
 @contextmanager
