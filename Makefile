@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser browser-deps lint fmt bench bench-pages bench-transfer bench-stats setup clean
+.PHONY: run test test-browser browser-deps lint fmt bench bench-pages bench-transfer bench-stats \
+	load faults setup clean
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright) and check
 # accessibility with axe-core from npm, kept outside git in .cache/node.
@@ -69,6 +70,14 @@ bench-transfer: setup
 
 bench-stats: setup
 	$(BIN)/python -m bench.stats --n 10000 --n 100000
+
+# 50 clients for 60 s on gunicorn, SQLite then PostgreSQL; fails on any 5xx or lost write.
+load: setup
+	$(BIN)/python -m bench.load --db both --clients 50 --seconds 60
+
+# Worker kills, read-only and deleted index, PostgreSQL restart (root), two servers.
+faults: setup
+	$(BIN)/python -m bench.faults --scenario all
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .cache test-artifacts

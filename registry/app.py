@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from . import i18n, security
@@ -53,8 +54,12 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db", None)
         if session is not None:
-            session.rollback()
-            session.close()
+            try:
+                session.rollback()
+            except SQLAlchemyError as exc:  # the database went away: the answer is already made
+                app.logger.warning("could not roll back the request's session: %s", exc)
+            finally:
+                session.close()
 
     i18n.init_app(app)
     security.init_app(app, settings)

@@ -90,11 +90,16 @@ def public_query():
 _MAX_ID = 2**31 - 1
 
 
-def lookup(session: Session, initiative_id: int) -> Initiative | None:
-    """The initiative with this id in any state, or None (also for ids no row can have)."""
+def lookup(session: Session, initiative_id: int, *, for_update: bool = False) -> Initiative | None:
+    """The initiative with this id in any state, or None (also for ids no row can have).
+
+    `for_update` locks the row until the transaction ends (SELECT … FOR UPDATE on PostgreSQL;
+    SQLite's write transactions hold the database lock already), so a version check made on
+    it cannot be overtaken by a concurrent writer: every write looks its record up this way.
+    """
     if not 0 < initiative_id <= _MAX_ID:
         return None
-    return session.get(Initiative, initiative_id)
+    return session.get(Initiative, initiative_id, with_for_update=for_update)
 
 
 def get(session: Session, initiative_id: int) -> Initiative:

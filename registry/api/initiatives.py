@@ -44,8 +44,10 @@ def _actor() -> Principal:
     return user
 
 
-def _visible(session, initiative_id: int, user: Principal | None) -> Initiative:
-    initiative = initiatives.lookup(session, initiative_id)
+def _visible(
+    session, initiative_id: int, user: Principal | None, *, for_update: bool = False
+) -> Initiative:
+    initiative = initiatives.lookup(session, initiative_id, for_update=for_update)
     if initiative is None or not permissions.can_view(user, initiative):
         raise initiatives.NotFound(initiative_id)
     return initiative
@@ -130,7 +132,7 @@ def _write(
     user = _actor()
     version = _expected_version(body)
     with write_session(registry_of(current_app).engine) as session:
-        initiative = _visible(session, initiative_id, user)
+        initiative = _visible(session, initiative_id, user, for_update=True)
         if not allowed(user, initiative):
             raise _forbidden(action)
         changed = run(session, initiative, user, version)

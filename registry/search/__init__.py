@@ -13,13 +13,15 @@ it in `app.extensions["search"]`. A view, API handler or CLI command gets it wit
     ids = search.matching_ids(search_index(), db(), filters)    # every match, in sort order
 
 Both catch the index up with the database first; neither ever returns an unpublished record.
+Both raise `SearchUnavailable` when the index cannot be used (missing, unreadable, being
+rebuilt); callers answer 503 (registry.web turns it into a page or the API's JSON error).
 Outside a request use `search_index(app)` and a `registry.db.read_session(engine)`.
 """
 
 from .indexing import Drift, bulk_index, catch_up, check, is_behind, rebuild
 from .querying import Hit, SearchResult, follow, matching_ids, search
 from .similar import similar
-from .store import IndexBusy, SearchIndex
+from .store import IndexBusy, SearchIndex, SearchUnavailable
 
 __all__ = [
     "Drift",
@@ -27,6 +29,7 @@ __all__ = [
     "IndexBusy",
     "SearchIndex",
     "SearchResult",
+    "SearchUnavailable",
     "bulk_index",
     "catch_up",
     "check",

@@ -6,6 +6,7 @@ published records, but a record unpublished a moment ago may not have left it ye
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,11 +22,13 @@ from .analysis import NEUTRAL, analysis_language
 from .columns import CODEBOOKS, Columns
 from .evaluate import Evaluator
 from .indexing import catch_up, is_behind
-from .store import SearchIndex
+from .store import INDEX_ERRORS, SearchIndex, SearchUnavailable
 
 PUBLIC = initiatives.PUBLIC_STATUS
 # Below this many results a "did you mean" correction is looked for.
 SUGGEST_BELOW = 3
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,6 +44,7 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    stale: bool = False  # the index could not take the latest changes (see `follow`)
 
     @property
     def page(self) -> int:
@@ -59,14 +63,30 @@ class SearchResult:
         return [h.initiative for h in self.hits]
 
 
-def follow(index: SearchIndex, session: Session) -> None:
+def follow(index: SearchIndex, session: Session) -> bool:
     """Bring the index up to the database before reading it (a no-op when it is current).
 
     When another process holds the write lock, it is applying the same changes: search the
-    last committed index now; a later request catches up.
+    last committed index now; a later request catches up. When the folder cannot be written
+    (read-only, full disk), searches go on from the last committed index: returns False then.
+    Raises SearchUnavailable when there is no usable index: missing, or empty while a rebuild
+    from the change log is under way in another process.
     """
-    if not index.exists() or is_behind(index, session):
-        catch_up(index, session, timeout=0.3)
+    current = True
+    try:
+        if not index.exists() or is_behind(index, session):
+            catch_up(index, session, timeout=0.3)
+    except INDEX_ERRORS as exc:
+        log.warning(
+            "the search index in %s cannot take new changes (%s); if this lasts, run "
+            "`registry index rebuild`", index.folder, exc,
+        )  # fmt: skip
+        current = False
+    if not index.exists():
+        raise SearchUnavailable(f"no search index in {index.folder}")
+    if index.applied_seq() == 0 and initiatives.latest_change(session) > 0:
+        raise SearchUnavailable("the search index is being rebuilt")
+    return current
 
 
 def _languages(cols: Columns, live: np.ndarray) -> tuple[str, ...]:
@@ -138,7 +158,7 @@ def published_in_order(session: Session, ids: list[int]) -> list[Initiative]:
 
 def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResult:
     """One page of published initiatives matching `filters`, with facets and a suggestion."""
-    follow(index, session)
+    current = follow(index, session)
     offset = (filters.page - 1) * filters.per_page
     suggestion = None
     with index.reading() as (searcher, cols):
@@ -156,7 +176,7 @@ def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResu
         texts = {n: getattr(row, n) for n in highlights.SNIPPET_FIELDS}
         found = words.get(analysis_language(row.language), frozenset())
         hits.append(Hit(row, highlights.snippets(texts, row.language, found)))
-    return SearchResult(filters, matches.total, hits, counts, suggestion)
+    return SearchResult(filters, matches.total, hits, counts, suggestion, stale=not current)
 
 
 def matching_ids(index: SearchIndex, session: Session, filters: Filters) -> list[int]:

@@ -33,6 +33,15 @@ class IndexBusy(Exception):
     """Another process holds the write lock for longer than the caller would wait."""
 
 
+class SearchUnavailable(Exception):
+    """The index cannot be read (missing, unreadable, or being rebuilt): search is down for a
+    moment while the database, and so every page that does not search, keeps working."""
+
+
+# What a damaged, missing or read-only index folder raises while it is opened or read.
+INDEX_ERRORS = (OSError, whoosh_index.IndexError)
+
+
 class SearchIndex:
     """A process's handle on one index folder: open lazily, share one searcher, refresh it."""
 
@@ -137,25 +146,34 @@ class SearchIndex:
         """The process's searcher on the live generation, refreshed, with its arrays.
 
         Serialised within the process: a Whoosh searcher is not meant for concurrent use.
+        Raises SearchUnavailable when the index cannot be opened or read.
         """
         with self._mutex:
             generation = self.current_generation()
             if generation is None:
-                raise FileNotFoundError(f"no search index in {self.folder}")
-            if generation != self._generation or self._searcher is None:
+                raise SearchUnavailable(f"no search index in {self.folder}")
+            try:
+                yield self._refreshed(generation)
+            except INDEX_ERRORS as exc:
                 self._close()
-                self._ix = self.open_generation(generation)
-                self._searcher = self._ix.searcher()
-                self._generation = generation
-                self._columns = None
-            elif not self._searcher.up_to_date():
-                # Not refresh(): it reuses a segment's reader even when only its deletions
-                # changed, so an unpublished record would stay visible.
-                self._searcher.close()
-                self._searcher, self._columns = self._ix.searcher(), None
-            if self._columns is None:
-                self._columns = columns.build(self._searcher.reader())
-            yield self._searcher, self._columns
+                raise SearchUnavailable(f"the search index in {self.folder}: {exc}") from exc
+
+    def _refreshed(self, generation: str) -> tuple[Searcher, columns.Columns]:
+        if generation != self._generation or self._searcher is None:
+            self._close()
+            self._ix = self.open_generation(generation)
+            self._searcher = self._ix.searcher()
+            self._generation = generation
+            self._columns = None
+        elif not self._searcher.up_to_date():
+            # Not refresh(): it reuses a segment's reader even when only its deletions
+            # changed, so an unpublished record would stay visible.
+            self._searcher.close()
+            self._searcher = self._columns = None
+            self._searcher = self._ix.searcher()
+        if self._columns is None:
+            self._columns = columns.build(self._searcher.reader())
+        return self._searcher, self._columns
 
     def _close(self) -> None:
         if self._searcher is not None:

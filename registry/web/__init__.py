@@ -7,13 +7,19 @@ from urllib.parse import urlencode
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from .. import countries, vocab
-from ..api import handle_error, is_api_request
+from ..api import error_response, handle_error, is_api_request
 from ..filters import BadParameter, Filters
 from ..i18n import current_locale
 from ..markdown import render as render_markdown
+from ..search import SearchUnavailable
+
+# Seconds a client is asked to wait when the database or the search index is out of reach.
+RETRY_DATABASE = 5
+RETRY_SEARCH = 10
 
 
 def label(vocabulary: str, code: str | None) -> str:
@@ -74,9 +80,37 @@ def init_app(app: Flask) -> None:
         template = "errors/404.html" if exc.code == 404 else "errors/error.html"
         return render_template(template, error=exc), exc.code
 
+    @app.errorhandler(SearchUnavailable)
+    def _search_unavailable(exc: SearchUnavailable):
+        app.logger.warning("search unavailable on %s: %s", request.path, exc)
+        message = lazy_gettext(
+            "Search is unavailable for a moment. "
+            "Initiative pages still work; please try the search again shortly."
+        )
+        return _unavailable("search_unavailable", message, RETRY_SEARCH)
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError):
+        app.logger.warning("database unavailable on %s: %s", request.path, exc.orig)
+        message = lazy_gettext(
+            "The registry cannot reach its database for a moment. "
+            "Nothing you sent was saved; please try again shortly."
+        )
+        return _unavailable("database_unavailable", message, RETRY_DATABASE)
+
     @app.errorhandler(Exception)
     def _server_error(exc: Exception):
         app.logger.exception("unhandled error on %s", request.path)
         if is_api_request():
             return {"error": {"code": "server_error", "message": "internal error"}}, 500
         return render_template("errors/500.html"), 500
+
+
+def _unavailable(code: str, message: str, retry_after: int):
+    """503 with Retry-After: the API's JSON error, or the error page for a browser."""
+    headers = {"Retry-After": str(retry_after)}
+    if is_api_request():
+        body, status = error_response(503, code, str(message))
+        return body, status, headers
+    error = ServiceUnavailable(str(message))
+    return render_template("errors/error.html", error=error), 503, headers

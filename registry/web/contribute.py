@@ -122,7 +122,7 @@ def edit(initiative_id: int):
         version = -1
     try:
         with write_session(registry_of_current().engine) as s:
-            target = s.get(Initiative, initiative_id)
+            target = initiatives.lookup(s, initiative_id, for_update=True)
             initiatives.edit(s, target, data, expected_version=version, user_id=user.id,
                              direct=user.is_curator)  # fmt: skip
             submitted = submit and permissions.can_submit(user, target)
@@ -163,7 +163,7 @@ def _action(
         version = None
     try:
         with write_session(registry_of_current().engine) as s:
-            run(s, s.get(Initiative, initiative_id), user, version, form)
+            run(s, initiatives.lookup(s, initiative_id, for_update=True), user, version, form)
     except initiatives.StaleVersion:
         flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
               "error")  # fmt: skip

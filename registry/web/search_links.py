@@ -86,7 +86,11 @@ def snippet(hit: search.Hit) -> Markup | None:
 
 
 def similar_initiatives(initiative: Initiative) -> list[Initiative]:
-    return search.similar(search_index(), db(), initiative)
+    """Alike published initiatives; none while search is unavailable (the page still works)."""
+    try:
+        return search.similar(search_index(), db(), initiative)
+    except search.SearchUnavailable:
+        return []
 
 
 HELPERS = {

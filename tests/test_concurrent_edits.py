@@ -1,0 +1,141 @@
+"""Two writers with the same version at the same moment: exactly one wins, the other gets 409.
+
+Real threads on a real SQLite file and on a real PostgreSQL database. On PostgreSQL the
+version check only holds because the write path locks the row (SELECT … FOR UPDATE): without
+it both transactions read the old version and both succeed, one silently undoing the other.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from registry import accounts, initiatives
+from registry.db import read_session, write_session
+from registry.models import Revision
+
+from .conftest import valid_record
+
+ROUNDS = 8
+
+
+def _curator_token(app) -> dict[str, str]:
+    with write_session(app.extensions["registry"].engine) as s:
+        user = accounts.create_user(s, "cur@registry.example", role="curator", organisation="C")
+        token = accounts.create_token(s, user)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _published(app) -> int:
+    with write_session(app.extensions["registry"].engine) as s:
+        initiative = initiatives.create(s, valid_record(), status="published")
+        return initiative.id
+
+
+def _revisions(app, initiative_id: int) -> int:
+    with read_session(app.extensions["registry"].engine) as s:
+        return s.scalar(
+            select(func.count())
+            .select_from(Revision)
+            .where(Revision.initiative_id == initiative_id)
+        )
+
+
+def _race(send, app) -> dict[str, int]:
+    """Status codes of `send(client, name)` run by two threads released at the same moment."""
+    barrier = threading.Barrier(2)
+    statuses: dict[str, int] = {}
+
+    def run(name: str) -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses[name] = send(client, name).status_code
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return statuses
+
+
+def test_two_patches_with_one_version_one_wins(any_app):
+    headers = _curator_token(any_app)
+    initiative_id = _published(any_app)
+    path = f"/api/v1/initiatives/{initiative_id}"
+    version = any_app.test_client().get(path).get_json()["version"]
+    for round_ in range(ROUNDS):
+        statuses = _race(
+            lambda client, name, r=round_, v=version: client.patch(
+                path,
+                json={"summary": f"Written by {name} in round {r}."},
+                headers={**headers, "If-Match": str(v)},
+            ),
+            any_app,
+        )
+        assert sorted(statuses.values()) == [200, 409], (round_, statuses)
+        record = any_app.test_client().get(path).get_json()
+        assert record["version"] == version + 1
+        winner = next(n for n, s in statuses.items() if s == 200)
+        assert record["summary"] == f"Written by {winner} in round {round_}."
+        version = record["version"]
+    assert _revisions(any_app, initiative_id) == 1 + ROUNDS  # the creation, one per round
+
+
+def test_a_writer_waiting_for_the_row_sees_the_new_version(any_app):
+    """Deterministic interleaving: A reads and changes the row and holds its transaction open;
+    B reads with the same expected version meanwhile. B must fail, whatever the engine."""
+    engine = any_app.extensions["registry"].engine
+    initiative_id = _published(any_app)
+    a_has_read = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def writer_a() -> None:
+        with write_session(engine) as s:
+            target = initiatives.lookup(s, initiative_id, for_update=True)
+            initiatives.edit(s, target, {"summary": "From A."}, expected_version=1, direct=True)
+            a_has_read.set()
+            threading.Event().wait(0.5)  # keep the transaction open while B arrives
+        outcome["a"] = "ok"
+
+    def writer_b() -> None:
+        a_has_read.wait(10)
+        try:
+            with write_session(engine) as s:
+                target = initiatives.lookup(s, initiative_id, for_update=True)
+                initiatives.edit(s, target, {"summary": "From B."}, expected_version=1,
+                                 direct=True)  # fmt: skip
+            outcome["b"] = "ok"
+        except initiatives.StaleVersion as exc:
+            outcome["b"] = exc.current
+
+    threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert outcome == {"a": "ok", "b": 2}
+    with read_session(engine) as s:
+        assert initiatives.get(s, initiative_id).summary == "From A."
+
+
+@pytest.mark.parametrize("action", ["publish", "withdraw"])
+def test_two_transitions_with_one_version_one_wins(any_app, action):
+    headers = _curator_token(any_app)
+    with write_session(any_app.extensions["registry"].engine) as s:
+        initiative = initiatives.create(s, valid_record(), status="submitted")
+        initiative_id, version = initiative.id, initiative.version
+    statuses = list(
+        _race(
+            lambda client, _name: client.post(
+                f"/api/v1/initiatives/{initiative_id}/{action}",
+                headers={**headers, "If-Match": str(version)},
+            ),
+            any_app,
+        ).values()
+    )
+    # The loser is refused (409 for the version, or 403: the state no longer allows it).
+    assert sorted(statuses)[0] == 200 and sorted(statuses)[1] in (403, 409), statuses
+    assert _revisions(any_app, initiative_id) == 2
