@@ -34,13 +34,14 @@ def url_with(filters: Filters, **changes) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import account, auth, browse, contribute, opendata, search_links
+    from . import account, auth, browse, contribute, imports, opendata, search_links
 
     auth.init_app(app)
     app.register_blueprint(browse.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(contribute.bp)
     app.register_blueprint(opendata.bp)
+    app.register_blueprint(imports.bp)
     app.jinja_env.globals.setdefault("nav_links", []).append(
         ("opendata.export_page", lazy_gettext("Open data"))
     )
