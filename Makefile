@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser browser-deps lint fmt bench bench-pages bench-transfer setup clean
+.PHONY: run test test-browser browser-deps lint fmt bench bench-pages bench-transfer bench-import-page setup clean
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright) and check
 # accessibility with axe-core from npm, kept outside git in .cache/node.
@@ -66,6 +66,9 @@ bench-pages: setup
 
 bench-transfer: setup
 	$(BIN)/python -m bench.transfer
+
+bench-import-page: setup
+	$(BIN)/python -m bench.import_page
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .cache test-artifacts
