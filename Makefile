@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-browser browser-deps lint fmt bench bench-pages bench-transfer bench-stats \
-	load faults setup clean
+	load faults bench-import-page setup clean
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright) and check
 # accessibility with axe-core from npm, kept outside git in .cache/node.
@@ -78,6 +78,9 @@ load: setup
 # Worker kills, read-only and deleted index, PostgreSQL restart (root), two servers.
 faults: setup
 	$(BIN)/python -m bench.faults --scenario all
+
+bench-import-page: setup
+	$(BIN)/python -m bench.import_page
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .cache test-artifacts

@@ -66,11 +66,17 @@ class Summary:
         )
 
 
+def kind_of(name: str) -> str:
+    """ "csv" or "json" from a file name's extension; ImportFailed for anything else."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise ImportFailed(f"{Path(name).name}: expected a .csv or .json file")
+    return suffix.lstrip(".")
+
+
 def read_file(path: Path) -> list[Row]:
     """The records of a .csv or .json file; ImportFailed with one clear line otherwise."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".json"):
-        raise ImportFailed(f"{path.name}: expected a .csv or .json file")
+    kind = kind_of(path.name)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -78,7 +84,7 @@ def read_file(path: Path) -> list[Row]:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot read ({exc.strerror})") from None
-    return read_bytes(data, suffix.lstrip("."), path.name)
+    return read_bytes(data, kind, path.name)
 
 
 def read_bytes(data: bytes, kind: str, name: str = "file") -> list[Row]:
@@ -87,6 +93,8 @@ def read_bytes(data: bytes, kind: str, name: str = "file") -> list[Row]:
         raise ImportFailed(f"{name}: too large (at most 50 MB)")
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
         raise ImportFailed(f"{name}: the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFailed(f'{name}: UTF-16 text; save the file as UTF-8 ("CSV UTF-8" in Excel)')
     if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
         raise ImportFailed(f"{name}: not a text file (save a spreadsheet as CSV first)")
     if kind == "json":
@@ -155,11 +163,13 @@ def import_rows(
     *,
     publish: bool = False,
     progress: Callable[[int], None] | None = None,
+    user_id: int | None = None,
 ) -> Summary:
     """Validate everything, then write everything in one transaction, or raise ImportFailed.
 
     New records are drafts unless `publish`; with `publish`, matched unpublished ones are
-    published too. `progress(n)` is called as rows are written.
+    published too. `progress(n)` is called as rows are written. `user_id` (the curator who
+    uploaded the file) is recorded on each revision; the command line leaves it empty.
     """
     problems = check(rows)
     if problems:
@@ -176,7 +186,7 @@ def import_rows(
             )
             by_slug = dict(session.execute(select(Initiative.slug, Initiative.id)).all())
             for row in rows:
-                _write(session, row, by_external, by_slug, publish, summary)
+                _write(session, row, by_external, by_slug, publish, summary, user_id)
                 if progress:
                     progress(1)
     except _RowFailed as exc:
@@ -184,7 +194,9 @@ def import_rows(
     return summary
 
 
-def _write(session, row: Row, by_external, by_slug, publish: bool, summary: Summary) -> None:
+def _write(
+    session, row: Row, by_external, by_slug, publish: bool, summary: Summary, user_id: int | None
+) -> None:
     record = row.record
     found_id = by_external.get(record.get("external_id")) if record.get("external_id") else None
     if found_id is None and record.get("slug"):
@@ -193,16 +205,18 @@ def _write(session, row: Row, by_external, by_slug, publish: bool, summary: Summ
         if found_id is None:
             status = initiatives.PUBLIC_STATUS if publish else "draft"
             initiative = initiatives.create(
-                session, record, status=status, illustrative=row.illustrative
+                session, record, status=status, illustrative=row.illustrative, user_id=user_id
             )
             summary.created.append(initiative.id)
             by_slug[initiative.slug] = initiative.id
             return
         initiative = initiatives.get(session, found_id)
         before = initiative.version
-        initiatives.update(session, initiative, record, expected_version=None)
+        initiatives.update(session, initiative, record, expected_version=None, user_id=user_id)
         if publish and initiative.status != initiatives.PUBLIC_STATUS:
-            initiatives.set_status(session, initiative, initiatives.PUBLIC_STATUS, action="publish")
+            initiatives.set_status(
+                session, initiative, initiatives.PUBLIC_STATUS, action="publish", user_id=user_id
+            )
         (summary.updated if initiative.version != before else summary.unchanged).append(found_id)
     except (ValidationFailed, initiatives.Conflict, initiatives.NotFound) as exc:
         raise _RowFailed(row, exc) from None

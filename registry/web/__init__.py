@@ -40,7 +40,17 @@ def url_with(filters: Filters, **changes) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import account, auth, browse, compare, contribute, country_pages, opendata, search_links
+    from . import (
+        account,
+        auth,
+        browse,
+        compare,
+        contribute,
+        country_pages,
+        imports,
+        opendata,
+        search_links,
+    )
 
     auth.init_app(app)
     app.register_blueprint(browse.bp)
@@ -49,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(opendata.bp)
     app.register_blueprint(country_pages.bp)
     app.register_blueprint(compare.bp)
+    app.register_blueprint(imports.bp)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),

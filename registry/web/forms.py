@@ -7,7 +7,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -47,6 +49,19 @@ class PasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     label = StringField(_l("Label (what the token is for)"))
+
+
+class ImportForm(FlaskForm):
+    """A curator's bulk upload; the file's content is checked by transfer.importing."""
+
+    file = FileField(
+        _l("CSV or JSON file"),
+        validators=[
+            FileRequired(_l("Choose a file to import.")),
+            FileAllowed(["csv", "json"], _l("The file must end in .csv or .json.")),
+        ],
+    )
+    publish = BooleanField(_l("Publish the imported initiatives at once"))
 
 
 class ActionForm(FlaskForm):
