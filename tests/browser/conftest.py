@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from registry import accounts, create_app, seeds
+from registry import accounts, create_app, initiatives, seeds
 from registry.db import write_session
 
 from ..conftest import PASSWORD, _password_hash
@@ -46,12 +46,23 @@ PEOPLE = {
     "curator": ("cur@registry.example", "curator", "Registry curators"),
     "other": ("sub@wien.example", "submitter", "Stadt Wien"),
 }
+# Submitted by the last of PEOPLE, so that the review queue has something to show.
+WAITING = {
+    "title": "Hearing clinics co-run with deaf associations in Vienna",
+    "summary": "Deaf and hard-of-hearing residents and audiologists run the clinics together.",
+    "description": "Monthly clinics; **users** book, greet and follow up.",
+    "country": "AT",
+    "sector": "health",
+    "stages": ["design", "deliver"],
+    "maturity": "pilot",
+    "start_year": 2021,
+}
 
 
 @contextlib.contextmanager
 def serving(folder: Path, sqlite_template: Path) -> Iterator[tuple[str, Flask]]:
-    """The app on 127.0.0.1 and a port the OS chose, seeded with the illustrative records and
-    with the accounts of PEOPLE (password PASSWORD)."""
+    """The app on 127.0.0.1 and a port the OS chose, seeded with the illustrative records, the
+    accounts of PEOPLE (password PASSWORD) and the WAITING record submitted for review."""
     shutil.copy(sqlite_template, folder / "registry.sqlite3")
     app = create_app(
         {
@@ -68,6 +79,10 @@ def serving(folder: Path, sqlite_template: Path) -> Iterator[tuple[str, Flask]]:
         for email, role, organisation in PEOPLE.values():
             user = accounts.create_user(session, email, role=role, organisation=organisation)
             user.password_hash = password_hash
+        waiting = initiatives.create(
+            session, WAITING, user_id=user.id, organisation_id=user.organisation_id
+        )
+        initiatives.submit(session, waiting, user_id=user.id)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
