@@ -154,7 +154,8 @@ class SearchIndex:
                 self._searcher.close()
                 self._searcher, self._columns = self._ix.searcher(), None
             if self._columns is None:
-                self._columns = columns.build(self._searcher.reader())
+                scope = str(self.generation_dir(self._generation or ""))
+                self._columns = columns.build(self._searcher.reader(), scope)
             yield self._searcher, self._columns
 
     def _close(self) -> None:
