@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from lxml import etree
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
@@ -150,3 +151,16 @@ def test_api_page_describes_every_operation(client):
 
 def test_nav_links_to_open_data(client):
     assert 'href="/export"' in client.get("/").data.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/export/initiatives.csv", "/export/initiatives.json", "/feed.atom"]
+)
+def test_downloads_answer_a_bad_parameter_with_the_documented_json_error(client, path):
+    """Programs read these files: a bad parameter gets the JSON error the OpenAPI document
+    promises (found by the schemathesis run), while the export page stays an HTML page."""
+    response = client.get(f"{path}?sector=astrology")
+    assert response.status_code == 400 and response.mimetype == "application/json"
+    assert "sector" in response.get_json()["error"]["fields"]
+    page = client.get("/export?sector=astrology")
+    assert page.status_code == 400 and page.mimetype == "text/html"

@@ -7,6 +7,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh.query import Prefix
 
 from registry.search import parsing
 
@@ -154,3 +155,33 @@ def test_any_generated_parameters_get_200_or_a_400_naming_them(seeded, params):
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert set(response.get_json()["error"]["fields"]) <= set(params)
+
+
+SYNTAX = st.sampled_from(
+    [*'"()*?:-+^~[]{}!&|\\/\'', "AND", "OR", "NOT", "TO", "title:", "tags:", "status:",
+     "pat*", "ab*", "*:*", "patients", "santé", "e\u0301", "\x00"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    q=st.one_of(
+        st.text(max_size=700),
+        st.lists(st.one_of(SYNTAX, st.text(max_size=8)), max_size=120).map(" ".join),
+        st.lists(SYNTAX, max_size=400).map("".join),
+    ),
+    languages=st.sampled_from([("en",), ("fr",), ("xx",), ("en", "fr", "xx")]),
+)
+def test_the_query_parser_accepts_any_text(q, languages):
+    """Whatever the text, parsing gives a query or None, never an exception; the caps hold
+    before Whoosh sees it (that is what bounds the time: no timing is asserted here)."""
+    cleaned = parsing.clean(q)
+    assert len(cleaned) <= parsing.MAX_QUERY_CHARS + 4 * parsing.MAX_TERMS  # "-w" -> "NOT w"
+    assert len(cleaned.split()) <= 2 * parsing.MAX_TERMS  # "-w" -> "NOT w" adds a word
+    assert all(len(t) <= parsing.MAX_TOKEN_CHARS for t in cleaned.split())
+    parsed = parsing.parse(q, languages)
+    if parsed is not None:
+        assert set(parsed.trees) <= set(languages)
+        prefixes = [t for t in parsed.query.leaves() if isinstance(t, Prefix)]
+        assert len(prefixes) <= parsing.MAX_PREFIXES * len(languages)
+        assert all(len(p.text) >= parsing.MIN_PREFIX for p in prefixes)

@@ -4,6 +4,8 @@ several processes writing and searching one index folder at once."""
 from __future__ import annotations
 
 import multiprocessing
+import random
+import shutil
 import threading
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from registry.db import read_session, write_session
 from registry.filters import parse_filters
 from registry.search.store import SearchIndex, write_seq
 
-from .conftest import valid_record
+from .conftest import _app, valid_record
 
 
 def total(client, **params) -> int:
@@ -186,3 +188,21 @@ def test_processes_writing_and_searching_at_once_agree_with_the_database(app, in
         assert search.check(index, session).clean
         found = search.search(index, session, parse_filters(MultiDict({"q": "garden"})))
     assert found.total == 36
+
+
+def test_two_indexes_with_the_same_segment_names_keep_their_own_arrays(
+    tmp_path, sqlite_template, make_initiative
+):
+    """Whoosh names segments with `random`, which hypothesis seeds: two indexes in one process
+    can then hold segments of the same name. The per-segment array cache must not mix them."""
+    for n in (1, 3):
+        folder = tmp_path / f"instance-{n}"
+        folder.mkdir()
+        shutil.copy(sqlite_template, folder / "registry.sqlite3")
+        app = _app(folder, f"sqlite:///{folder / 'registry.sqlite3'}")
+        for k in range(n):
+            make_initiative(target=app, title=f"Record {k} of {n}")
+        random.seed(0)  # the same segment names in both indexes
+        body = app.test_client().get("/api/v1/initiatives?sort=title").get_json()
+        assert [r["title"] for r in body["results"]] == [f"Record {k} of {n}" for k in range(n)]
+        app.extensions["registry"].engine.dispose()

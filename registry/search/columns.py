@@ -61,11 +61,13 @@ class Columns:
         return self._title_rank
 
 
-_segment_cache: dict[str, dict] = {}
+# Keyed by index folder and segment id: segment ids are only random names, unique within one
+# index. (Under hypothesis, which seeds `random`, two indexes of one process do repeat them.)
+_segment_cache: dict[tuple[str, str], dict] = {}
 
 
-def _segment_arrays(reader) -> dict:
-    key = reader.segment().segment_id()
+def _segment_arrays(reader, scope: str) -> dict:
+    key = (scope, reader.segment().segment_id())
     cached = _segment_cache.get(key)
     if cached is not None:
         return cached
@@ -90,14 +92,15 @@ def _live(reader, size: int) -> np.ndarray:
     return live
 
 
-def build(reader) -> Columns:
-    """Arrays for `reader` (a searcher's reader), reusing arrays of unchanged segments."""
+def build(reader, scope: str) -> Columns:
+    """Arrays for `reader` (a searcher's reader on the index in folder `scope`), reusing the
+    arrays of unchanged segments."""
     leaves = [leaf for leaf, _offset in reader.leaf_readers()] if reader.doc_count_all() else []
-    parts = [_segment_arrays(leaf) for leaf in leaves]
+    parts = [_segment_arrays(leaf, scope) for leaf in leaves]
     live = [_live(leaf, leaf.doc_count_all()) for leaf in leaves]
     if len(_segment_cache) > 256:
         # Segments merged away or of older generations: free their arrays.
-        keep = {leaf.segment().segment_id() for leaf in leaves}
+        keep = {(scope, leaf.segment().segment_id()) for leaf in leaves}
         for stale in set(_segment_cache) - keep:
             _segment_cache.pop(stale, None)
 

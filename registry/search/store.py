@@ -172,7 +172,8 @@ class SearchIndex:
             self._searcher = self._columns = None
             self._searcher = self._ix.searcher()
         if self._columns is None:
-            self._columns = columns.build(self._searcher.reader())
+            scope = str(self.generation_dir(generation))
+            self._columns = columns.build(self._searcher.reader(), scope)
         return self._searcher, self._columns
 
     def _close(self) -> None:

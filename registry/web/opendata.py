@@ -22,9 +22,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import catalogue, initiatives, openapi, search
+from ..api import handle_error
 from ..app import db, registry_of, search_index
 from ..db import read_session
-from ..filters import Filters, parse_filters
+from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
 from ..models import Initiative
 from ..security import public
@@ -36,6 +37,15 @@ FEED_SIZE = 50
 # Pages whose <head> announces the Atom feed for their filters.
 FEED_PAGES = {"browse.catalogue_page"}
 LICENCE_LINK = f'<{LICENCE["url"]}>; rel="license"'
+# Files read by programs: a bad parameter gets the API's JSON error, as the OpenAPI document says.
+FILES = {"opendata.export_csv", "opendata.export_json", "opendata.feed"}
+
+
+@bp.errorhandler(BadParameter)
+def _bad_parameter(exc: BadParameter):
+    if request.endpoint in FILES:
+        return handle_error(exc)
+    return render_template("errors/400.html", fields=exc.fields), 400
 
 
 def text_query_ids(filters: Filters) -> list[int]:

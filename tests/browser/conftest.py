@@ -7,6 +7,7 @@ them these tests skip and say why.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -14,9 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
-from registry import create_app, seeds
+from registry import accounts, create_app, initiatives, seeds
+from registry.db import write_session
+
+from ..conftest import PASSWORD, _password_hash
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,29 +40,66 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory, sqlite_template) -> Iterator[str]:
-    """The app on 127.0.0.1 and a port the OS chose, seeded with the illustrative records."""
-    instance = tmp_path_factory.mktemp("live")
-    shutil.copy(sqlite_template, instance / "registry.sqlite3")
+# Accounts of the live servers (the password is hashed once: argon2 is slow by design).
+PEOPLE = {
+    "submitter": ("sub@lyon.example", "submitter", "Ville de Lyon"),
+    "curator": ("cur@registry.example", "curator", "Registry curators"),
+    "other": ("sub@wien.example", "submitter", "Stadt Wien"),
+}
+# Submitted by the last of PEOPLE, so that the review queue has something to show.
+WAITING = {
+    "title": "Hearing clinics co-run with deaf associations in Vienna",
+    "summary": "Deaf and hard-of-hearing residents and audiologists run the clinics together.",
+    "description": "Monthly clinics; **users** book, greet and follow up.",
+    "country": "AT",
+    "sector": "health",
+    "stages": ["design", "deliver"],
+    "maturity": "pilot",
+    "start_year": 2021,
+}
+
+
+@contextlib.contextmanager
+def serving(folder: Path, sqlite_template: Path) -> Iterator[tuple[str, Flask]]:
+    """The app on 127.0.0.1 and a port the OS chose, seeded with the illustrative records, the
+    accounts of PEOPLE (password PASSWORD) and the WAITING record submitted for review."""
+    shutil.copy(sqlite_template, folder / "registry.sqlite3")
     app = create_app(
         {
-            "instance_dir": instance,
-            "database_url": f"sqlite:///{instance / 'registry.sqlite3'}",
-            "index_dir": instance / "index",
+            "instance_dir": folder,
+            "database_url": f"sqlite:///{folder / 'registry.sqlite3'}",
+            "index_dir": folder / "index",
             "secret_key": "browser-test",
         }
     )
     engine = app.extensions["registry"].engine
     seeds.seed(engine)
+    password_hash = _password_hash()
+    with write_session(engine) as session:
+        for email, role, organisation in PEOPLE.values():
+            user = accounts.create_user(session, email, role=role, organisation=organisation)
+            user.password_hash = password_hash
+        waiting = initiatives.create(
+            session, WAITING, user_id=user.id, organisation_id=user.organisation_id
+        )
+        initiatives.submit(session, waiting, user_id=user.id)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", app
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, sqlite_template) -> Iterator[str]:
+    """A server shared by the tests that do not change what the public sees."""
+    with serving(tmp_path_factory.mktemp("live"), sqlite_template) as (url, _app):
+        yield url
 
 
 def missing(reason: str) -> None:
@@ -81,17 +123,53 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh desktop page with the base URL set; fails the test on any console error or
-    uncaught script error (a Content-Security-Policy violation is a console error)."""
-    context = browser.new_context(base_url=live_server, viewport=DESKTOP)
-    page = context.new_page()
+def new_page(browser, live_server):
+    """new_page(base_url=..., viewport=..., **context options) -> a page in a fresh context
+    (its own cookies); fails the test on any console error or uncaught script error seen on any
+    of the pages (a Content-Security-Policy violation is a console error), except the browser's
+    note that a page it navigated to answered 4xx (a form sent back with errors answers 422)."""
+    contexts = []
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
+    refused_pages: set[str] = set()  # a 4xx page the test navigated to on purpose
+
+    def on_response(response) -> None:
+        if response.request.is_navigation_request() and 400 <= response.status < 500:
+            refused_pages.add(response.url)
+
+    def on_console(message) -> None:
+        refused = message.location.get("url") in refused_pages
+        if message.type == "error" and not (refused and "Failed to load resource" in message.text):
+            errors.append(message.text)
+
+    def make(base_url: str = live_server, viewport: dict = DESKTOP, **options):
+        context = browser.new_context(base_url=base_url, viewport=viewport, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("response", on_response)
+        page.on("console", on_console)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
     assert not errors, "errors in the browser console:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(new_page):
+    """A fresh desktop page on the shared live server."""
+    return new_page()
+
+
+def sign_in(page, who: str) -> None:
+    """Sign in through the real form as one of PEOPLE."""
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(PEOPLE[who][0])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: not url.endswith("/sign-in"))
+    assert page.get_by_role("button", name="Sign out").is_visible()
 
 
 def screenshot(page, name: str) -> Path:

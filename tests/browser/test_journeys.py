@@ -59,6 +59,58 @@ def test_opening_an_initiative_from_the_catalogue(page):
     page.wait_for_url(re.compile(r"/initiatives$"))
 
 
+def test_practitioner_searches_filters_by_country_and_stage_and_opens_one(page):
+    page.goto("/")
+    page.get_by_role("link", name="Initiatives", exact=True).first.click()
+    search = page.get_by_label("Search the registry")
+    search.fill("services")
+    search.press("Enter")
+    page.wait_for_url(re.compile(r"q=services"))
+    total = int(page.locator(".result-count").inner_text().split()[0])
+    assert total > 2
+    screenshot(page, "search-results")
+    country = page.locator(".facet", has=page.get_by_role("heading", name="Country"))
+    country.get_by_role("link", name=re.compile(r"^Finland")).click()
+    page.wait_for_url(re.compile(r"country=FI"))
+    stage = page.locator(".facet", has=page.get_by_role("heading", name="Stage"))
+    stage.get_by_role("link", name=re.compile(r"^Design")).click()
+    page.wait_for_url(re.compile(r"stage=design"))
+    assert "q=services" in page.url and "country=FI" in page.url  # filters add up
+    cards = page.locator(".cards .card")
+    assert 1 < cards.count() < total
+    for card in cards.all():
+        assert "Design" in card.locator(".badges").inner_text()
+    chips = page.locator(".chips").inner_text()
+    assert "Finland" in chips and "Design" in chips
+    titles = [t.inner_text() for t in page.locator(".card-title a").all()]
+    page.get_by_role("link", name=titles[0]).click()
+    page.wait_for_url(re.compile(r"/initiatives/\d+/[a-z0-9-]+$"))
+    assert page.locator("h1").inner_text() == titles[0]
+    facts = page.locator(".facts")
+    assert "Finland" in facts.inner_text() and "Design" in facts.inner_text()
+    page.go_back()
+    page.wait_for_url(re.compile(r"stage=design"))
+    assert page.locator(".cards .card").count() == cards.count()
+
+
+def test_practitioner_compares_two_initiatives(page):
+    """The comparison of chosen initiatives (/compare?ids=…) is being built separately: this
+    step is enabled once the route exists. TODO(lead): once the selection UI in the results is
+    merged, pick the two initiatives with it instead of building the address."""
+    page.goto("/initiatives?q=services&country=FI&stage=design")
+    links = page.locator(".card-title a")
+    ids = [re.search(r"/initiatives/(\d+)", a.get_attribute("href")).group(1) for a in links.all()]
+    titles = [a.inner_text() for a in links.all()]
+    assert len(ids) >= 2
+    address = f"/compare?ids={ids[0]},{ids[1]}"
+    if page.request.get(address).status == 404:  # asked aside: a 404 page logs a console error
+        pytest.skip("the comparison of chosen initiatives (/compare?ids=…) is not merged yet")
+    assert page.goto(address).status == 200
+    body = page.locator("main").inner_text()
+    assert titles[0] in body and titles[1] in body
+    screenshot(page, "compare")
+
+
 def test_switching_the_interface_to_french(page):
     page.goto("/initiatives")
     assert page.locator("html").get_attribute("lang") == "en"
@@ -69,6 +121,46 @@ def test_switching_the_interface_to_french(page):
     assert facet.get_by_text("Santé").is_visible()  # vocabulary labels follow the language
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "fr"  # remembered
+
+
+# Interface strings that must all be gone once the interface is in French.
+ENGLISH_CHROME = ["Skip to content", "Search the registry", "Sign in", "Start year", "Key facts"]
+
+
+def english_left(page) -> list[str]:
+    text = page.locator("body").inner_text() + " ".join(
+        page.locator("label, [aria-label]").evaluate_all(
+            "els => els.map(e => e.textContent + ' ' + (e.getAttribute('aria-label') || ''))"
+        )
+    )
+    return [s for s in ENGLISH_CHROME if s in text]
+
+
+def test_visitor_switches_the_whole_interface_to_french_and_back(page):
+    """Uses the header's language control, found by its stable selector `[data-lang=…]`; skips
+    (and says so) until the bilingual interface with that control is merged."""
+    page.goto("/initiatives?q=services&country=FI")
+    control = page.locator('header [data-lang="fr"]')
+    if control.count() == 0:
+        pytest.skip('no control with data-lang="fr" in the header yet (the i18n work adds it)')
+    control.first.click()
+    page.wait_for_function("document.documentElement.lang === 'fr'")
+    assert "q=services" in page.url and "country=FI" in page.url  # same page, same filters
+    facet = page.locator(".facet", has=page.get_by_role("heading", name="Secteur"))
+    assert facet.is_visible()
+    assert "Finlande" in page.locator(".chips").inner_text()
+    assert not english_left(page), english_left(page)
+    screenshot(page, "search-results-fr")
+    page.locator(".card-title a").first.click()
+    page.wait_for_url(re.compile(r"/initiatives/\d+/"))
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert not english_left(page), english_left(page)
+    page.goto("/sign-in")  # remembered from page to page
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert not english_left(page), english_left(page)
+    page.locator('header [data-lang="en"]').first.click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.get_by_role("heading", name="Sign in").is_visible()
 
 
 def test_keyboard_only_visitor_can_skip_to_the_content(page):
