@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext
@@ -26,6 +26,22 @@ def country_name(code: str) -> str:
     return countries.name(code, current_locale())
 
 
+def local_path(target: str | None, default: str) -> str:
+    """`target` when it is a path on this site, else `default`: no open redirect, even through
+    the browser's repairs of odd URLs (backslashes, control characters, "//host")."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or any(ch == "\\" or ord(ch) < 33 or ord(ch) == 127 for ch in target)
+    ):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
 def url_with(filters: Filters, **changes) -> str:
     """The current page's URL with its filters changed (None removes a parameter)."""
     changed = replace(filters, **changes)
@@ -34,7 +50,7 @@ def url_with(filters: Filters, **changes) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import account, auth, browse, contribute, opendata, search_links
+    from . import account, auth, browse, contribute, forms, opendata, search_links
 
     auth.init_app(app)
     app.register_blueprint(browse.bp)
@@ -51,6 +67,7 @@ def init_app(app: Flask) -> None:
         country_name=country_name,
         flag=countries.flag,
         url_with=url_with,
+        field_label=forms.field_label,
         VOCABULARIES=vocab.VOCABULARIES,
     )
     app.jinja_env.filters["markdown"] = render_markdown

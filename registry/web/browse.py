@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from .. import catalogue, search
-from ..app import db, search_index
+from .. import accounts, catalogue, i18n, search
+from ..app import db, registry_of, search_index
+from ..db import write_session
 from ..filters import parse_filters
-from ..i18n import COOKIE, LANGUAGES
+from ..models import User
 from ..security import public
+from . import local_path
 
 bp = Blueprint("browse", __name__)
 
@@ -53,22 +55,21 @@ def initiative_page(initiative_id: int, slug: str | None = None):
     return render_template("initiative.html", initiative=initiative)
 
 
-@bp.get("/language/<code>")
+@bp.route("/language/<code>", methods=["GET", "POST"])
 @public
 def choose_language(code: str):
-    """Remember the interface language in a cookie and go back where the visitor was."""
-    if code not in LANGUAGES:
+    """Switch the interface language and go back to the same page (`next`, a local path).
+
+    A link (GET) sets the cookie; the signed-in header posts a form instead, which also
+    records the choice in the account (a POST, so another site cannot change it).
+    """
+    from .auth import current_principal
+
+    if code not in i18n.LANGUAGES:
         abort(404)
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    response = make_response(redirect(target))
-    response.set_cookie(
-        COOKIE,
-        code,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        httponly=True,
-        secure=request.is_secure,
-    )
-    return response
+    target = local_path(request.values.get("next"), url_for(".home"))
+    user = current_principal()
+    if request.method == "POST" and user is not None:
+        with write_session(registry_of(current_app).engine) as session:
+            accounts.set_locale(session, session.get(User, user.id), code)
+    return i18n.remember(redirect(target), code)

@@ -25,7 +25,7 @@ from .. import catalogue, initiatives, openapi, search
 from ..app import db, registry_of, search_index
 from ..db import read_session
 from ..filters import Filters, parse_filters
-from ..i18n import current_locale
+from ..i18n import current_locale, language_name
 from ..models import Initiative
 from ..security import public
 from ..transfer import CITATION, LICENCE, atom, csv_format, exporting
@@ -64,7 +64,7 @@ def describe(filters: Filters) -> str:
     if filters.evidence_level:
         parts.append(label("evidence_level", filters.evidence_level))
     if filters.language:
-        parts.append(filters.language.upper())
+        parts.append(language_name(filters.language, standalone=True))
     parts += [f"#{t}" for t in filters.tag]
     if filters.year_from or filters.year_to:
         parts.append(f"{filters.year_from or '…'}–{filters.year_to or '…'}")
