@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from .. import countries, vocab
 from ..api import handle_error, is_api_request
 from ..filters import BadParameter, Filters
-from ..i18n import current_locale
+from ..i18n import current_locale, language_name
 from ..markdown import render as render_markdown
 
 
@@ -24,6 +24,24 @@ def label(vocabulary: str, code: str | None) -> str:
 
 def country_name(code: str) -> str:
     return countries.name(code, current_locale())
+
+
+def field_value(field: str, value: object) -> str:
+    """A record field's value as a reader sees it: labels for codes, country names, lists
+    joined (the curators' diffs)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field == "country":
+        return country_name(str(value))
+    if field == "language":
+        return language_name(str(value), standalone=True)
+    items = value if isinstance(value, list) else [value]
+    vocabulary = vocab.SINGLE_FIELDS.get(field) or vocab.MULTI_FIELDS.get(field)
+    if vocabulary is not None:
+        items = [vocabulary.label(str(c), current_locale()) for c in items]
+    elif field == "sources":
+        items = [f"{s.get('title')} <{s.get('url')}>" if isinstance(s, dict) else s for s in items]
+    return ", ".join(str(item) for item in items)
 
 
 def local_path(target: str | None, default: str) -> str:
@@ -68,6 +86,7 @@ def init_app(app: Flask) -> None:
         flag=countries.flag,
         url_with=url_with,
         field_label=forms.field_label,
+        field_value=field_value,
         VOCABULARIES=vocab.VOCABULARIES,
     )
     app.jinja_env.filters["markdown"] = render_markdown

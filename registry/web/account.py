@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
@@ -133,3 +133,17 @@ def revoke_token(token_id: int):
     else:
         flash(_("The token is revoked."), "info")
     return redirect(url_for(".account"))
+
+
+@bp.post("/language/<code>")
+@private("the signed-in user")
+@login_required
+def save_language(code: str):
+    """The language switch of a signed-in person: the cookie and the account (a POST with a
+    CSRF token, so another site cannot change it), then back to the same page."""
+    if code not in i18n.LANGUAGES:
+        abort(404)
+    with write_session(registry_of_current().engine) as s:
+        accounts.set_locale(s, s.get(User, current_principal().id), code)
+    target = local_path(request.form.get("next"), url_for("browse.home"))
+    return i18n.remember(redirect(target), code)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from .. import accounts, catalogue, i18n, search
-from ..app import db, registry_of, search_index
-from ..db import write_session
+from .. import catalogue, i18n, search
+from ..app import db, search_index
 from ..filters import parse_filters
-from ..models import User
 from ..security import public
 from . import local_path
 
@@ -55,21 +53,12 @@ def initiative_page(initiative_id: int, slug: str | None = None):
     return render_template("initiative.html", initiative=initiative)
 
 
-@bp.route("/language/<code>", methods=["GET", "POST"])
+@bp.get("/language/<code>")
 @public
 def choose_language(code: str):
-    """Switch the interface language and go back to the same page (`next`, a local path).
-
-    A link (GET) sets the cookie; the signed-in header posts a form instead, which also
-    records the choice in the account (a POST, so another site cannot change it).
+    """Switch the interface language (a cookie) and go back to the same page (`next`, a local
+    path). Signed-in people post to account.save_language instead, which also sets the account.
     """
-    from .auth import current_principal
-
     if code not in i18n.LANGUAGES:
         abort(404)
-    target = local_path(request.values.get("next"), url_for(".home"))
-    user = current_principal()
-    if request.method == "POST" and user is not None:
-        with write_session(registry_of(current_app).engine) as session:
-            accounts.set_locale(session, session.get(User, user.id), code)
-    return i18n.remember(redirect(target), code)
+    return i18n.remember(redirect(local_path(request.args.get("next"), url_for(".home"))), code)

@@ -18,6 +18,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -146,6 +147,16 @@ def _citation() -> str:
     return CITATION.format(date=today, url=url_for("browse.home", _external=True))
 
 
+def _citation_localized() -> str:
+    """The citation in the reader's language, for the export page."""
+    return _(
+        "Coproduction Registry: a catalogue of public-service coproduction initiatives. "
+        "Data under CC BY 4.0. Retrieved %(date)s from %(url)s",
+        date=format_date(datetime.now(UTC), "long"),
+        url=url_for("browse.home", _external=True),
+    )
+
+
 @bp.get("/export")
 @public
 def export_page():
@@ -167,7 +178,7 @@ def export_page():
             "feed": url_for(".feed", **args),
         },
         licence=LICENCE,
-        citation=_citation(),
+        citation=_citation_localized(),
     )
 
 
