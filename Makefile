@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser browser-deps lint fmt bench bench-pages bench-transfer bench-stats \
-	load faults bench-import-page setup clean
+.PHONY: run test test-browser browser-deps lint fmt messages bench bench-pages bench-transfer \
+	bench-stats load faults bench-import-page setup clean
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright) and check
 # accessibility with axe-core from npm, kept outside git in .cache/node.
@@ -58,6 +58,19 @@ lint: setup
 fmt: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Translations (README, "Translations"): collect the strings of the code and templates into
+# translations/messages.pot, add the new ones to each language's messages.po (to be
+# translated there), and compile the .mo files the app reads. tests/test_i18n.py uses the same
+# keywords and fails while a catalogue is behind the code or a string lacks a translation.
+MESSAGE_KEYWORDS := -k _l -k lazy_gettext -k msg
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --add-location=file --sort-output \
+	  --project="Coproduction Registry" --version=0.1 --copyright-holder="Coproduction Registry" \
+	  -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete \
+	  --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d translations --statistics
 
 bench: setup
 	$(BIN)/python -m bench.search --size 10000 --size 100000

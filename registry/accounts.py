@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from .db import read_session, write_session
+from .messages import msg
 from .models import ApiToken, LoginFailure, Organisation, User, utcnow
 
 ROLES = ("submitter", "curator", "admin")
@@ -55,6 +56,7 @@ class Principal:
     role: str
     organisation_id: int | None
     session_version: int
+    locale: str | None = None  # the interface language the person chose, if any
 
     @property
     def is_curator(self) -> bool:
@@ -63,7 +65,13 @@ class Principal:
     @classmethod
     def of(cls, user: User) -> Principal:
         return cls(
-            user.id, user.email, user.name, user.role, user.organisation_id, user.session_version
+            user.id,
+            user.email,
+            user.name,
+            user.role,
+            user.organisation_id,
+            user.session_version,
+            user.locale,
         )
 
 
@@ -73,7 +81,9 @@ def normalise_email(email: str) -> str:
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise AccountError(
+            msg("the password must have at least %(count)s characters", count=MIN_PASSWORD)
+        )
     return _hasher.hash(password)
 
 
@@ -85,7 +95,7 @@ def organisation_named(session: Session, name: str, country: str | None = None) 
     """The organisation with that name, created when missing."""
     name = name.strip()
     if not name:
-        raise AccountError("the organisation needs a name")
+        raise AccountError(msg("the organisation needs a name"))
     found = session.scalar(select(Organisation).where(Organisation.name == name))
     if found is None:
         found = Organisation(name=name, country=country)
@@ -106,11 +116,17 @@ def create_user(
     """Add an account; without a password nobody can sign in until one is set."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254 or " " in email:
-        raise AccountError(f"{email!r} is not an email address")
+        raise AccountError(msg("%(email)s is not an email address", email=repr(email)))
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+        raise AccountError(
+            msg(
+                "unknown role %(role)s; expected one of %(expected)s",
+                role=repr(role),
+                expected=", ".join(ROLES),
+            )
+        )
     if find_user(session, email) is not None:
-        raise AccountError(f"an account for {email} already exists")
+        raise AccountError(msg("an account for %(email)s already exists", email=email))
     org_id = organisation_named(session, organisation).id if organisation else None
     user = User(
         email=email,
@@ -172,7 +188,7 @@ def _verify(password_hash: str, password: str) -> bool:
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Set a new password and end every other session of this user."""
     if not _verify(user.password_hash, current):
-        raise AccountError("the current password is not correct")
+        raise AccountError(msg("the current password is not correct"))
     user.password_hash = hash_password(new)
     user.session_version += 1
     session.add(user)
@@ -227,8 +243,15 @@ def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
 def revoke_token(session: Session, user_id: int, token_id: int) -> None:
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != user_id:
-        raise AccountError("no such token")
+        raise AccountError(msg("no such token"))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
         session.flush()
+
+
+def set_locale(session: Session, user: User, locale: str) -> None:
+    """Remember the interface language the person chose."""
+    user.locale = locale
+    session.add(user)
+    session.flush()

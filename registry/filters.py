@@ -9,6 +9,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from . import vocab
+from .messages import msg
 from .schemas import NEXT_YEAR, country_code, language_code
 
 SORTS = ("relevance", "newest", "year", "title")
@@ -106,10 +107,10 @@ def _int(args: MultiDict, name: str, lo: int, hi: int, errors: dict) -> int | No
     try:
         value = int(raw)
     except ValueError:
-        errors[name] = [f"must be a whole number, not {raw[:40]!r}"]
+        errors[name] = [msg("must be a whole number, not %(value)s", value=repr(raw[:40]))]
         return None
     if not lo <= value <= hi:
-        errors[name] = [f"must be between {lo} and {hi}"]
+        errors[name] = [msg("must be between %(low)s and %(high)s", low=lo, high=hi)]
         return None
     return value
 
@@ -119,8 +120,12 @@ def _codes(args: MultiDict, name: str, vocabulary: vocab.Vocabulary, errors: dic
     unknown = [v for v in values if v not in vocabulary.codes]
     if unknown:
         errors[name] = [
-            f"unknown {name} {', '.join(u[:40] for u in unknown)}; "
-            f"expected one of {', '.join(vocabulary.codes)}"
+            msg(
+                "unknown %(name)s %(values)s; expected one of %(expected)s",
+                name=name,
+                values=", ".join(u[:40] for u in unknown),
+                expected=", ".join(vocabulary.codes),
+            )
         ]
         return ()
     return tuple(dict.fromkeys(values))
@@ -131,24 +136,30 @@ def parse_filters(args: MultiDict, *, max_per_page: int = 100) -> Filters:
     errors: dict[str, list[str]] = {}
     q = " ".join(args.get("q", "").split())
     if len(q) > MAX_QUERY_LENGTH:
-        errors["q"] = [f"the query is limited to {MAX_QUERY_LENGTH} characters"]
+        errors["q"] = [msg("the query is limited to %(count)s characters", count=MAX_QUERY_LENGTH)]
     countries = []
     for raw in _many(args, "country"):
         try:
             countries.append(country_code(raw))
         except ValueError as exc:
-            errors.setdefault("country", []).append(str(exc))
+            errors.setdefault("country", []).append(exc.args[0])
     language = args.get("language", "").strip() or None
     if language:
         try:
             language = language_code(language)
         except ValueError as exc:
-            errors["language"] = [str(exc)]
+            errors["language"] = [exc.args[0]]
     maturity = _codes(args, "maturity", vocab.MATURITY, errors)
     evidence = _codes(args, "evidence_level", vocab.EVIDENCE_LEVEL, errors)
     sort = args.get("sort", "").strip() or None
     if sort and sort not in SORTS:
-        errors["sort"] = [f"unknown sort {sort[:40]!r}; expected one of {', '.join(SORTS)}"]
+        errors["sort"] = [
+            msg(
+                "unknown sort %(value)s; expected one of %(expected)s",
+                value=repr(sort[:40]),
+                expected=", ".join(SORTS),
+            )
+        ]
     tags = tuple(dict.fromkeys(t.lower()[:80] for t in _many(args, "tag")))
     filters = Filters(
         q=q,
@@ -166,9 +177,9 @@ def parse_filters(args: MultiDict, *, max_per_page: int = 100) -> Filters:
         per_page=_int(args, "per_page", 1, max_per_page, errors) or 20,
     )
     if len(maturity) > 1:
-        errors["maturity"] = ["choose one maturity"]
+        errors["maturity"] = [msg("choose one maturity")]
     if len(evidence) > 1:
-        errors["evidence_level"] = ["choose one evidence level"]
+        errors["evidence_level"] = [msg("choose one evidence level")]
     if errors:
         raise BadParameter(errors)
     return filters

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select, text
 from sqlmodel import Session
 
 from . import schemas
+from .messages import msg
 from .models import ChangeLog, Initiative, InitiativeTag, InitiativeTerm, Revision, utcnow
 from .schemas import MULTI, RECORD_FIELDS, ValidationFailed
 
@@ -41,7 +42,7 @@ class Conflict(Exception):
 
     def __init__(self, field: str, message: str):
         super().__init__(message)
-        self.field = field
+        self.field, self.message = field, message
 
 
 def to_record(initiative: Initiative) -> dict[str, Any]:
@@ -166,10 +167,10 @@ def update(
     if expected_version is not None and expected_version != initiative.version:
         raise StaleVersion(initiative.version)
     if not isinstance(patch, dict):
-        raise ValidationFailed({"_": ["expected a JSON object with the fields to change"]})
+        raise ValidationFailed({"_": [msg("expected a JSON object with the fields to change")]})
     unknown = [k for k in patch if k not in (*RECORD_FIELDS, "slug", "external_id")]
     if unknown:
-        raise ValidationFailed({k: ["unknown field"] for k in unknown})
+        raise ValidationFailed({k: [msg("unknown field")] for k in unknown})
     current = editable_fields(initiative)
     valid = schemas.validate_initiative({**current, **patch})
     proposed = valid.model_dump()  # plain data, comparable with the stored record
@@ -282,7 +283,10 @@ def _unique_slug(
     if base not in taken:
         return base
     if explicit:
-        raise Conflict("slug", f"the slug {base!r} is already used by another initiative")
+        raise Conflict(
+            "slug",
+            msg("the slug %(slug)s is already used by another initiative", slug=repr(base)),
+        )
     n = 2
     while f"{base}-{n}" in taken:
         n += 1
@@ -294,7 +298,10 @@ def _check_external_id(session: Session, external_id: str | None, exclude: int |
         return
     other = find_by_external_id(session, external_id)
     if other is not None and other.id != exclude:
-        raise Conflict("external_id", f"the external id {external_id!r} is already used")
+        raise Conflict(
+            "external_id",
+            msg("the external id %(id)s is already used", id=repr(external_id)),
+        )
 
 
 def _record_change(
@@ -372,10 +379,10 @@ def edit(
                       user_id=user_id)  # fmt: skip
     _check_version(initiative, expected_version)
     if not isinstance(patch, dict):
-        raise ValidationFailed({"_": ["expected a JSON object with the fields to change"]})
+        raise ValidationFailed({"_": [msg("expected a JSON object with the fields to change")]})
     unknown = [k for k in patch if k not in EDITABLE]
     if unknown:
-        raise ValidationFailed({k: ["unknown field"] for k in unknown})
+        raise ValidationFailed({k: [msg("unknown field")] for k in unknown})
     base = initiative.pending or editable_fields(initiative)
     valid = schemas.validate_initiative({**base, **patch})
     proposed = _as_fields(valid)
@@ -387,7 +394,7 @@ def edit(
     _check_external_id(session, proposed["external_id"], initiative.id)
     initiative.pending = proposed
     initiative.pending_status = "submitted" if _pending_in_review(initiative) else "draft"
-    return _bump(session, initiative, "edit", user_id, changed, note="pending review")
+    return _bump(session, initiative, "edit", user_id, changed, note=msg("pending review"))
 
 
 def _as_fields(valid: schemas.InitiativeIn) -> dict[str, Any]:
@@ -438,7 +445,7 @@ def reject(
     """Send the record (or the waiting edit) back to its owners with the curator's reason."""
     _check_version(initiative, expected_version)
     if not isinstance(reason, str) or not reason.strip():
-        raise ValidationFailed({"reason": ["give the submitter a reason"]})
+        raise ValidationFailed({"reason": [msg("give the submitter a reason")]})
     reason = schemas._clean(reason)[:2000]
     if initiative.status == PUBLIC_STATUS and _pending_in_review(initiative):
         initiative.pending_status = "rejected"

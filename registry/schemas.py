@@ -23,8 +23,10 @@ from pydantic import (
 )
 
 from . import vocab
+from .messages import Message, msg
 
 NEXT_YEAR = date.today().year + 1
+REQUIRED = msg("this field is required")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -44,11 +46,9 @@ def _codes(vocabulary: vocab.Vocabulary, values: list[str], required: bool = Fal
     cleaned = [str(v).strip().lower() for v in values if str(v).strip()]
     unknown = [v for v in cleaned if v not in vocabulary.codes]
     if unknown:
-        raise ValueError(
-            f"unknown code {', '.join(unknown)}; expected one of {', '.join(vocabulary.codes)}"
-        )
+        raise ValueError(_unknown(unknown, vocabulary))
     if required and not cleaned:
-        raise ValueError("choose at least one")
+        raise ValueError(msg("choose at least one"))
     return [c for c in vocabulary.codes if c in cleaned]  # vocabulary order, no repeats
 
 
@@ -57,22 +57,32 @@ def _code(vocabulary: vocab.Vocabulary, value: str | None) -> str | None:
         return None
     code = str(value).strip().lower()
     if code not in vocabulary.codes:
-        raise ValueError(f"unknown code {code}; expected one of {', '.join(vocabulary.codes)}")
+        raise ValueError(_unknown([code], vocabulary))
     return code
+
+
+def _unknown(codes: list[str], vocabulary: vocab.Vocabulary) -> Message:
+    return msg(
+        "unknown code %(codes)s; expected one of %(expected)s",
+        codes=", ".join(codes),
+        expected=", ".join(vocabulary.codes),
+    )
 
 
 def country_code(value: str) -> str:
     """Upper-case ISO 3166-1 alpha-2 code, or ValueError."""
     code = str(value).strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+        raise ValueError(
+            msg("%(value)s is not an ISO 3166-1 alpha-2 country code", value=repr(value))
+        )
     return code
 
 
 def language_code(value: str) -> str:
     code = str(value).strip().lower()
     if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
-        raise ValueError(f"{value!r} is not an ISO 639-1 language code")
+        raise ValueError(msg("%(value)s is not an ISO 639-1 language code", value=repr(value)))
     return code
 
 
@@ -102,7 +112,7 @@ class Source(BaseModel):
         v = v.strip()
         parts = urlsplit(v)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http:// or https:// address")
+            raise ValueError(msg("must be an http:// or https:// address"))
         return v
 
 
@@ -177,7 +187,7 @@ class InitiativeIn(BaseModel):
     def _sector(cls, v: str) -> str:
         code = _code(vocab.SECTOR, v)
         if code is None:
-            raise ValueError("this field is required")
+            raise ValueError(REQUIRED)
         return code
 
     @field_validator("maturity")
@@ -185,7 +195,7 @@ class InitiativeIn(BaseModel):
     def _maturity(cls, v: str) -> str:
         code = _code(vocab.MATURITY, v)
         if code is None:
-            raise ValueError("this field is required")
+            raise ValueError(REQUIRED)
         return code
 
     @field_validator("evidence_level")
@@ -207,12 +217,16 @@ class InitiativeIn(BaseModel):
     def _timeline(self) -> InitiativeIn:
         errors: dict[str, list[str]] = {}
         if self.mainstreamed_year is not None and self.maturity != "integrated":
-            errors["mainstreamed_year"] = ["only integrated initiatives have a mainstreaming year"]
+            errors["mainstreamed_year"] = [
+                msg("only integrated initiatives have a mainstreaming year")
+            ]
         start, main, end = self.start_year, self.mainstreamed_year, self.end_year
         if start is not None and main is not None and main < start:
-            errors.setdefault("mainstreamed_year", []).append("must not be before the start year")
+            errors.setdefault("mainstreamed_year", []).append(
+                msg("must not be before the start year")
+            )
         if end is not None and max(y for y in (start, main, end) if y is not None) > end:
-            errors["end_year"] = ["must not be before the start or mainstreaming year"]
+            errors["end_year"] = [msg("must not be before the start or mainstreaming year")]
         if errors:
             raise ValidationFailed(errors)
         return self
@@ -226,7 +240,7 @@ Status = Literal["draft", "submitted"]
 def validate_initiative(data: Any) -> InitiativeIn:
     """Validate a whole record; raise ValidationFailed listing every failing field at once."""
     if not isinstance(data, dict):
-        raise ValidationFailed({"_": ["expected a JSON object with the initiative's fields"]})
+        raise ValidationFailed({"_": [msg("expected a JSON object with the initiative's fields")]})
     try:
         return InitiativeIn.model_validate(data)
     except ValidationFailed:
@@ -240,24 +254,58 @@ def _messages(exc: ValidationError) -> dict[str, list[str]]:
     for err in exc.errors():
         loc = err["loc"]
         name = str(loc[0]) if loc else "_"
-        ctx_error = (err.get("ctx") or {}).get("error")
+        ctx = err.get("ctx") or {}
+        ctx_error = ctx.get("error")
         if isinstance(ctx_error, ValidationFailed):
             for key, msgs in ctx_error.fields.items():
                 fields.setdefault(key, []).extend(msgs)
             continue
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            msg = "unknown field"
-        elif kind == "missing":
-            msg = "this field is required"
-        elif kind == "value_error":
-            msg = str(ctx_error) if ctx_error else err["msg"]
-        else:
-            msg = err["msg"][0].lower() + err["msg"][1:]
+        message = _message(err["type"], ctx, err["msg"])
         if len(loc) > 1:
-            msg = f"item {'.'.join(str(p) for p in loc[1:])}: {msg}"
-        fields.setdefault(name, []).append(msg)
+            message = msg(
+                "item %(item)s: %(message)s",
+                item=".".join(str(p) for p in loc[1:]),
+                message=message,
+            )
+        fields.setdefault(name, []).append(message)
     return fields
+
+
+def _message(kind: str, ctx: dict[str, Any], english: str) -> str:
+    """Our own (translatable) wording of a pydantic error; pydantic's English for rare ones."""
+    if kind == "extra_forbidden":
+        return msg("unknown field")
+    if kind == "missing":
+        return REQUIRED
+    if kind == "value_error":
+        error = ctx.get("error")
+        reason = error.args[0] if error is not None and error.args else english
+        return reason if isinstance(reason, Message) else str(reason)
+    if kind == "string_too_short":
+        if ctx["min_length"] == 1:
+            return msg("must have at least 1 character")
+        return msg("must have at least %(count)s characters", count=ctx["min_length"])
+    if kind == "string_too_long":
+        return msg("must have at most %(count)s characters", count=ctx["max_length"])
+    if kind == "too_long":
+        return msg("must have at most %(count)s items", count=ctx["max_length"])
+    if kind == "too_short":
+        return msg("must have at least %(count)s items", count=ctx["min_length"])
+    if kind == "greater_than_equal":
+        return msg("must be greater than or equal to %(limit)s", limit=ctx["ge"])
+    if kind == "less_than_equal":
+        return msg("must be less than or equal to %(limit)s", limit=ctx["le"])
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return msg("must be a valid integer")
+    if kind == "string_type":
+        return msg("must be a valid string")
+    if kind == "list_type":
+        return msg("must be a valid list")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return msg("must be an object with a title and a url")
+    if kind == "string_pattern_mismatch":
+        return msg("must match the pattern %(pattern)s", pattern=ctx["pattern"])
+    return english[0].lower() + english[1:]
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .messages import msg
+
 
 @dataclass(frozen=True)
 class Term:
@@ -57,11 +59,16 @@ STAGE = _vocab(
         "plan",
         "Plan / commission",
         "Planifier / commander",
-        "Co-commissioning: deciding what is needed.",
+        msg("Co-commissioning: deciding what is needed."),
     ),
-    ("design", "Design", "Concevoir", "Co-design: shaping how the service works."),
-    ("deliver", "Deliver", "Fournir / produire", "Co-delivery: providing the service together."),
-    ("evaluate", "Evaluate", "Évaluer", "Co-assessment: judging how well the service works."),
+    ("design", "Design", "Concevoir", msg("Co-design: shaping how the service works.")),
+    (
+        "deliver",
+        "Deliver",
+        "Fournir / produire",
+        msg("Co-delivery: providing the service together."),
+    ),
+    ("evaluate", "Evaluate", "Évaluer", msg("Co-assessment: judging how well the service works.")),
 )
 
 MATURITY = _vocab(
@@ -69,12 +76,12 @@ MATURITY = _vocab(
     "Maturity",
     "Maturité",
     False,
-    ("pilot", "Pilot", "Projet pilote", "Experiment, time-limited or local trial."),
+    ("pilot", "Pilot", "Projet pilote", msg("Experiment, time-limited or local trial.")),
     (
         "integrated",
         "Integrated (mainstreamed)",
         "Intégré (généralisé)",
-        "Part of how the service is normally delivered.",
+        msg("Part of how the service is normally delivered."),
     ),
 )
 
@@ -87,63 +94,63 @@ SECTOR = _vocab(
         "public_safety",
         "Public safety and crime prevention",
         "Sécurité publique et prévention",
-        "Policing, neighbourhood safety, crime prevention.",
+        msg("Policing, neighbourhood safety, crime prevention."),
         "03",
     ),
-    ("justice", "Justice and courts", "Justice", "Courts, probation, victim support.", "03"),
-    ("health", "Health", "Santé", "Health care, prevention, chronic conditions.", "07"),
+    ("justice", "Justice and courts", "Justice", msg("Courts, probation, victim support."), "03"),
+    ("health", "Health", "Santé", msg("Health care, prevention, chronic conditions."), "07"),
     (
         "social_care",
         "Social care (older people, disability)",
         "Aide sociale et médico-sociale",
-        "Care and support for older and disabled people.",
+        msg("Care and support for older and disabled people."),
         "10",
     ),
     (
         "family_children",
         "Family, children and parenting",
         "Famille, enfance et parentalité",
-        "Support to families, children and parents.",
+        msg("Support to families, children and parents."),
         "10",
     ),
     (
         "employment",
         "Employment and welfare",
         "Emploi et prestations sociales",
-        "Job seeking, benefits, social protection.",
+        msg("Job seeking, benefits, social protection."),
         "10",
     ),
-    ("education", "Education", "Éducation", "Schools, training, lifelong learning.", "09"),
+    ("education", "Education", "Éducation", msg("Schools, training, lifelong learning."), "09"),
     (
         "environment",
         "Environment, waste and energy",
         "Environnement, déchets et énergie",
-        "Waste, recycling, energy, nature.",
+        msg("Waste, recycling, energy, nature."),
         "05",
     ),
     (
         "housing_urban",
         "Housing and urban development",
         "Logement et urbanisme",
-        "Housing, planning, public space.",
+        msg("Housing, planning, public space."),
         "06",
     ),
-    ("transport", "Transport", "Transports", "Public transport, roads, mobility.", "04"),
+    ("transport", "Transport", "Transports", msg("Public transport, roads, mobility."), "04"),
     (
         "culture",
         "Culture, sport and leisure",
         "Culture, sport et loisirs",
-        "Libraries, museums, sport, leisure.",
+        msg("Libraries, museums, sport, leisure."),
         "08",
     ),
     (
         "administration",
         "Public administration and digital services",
         "Administration et services numériques",
-        "Government services, budgets, digital services.",
+        msg("Government services, budgets, digital services."),
         "01",
     ),
-    ("other", "Other", "Autre", "Any other public service.", None),
+    ("other", "Other", "Autre", msg("Any other public service."), None),
 )
 
 PARTICIPANTS = _vocab(
@@ -151,23 +158,23 @@ PARTICIPANTS = _vocab(
     "Participants",
     "Participants",
     True,
-    ("citizens", "Citizens", "Citoyens", "Residents taking part as members of the public."),
-    ("service_users", "Service users", "Usagers", "People who use the service."),
+    ("citizens", "Citizens", "Citoyens", msg("Residents taking part as members of the public.")),
+    ("service_users", "Service users", "Usagers", msg("People who use the service.")),
     (
         "carers_families",
         "Carers and families",
         "Aidants et familles",
-        "Relatives and informal carers.",
+        msg("Relatives and informal carers."),
     ),
-    ("volunteers", "Volunteers", "Bénévoles", "People giving their time without pay."),
+    ("volunteers", "Volunteers", "Bénévoles", msg("People giving their time without pay.")),
     (
         "civil_society",
         "Civil society organisations",
         "Organisations de la société civile",
-        "Non-governmental and community organisations.",
+        msg("Non-governmental and community organisations."),
     ),
-    ("private_sector", "Private sector", "Secteur privé", "Firms and social enterprises."),
-    ("professionals", "Professionals", "Professionnels", "Public-service staff."),
+    ("private_sector", "Private sector", "Secteur privé", msg("Firms and social enterprises.")),
+    ("professionals", "Professionals", "Professionnels", msg("Public-service staff.")),
 )
 
 CONTRIBUTIONS = _vocab(
@@ -175,12 +182,12 @@ CONTRIBUTIONS = _vocab(
     "Contributions",
     "Contributions",
     True,
-    ("time", "Time", "Temps", "Hours given to the service."),
-    ("knowledge", "Knowledge", "Connaissances", "Experience and local or lived knowledge."),
-    ("effort", "Effort", "Effort", "Work and self-management."),
-    ("money", "Money", "Argent", "Financial contributions or fees."),
-    ("data", "Data", "Données", "Reports, measurements, feedback."),
-    ("peer_support", "Peer support", "Soutien entre pairs", "Help given to other users."),
+    ("time", "Time", "Temps", msg("Hours given to the service.")),
+    ("knowledge", "Knowledge", "Connaissances", msg("Experience and local or lived knowledge.")),
+    ("effort", "Effort", "Effort", msg("Work and self-management.")),
+    ("money", "Money", "Argent", msg("Financial contributions or fees.")),
+    ("data", "Data", "Données", msg("Reports, measurements, feedback.")),
+    ("peer_support", "Peer support", "Soutien entre pairs", msg("Help given to other users.")),
 )
 
 MOTIVES = _vocab(
@@ -192,35 +199,40 @@ MOTIVES = _vocab(
         "involve_citizens",
         "Increase citizen involvement",
         "Accroître la participation des citoyens",
-        "Give citizens a greater say and role.",
+        msg("Give citizens a greater say and role."),
     ),
     (
         "improve_quality",
         "Improve service quality",
         "Améliorer la qualité du service",
-        "Make the service better.",
+        msg("Make the service better."),
     ),
-    ("reduce_costs", "Reduce costs", "Réduire les coûts", "Deliver the service for less."),
-    ("improve_outcomes", "Improve outcomes", "Améliorer les résultats", "Achieve better results."),
+    ("reduce_costs", "Reduce costs", "Réduire les coûts", msg("Deliver the service for less.")),
+    (
+        "improve_outcomes",
+        "Improve outcomes",
+        "Améliorer les résultats",
+        msg("Achieve better results."),
+    ),
     (
         "increase_satisfaction",
         "Increase user satisfaction",
         "Accroître la satisfaction des usagers",
-        "Make users happier with the service.",
+        msg("Make users happier with the service."),
     ),
     (
         "better_targeting",
         "Better target services to needs",
         "Mieux cibler les services sur les besoins",
-        "Match the service to what people need.",
+        msg("Match the service to what people need."),
     ),
     (
         "political_priority",
         "Government or political priority",
         "Priorité gouvernementale ou politique",
-        "Asked for by government or elected officials.",
+        msg("Asked for by government or elected officials."),
     ),
-    ("other", "Other", "Autre", "Any other motive."),
+    ("other", "Other", "Autre", msg("Any other motive.")),
 )
 
 OBSTACLES = _vocab(
@@ -232,45 +244,45 @@ OBSTACLES = _vocab(
         "lack_of_resources",
         "Lack of resources/capacity",
         "Manque de ressources ou de capacités",
-        "Not enough staff, time or money.",
+        msg("Not enough staff, time or money."),
     ),
     (
         "resistance_to_change",
         "Administrative resistance to change, risk aversion",
         "Résistance administrative au changement, aversion au risque",
-        "Reluctance inside the administration.",
+        msg("Reluctance inside the administration."),
     ),
     (
         "lack_of_financial_incentives",
         "No financial incentives",
         "Absence d'incitations financières",
-        "Nothing rewards the effort.",
+        msg("Nothing rewards the effort."),
     ),
     (
         "lack_of_evidence",
         "Lack of evidence of benefits",
         "Manque de preuves des bénéfices",
-        "Benefits not demonstrated.",
+        msg("Benefits not demonstrated."),
     ),
     (
         "lack_of_citizen_interest",
         "Low citizen interest or capacity",
         "Faible intérêt ou capacité des citoyens",
-        "Citizens unwilling or unable to take part.",
+        msg("Citizens unwilling or unable to take part."),
     ),
     (
         "legal_constraints",
         "Legal or regulatory constraints",
         "Contraintes juridiques ou réglementaires",
-        "Rules that hinder the partnership.",
+        msg("Rules that hinder the partnership."),
     ),
     (
         "accountability_concerns",
         "Unclear accountability or risk",
         "Responsabilités ou risques mal définis",
-        "Who answers when things go wrong is unclear.",
+        msg("Who answers when things go wrong is unclear."),
     ),
-    ("other", "Other", "Autre", "Any other obstacle."),
+    ("other", "Other", "Autre", msg("Any other obstacle.")),
 )
 
 SUCCESS_FACTORS = _vocab(
@@ -282,39 +294,39 @@ SUCCESS_FACTORS = _vocab(
         "clear_responsibilities_and_funding",
         "Clearly defined responsibilities and financial framework",
         "Responsabilités et cadre financier clairement définis",
-        "Everyone knows who does and pays for what.",
+        msg("Everyone knows who does and pays for what."),
     ),
     (
         "leadership_commitment",
         "Leadership and commitment of senior officials",
         "Leadership et engagement des hauts responsables",
-        "Senior officials back the initiative.",
+        msg("Senior officials back the initiative."),
     ),
     (
         "dialogue_with_users",
         "Willingness to engage in dialogue with citizens and users",
         "Volonté de dialoguer avec les citoyens et les usagers",
-        "Professionals listen to users.",
+        msg("Professionals listen to users."),
     ),
     (
         "professional_skills",
         "New skills and competences for professionals",
         "Nouvelles compétences pour les professionnels",
-        "Staff trained to work with users.",
+        msg("Staff trained to work with users."),
     ),
     (
         "user_capacity",
         "Users' capacity and information",
         "Capacités et information des usagers",
-        "Users have what they need to take part.",
+        msg("Users have what they need to take part."),
     ),
     (
         "legal_framework",
         "Supportive legal framework",
         "Cadre juridique favorable",
-        "The law enables the partnership.",
+        msg("The law enables the partnership."),
     ),
-    ("other", "Other", "Autre", "Any other success factor."),
+    ("other", "Other", "Autre", msg("Any other success factor.")),
 )
 
 EVIDENCE_LEVEL = _vocab(
@@ -322,30 +334,30 @@ EVIDENCE_LEVEL = _vocab(
     "Evidence level",
     "Niveau de preuve",
     False,
-    ("none", "No evaluation yet", "Pas encore d'évaluation", "Results are not known yet."),
+    ("none", "No evaluation yet", "Pas encore d'évaluation", msg("Results are not known yet.")),
     (
         "anecdotal",
         "Testimonies, anecdotes",
         "Témoignages, anecdotes",
-        "Stories from those involved.",
+        msg("Stories from those involved."),
     ),
     (
         "monitoring",
         "Routine monitoring data",
         "Données de suivi courantes",
-        "Figures collected as the service runs.",
+        msg("Figures collected as the service runs."),
     ),
     (
         "evaluation",
         "Independent evaluation",
         "Évaluation indépendante",
-        "Assessed by an independent evaluator.",
+        msg("Assessed by an independent evaluator."),
     ),
     (
         "experimental",
         "Controlled or quasi-experimental study",
         "Étude contrôlée ou quasi expérimentale",
-        "Compared against a control group.",
+        msg("Compared against a control group."),
     ),
 )
 

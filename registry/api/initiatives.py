@@ -12,10 +12,11 @@ from .. import initiatives, permissions
 from ..accounts import Principal
 from ..app import db, registry_of
 from ..db import write_session
+from ..messages import msg
 from ..models import Initiative
 from ..schemas import ValidationFailed, iso
 from ..security import private, public
-from . import ApiError, bp, json_body
+from . import SIGN_IN_FIRST, ApiError, bp, json_body
 
 
 def with_url(record: dict) -> dict:
@@ -40,7 +41,7 @@ def _principal() -> Principal | None:
 def _actor() -> Principal:
     user = _principal()
     if user is None:
-        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> (or sign in)")
+        raise ApiError(401, "unauthorized", SIGN_IN_FIRST)
     return user
 
 
@@ -65,7 +66,7 @@ def _optional_body() -> dict[str, Any]:
         return {}
     body = json_body()
     if not isinstance(body, dict):
-        raise ValidationFailed({"_": ["expected a JSON object"]})
+        raise ValidationFailed({"_": [msg("expected a JSON object")]})
     return body
 
 
@@ -78,20 +79,35 @@ def _expected_version(body: dict[str, Any]) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool):
-        raise ApiError(400, "bad_parameter", "the version must be a whole number")
+        raise ApiError(400, "bad_parameter", NOT_A_VERSION)
     try:
         return int(raw)
     except (TypeError, ValueError):
         raise ApiError(
             400,
             "bad_parameter",
-            "the version must be a whole number",
-            {"version": ["not a number"]},
+            NOT_A_VERSION,
+            {"version": [msg("not a number")]},
         ) from None
 
 
+NOT_A_VERSION = msg("the version must be a whole number")
+FORBIDDEN = {
+    "create": msg("you may not create this initiative in its current state"),
+    "edit": msg("you may not edit this initiative in its current state"),
+    "submit": msg("you may not submit this initiative in its current state"),
+    "publish": msg("you may not publish this initiative in its current state"),
+    "reject": msg("you may not reject this initiative in its current state"),
+    "withdraw": msg("you may not withdraw this initiative in its current state"),
+    "delete": msg("you may not delete this initiative in its current state"),
+    "see the history of": msg(
+        "you may not see the history of this initiative in its current state"
+    ),
+}
+
+
 def _forbidden(action: str) -> ApiError:
-    return ApiError(403, "forbidden", f"you may not {action} this initiative in its current state")
+    return ApiError(403, "forbidden", FORBIDDEN[action])
 
 
 @bp.get("/initiatives/<int:initiative_id>")
@@ -107,10 +123,10 @@ def create_initiative():
     user = _actor()
     body = json_body()
     if not isinstance(body, dict):
-        raise ValidationFailed({"_": ["expected a JSON object with the initiative's fields"]})
+        raise ValidationFailed({"_": [msg("expected a JSON object with the initiative's fields")]})
     status = body.pop("status", "draft")
     if status not in ("draft", "submitted"):
-        raise ValidationFailed({"status": ['new records are "draft" or "submitted"']})
+        raise ValidationFailed({"status": [msg('new records are "draft" or "submitted"')]})
     if not permissions.can_create(user):
         raise _forbidden("create")
     with write_session(registry_of(current_app).engine) as session:
@@ -144,7 +160,7 @@ def _write(
 def patch_initiative(initiative_id: int):
     body = json_body()
     if not isinstance(body, dict):
-        raise ValidationFailed({"_": ["expected a JSON object with the fields to change"]})
+        raise ValidationFailed({"_": [msg("expected a JSON object with the fields to change")]})
     return _write(
         initiative_id, permissions.can_edit, "edit", body,
         lambda s, i, u, v: initiatives.edit(

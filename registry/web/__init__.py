@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext
@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from .. import countries, vocab
 from ..api import error_response, handle_error, is_api_request
 from ..filters import BadParameter, Filters
-from ..i18n import current_locale
+from ..i18n import current_locale, language_name
 from ..markdown import render as render_markdown
 from ..search import SearchUnavailable
 
@@ -32,6 +32,40 @@ def country_name(code: str) -> str:
     return countries.name(code, current_locale())
 
 
+def field_value(field: str, value: object) -> str:
+    """A record field's value as a reader sees it: labels for codes, country names, lists
+    joined (the curators' diffs)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field == "country":
+        return country_name(str(value))
+    if field == "language":
+        return language_name(str(value), standalone=True)
+    items = value if isinstance(value, list) else [value]
+    vocabulary = vocab.SINGLE_FIELDS.get(field) or vocab.MULTI_FIELDS.get(field)
+    if vocabulary is not None:
+        items = [vocabulary.label(str(c), current_locale()) for c in items]
+    elif field == "sources":
+        items = [f"{s.get('title')} <{s.get('url')}>" if isinstance(s, dict) else s for s in items]
+    return ", ".join(str(item) for item in items)
+
+
+def local_path(target: str | None, default: str) -> str:
+    """`target` when it is a path on this site, else `default`: no open redirect, even through
+    the browser's repairs of odd URLs (backslashes, control characters, "//host")."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or any(ch == "\\" or ord(ch) < 33 or ord(ch) == 127 for ch in target)
+    ):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
 def url_with(filters: Filters, **changes) -> str:
     """The current page's URL with its filters changed (None removes a parameter)."""
     changed = replace(filters, **changes)
@@ -47,6 +81,7 @@ def init_app(app: Flask) -> None:
         compare,
         contribute,
         country_pages,
+        forms,
         imports,
         opendata,
         search_links,
@@ -74,6 +109,8 @@ def init_app(app: Flask) -> None:
         country_name=country_name,
         flag=countries.flag,
         url_with=url_with,
+        field_label=forms.field_label,
+        field_value=field_value,
         VOCABULARIES=vocab.VOCABULARIES,
     )
     app.jinja_env.filters["markdown"] = render_markdown

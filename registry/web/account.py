@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from .. import accounts
+from .. import accounts, i18n
 from ..app import db
 from ..db import write_session
 from ..models import User
 from ..security import private, public
+from . import local_path
 from .auth import SignedIn, current_principal, registry_of_current
 from .forms import PasswordForm, SignInForm, TokenForm
 
@@ -18,9 +19,7 @@ bp = Blueprint("account", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("contribute.mine")
-    return target
+    return local_path(target, url_for("contribute.mine"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -50,7 +49,10 @@ def sign_in():
             return render_template("account/sign_in.html", form=form), 401
         session.clear()  # no value from before sign-in survives it
         login_user(SignedIn(principal))
-        return redirect(_safe_next(request.args.get("next")))
+        response = redirect(_safe_next(request.args.get("next")))
+        if principal.locale in i18n.LANGUAGES:  # the account's choice, on this browser too
+            i18n.remember(response, principal.locale)
+        return response
     return render_template("account/sign_in.html", form=form)
 
 
@@ -99,7 +101,7 @@ def change_password():
             accounts.change_password(s, user, form.current.data or "", form.new.data or "")
             principal = accounts.Principal.of(user)
     except accounts.AccountError as exc:
-        form.new.errors = [str(exc)]
+        form.new.errors = [exc.args[0]]
         return _account_page(password_form=form, status=422)
     session.clear()
     login_user(SignedIn(principal))  # this session goes on; every other one ends
@@ -131,3 +133,17 @@ def revoke_token(token_id: int):
     else:
         flash(_("The token is revoked."), "info")
     return redirect(url_for(".account"))
+
+
+@bp.post("/language/<code>")
+@private("the signed-in user")
+@login_required
+def save_language(code: str):
+    """The language switch of a signed-in person: the cookie and the account (a POST with a
+    CSRF token, so another site cannot change it), then back to the same page."""
+    if code not in i18n.LANGUAGES:
+        abort(404)
+    with write_session(registry_of_current().engine) as s:
+        accounts.set_locale(s, s.get(User, current_principal().id), code)
+    target = local_path(request.form.get("next"), url_for("browse.home"))
+    return i18n.remember(redirect(target), code)

@@ -14,9 +14,10 @@ from flask_wtf.csrf import CSRFProtect
 
 from .. import accounts
 from ..accounts import Principal
-from ..api import error_response, is_api_request
+from ..api import SIGN_IN_FIRST, error_response, is_api_request
 from ..app import db, registry_of
 from ..db import write_session
+from ..messages import msg
 from ..models import User
 
 login_manager = LoginManager()
@@ -66,14 +67,12 @@ def _authenticate_and_protect():
             user = accounts.user_for_token(session, header[7:])
             g.bearer_principal = Principal.of(user) if user is not None else None
         if g.bearer_principal is None:
-            return error_response(401, "unauthorized", "the bearer token is not valid")
+            return error_response(401, "unauthorized", msg("the bearer token is not valid"))
         return None  # this request is authenticated by its token: nothing for CSRF to protect
     if request.method in SAFE_METHODS:
         return None
     if is_api_request() and not current_user.is_authenticated:
-        return error_response(
-            401, "unauthorized", "send Authorization: Bearer <token> (or sign in)"
-        )
+        return error_response(401, "unauthorized", SIGN_IN_FIRST)
     csrf.protect()
     return None
 

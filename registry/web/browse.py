@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from .. import catalogue, search
+from .. import catalogue, i18n, search
 from ..app import db, search_index
 from ..filters import parse_filters
-from ..i18n import COOKIE, LANGUAGES
 from ..security import public
+from . import local_path
 
 bp = Blueprint("browse", __name__)
 
@@ -56,19 +56,9 @@ def initiative_page(initiative_id: int, slug: str | None = None):
 @bp.get("/language/<code>")
 @public
 def choose_language(code: str):
-    """Remember the interface language in a cookie and go back where the visitor was."""
-    if code not in LANGUAGES:
+    """Switch the interface language (a cookie) and go back to the same page (`next`, a local
+    path). Signed-in people post to account.save_language instead, which also sets the account.
+    """
+    if code not in i18n.LANGUAGES:
         abort(404)
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    response = make_response(redirect(target))
-    response.set_cookie(
-        COOKIE,
-        code,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        httponly=True,
-        secure=request.is_secure,
-    )
-    return response
+    return i18n.remember(redirect(local_path(request.args.get("next"), url_for(".home"))), code)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from .. import initiatives, permissions
 from ..app import db
 from ..db import write_session
+from ..messages import localized
 from ..models import Initiative, User
 from ..schemas import ValidationFailed
 from ..security import private
@@ -96,7 +97,7 @@ def new():
     except ValidationFailed as exc:
         return _render_form(form, errors=exc.fields, similar=_similar(data), status=422)
     except initiatives.Conflict as exc:
-        return _render_form(form, errors={exc.field: [str(exc)]}, status=409)
+        return _render_form(form, errors={exc.field: [exc.message]}, status=409)
     flash(_("Submitted for review.") if submit else _("Draft saved."), "info")
     return redirect(url_for("browse.initiative_page", initiative_id=target[0], slug=target[1]))
 
@@ -140,7 +141,7 @@ def edit(initiative_id: int):
     except ValidationFailed as exc:
         return _render_form(form, initiative, errors=exc.fields, status=422)
     except initiatives.Conflict as exc:
-        return _render_form(form, initiative, errors={exc.field: [str(exc)]}, status=409)
+        return _render_form(form, initiative, errors={exc.field: [exc.message]}, status=409)
     flash(_("Submitted for review.") if submitted else _("Changes saved."), "info")
     return _page_of(db().get(Initiative, initiative_id))
 
@@ -168,7 +169,7 @@ def _action(
         flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
               "error")  # fmt: skip
     except ValidationFailed as exc:
-        flash("; ".join(m for msgs in exc.fields.values() for m in msgs), "error")
+        flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
     else:
         flash(done, "info")
     if request.form.get("back") == "queue":

@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import countries, vocab
@@ -167,6 +168,25 @@ class InitiativeForm(FlaskForm):
         )
         values["evidence_level"] = fields.get("evidence_level") or ""
         return values
+
+
+# Every record field named as the form names it (diffs and history show these).
+FIELD_LABELS: dict[str, Any] = {
+    **{
+        name: field.args[0]
+        for name, field in vars(InitiativeForm).items()
+        if isinstance(field, UnboundField) and field.args
+    },
+    "status": _l("State"),
+    "pending_status": _l("Edit waiting for review"),
+    "slug": _l("Address (slug)"),
+    "external_id": _l("External identifier"),
+    "illustrative": _l("Illustrative"),
+}
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
 
 
 def _source(line: str) -> dict[str, str]:

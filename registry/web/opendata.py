@@ -18,6 +18,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -26,7 +27,7 @@ from ..api import handle_error
 from ..app import db, registry_of, search_index
 from ..db import read_session
 from ..filters import BadParameter, Filters, parse_filters
-from ..i18n import current_locale
+from ..i18n import current_locale, language_name
 from ..models import Initiative
 from ..security import public
 from ..transfer import CITATION, LICENCE, atom, csv_format, exporting
@@ -74,7 +75,7 @@ def describe(filters: Filters) -> str:
     if filters.evidence_level:
         parts.append(label("evidence_level", filters.evidence_level))
     if filters.language:
-        parts.append(filters.language.upper())
+        parts.append(language_name(filters.language, standalone=True))
     parts += [f"#{t}" for t in filters.tag]
     if filters.year_from or filters.year_to:
         parts.append(f"{filters.year_from or '…'}–{filters.year_to or '…'}")
@@ -156,6 +157,16 @@ def _citation() -> str:
     return CITATION.format(date=today, url=url_for("browse.home", _external=True))
 
 
+def _citation_localized() -> str:
+    """The citation in the reader's language, for the export page."""
+    return _(
+        "Coproduction Registry: a catalogue of public-service coproduction initiatives. "
+        "Data under CC BY 4.0. Retrieved %(date)s from %(url)s",
+        date=format_date(datetime.now(UTC), "long"),
+        url=url_for("browse.home", _external=True),
+    )
+
+
 @bp.get("/export")
 @public
 def export_page():
@@ -177,7 +188,7 @@ def export_page():
             "feed": url_for(".feed", **args),
         },
         licence=LICENCE,
-        citation=_citation(),
+        citation=_citation_localized(),
     )
 
 

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from .. import search
 from ..app import db, search_index
 from ..filters import Filters
+from ..i18n import language_name
 from ..models import Initiative
 from . import country_name, label, url_with
 
@@ -40,7 +41,7 @@ def facet_label(name: str, value: str) -> str:
     if name == "country":
         return country_name(value)
     if name == "language":
-        return value.upper()
+        return language_name(value, standalone=True)
     return label(FACET_VOCABULARY[name], value)
 
 
