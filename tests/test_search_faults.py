@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from registry import create_app, initiatives, search
+from registry.app import db
 from registry.db import read_session, write_session
 
 from .conftest import valid_record
@@ -196,3 +198,23 @@ def test_database_back_after_an_outage_is_used_again(tmp_path, instance, make_in
     with write_session(engine) as s:
         initiatives.create(s, valid_record(title="Garden after the outage"), status="published")
     assert total(client, q="garden") == 2
+
+
+@pytest.mark.postgres
+def test_request_whose_database_connection_died_still_ends_cleanly(
+    instance, postgres_url, postgres_server
+):
+    """A PostgreSQL restart can cut a request's connection after its answer is made: closing
+    the request's session must not turn that answer into a server error."""
+    admin, _template = postgres_server
+    app = create_app(
+        {"instance_dir": instance, "database_url": postgres_url, "secret_key": "t", "TESTING": True}
+    )
+    with app.app_context():
+        session = db()
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    # Leaving the context ran the teardown on the dead connection without raising.
+    assert app.test_client().get("/api/v1/initiatives/1").status_code == 404
+    app.extensions["registry"].engine.dispose()
