@@ -79,6 +79,17 @@ def test_sorts(client, spread):
     assert order("newest") == [spread[k] for k in "dcba"]
 
 
+def test_sort_box_leaves_an_unchosen_order_unchosen(client, spread):
+    """A query typed on the browse page (shown newest first) is sorted by relevance."""
+    browse = client.get("/initiatives").get_data(as_text=True)
+    assert '<option value="" selected>Newest</option>' in browse
+    assert '<option value="relevance" >Relevance</option>' in browse
+    chosen = client.get("/initiatives?sort=newest").get_data(as_text=True)
+    assert '<option value="newest" selected>Newest</option>' in chosen
+    typed = client.get("/initiatives?q=citizens&sort=").get_data(as_text=True)
+    assert '<option value="" selected>Relevance</option>' in typed
+
+
 def test_pagination_covers_every_result_once(client, make_initiative):
     made = {make_initiative(title=f"Garden number {n}") for n in range(23)}
     pages = [api(client, q="garden", per_page=10, page=p) for p in (1, 2, 3)]
