@@ -9,6 +9,7 @@ from .. import countries, stats
 from ..app import db, figure_cache, search_index
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
+from ..messages import msg
 from ..schemas import country_code
 from ..security import public
 from . import ApiError, bp
@@ -44,10 +45,10 @@ def _page_args() -> tuple[int, int]:
         try:
             values[name] = int(raw) if raw else default
         except ValueError:
-            errors[name] = [f"must be a whole number, not {raw[:40]!r}"]
+            errors[name] = [msg("must be a whole number, not %(value)s", value=repr(raw[:40]))]
             continue
         if not 1 <= values[name] <= hi:
-            errors[name] = [f"must be between 1 and {hi}"]
+            errors[name] = [msg("must be between %(low)s and %(high)s", low=1, high=hi)]
     if errors:
         raise BadParameter(errors)
     return values["page"], values["per_page"]
@@ -59,7 +60,7 @@ def get_country(code: str):
     try:
         code = country_code(code)
     except ValueError:
-        message = "no such country (expected an ISO 3166-1 alpha-2 code)"
+        message = msg("no such country (expected an ISO 3166-1 alpha-2 code)")
         raise ApiError(404, "not_found", message) from None
     page, per_page = _page_args()
     session = db()

@@ -19,6 +19,7 @@ import pycountry
 
 from .. import vocab
 from ..countries import name as country_name
+from ..messages import msg
 from ..schemas import MULTI
 
 COLUMNS = (
@@ -108,31 +109,41 @@ def read_rows(text: str, max_rows: int) -> list[dict[str, str]]:
     try:
         header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
     except StopIteration:
-        raise CsvError("the file is empty") from None
+        raise CsvError(msg("the file is empty")) from None
     except csv.Error as exc:
-        raise CsvError(f"not a readable CSV file ({exc})") from None
+        raise CsvError(msg("not a readable CSV file (%(reason)s)", reason=str(exc))) from None
     unknown = [h for h in header if h and h not in COLUMNS]
     if "title" not in header:
         raise CsvError(
-            "the first line must name the columns (title, summary, country, sector, stages, "
-            "maturity, …)"
+            msg(
+                "the first line must name the columns (title, summary, country, sector, stages, "
+                "maturity, …)"
+            )
         )
     if unknown:
-        raise CsvError(f"unknown column(s): {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
+        raise CsvError(
+            msg("unknown column(s): %(names)s; expected %(columns)s", names=", ".join(unknown),
+                columns=", ".join(COLUMNS))
+        )  # fmt: skip
     if len(set(header)) != len(header):
-        raise CsvError("a column appears twice in the first line")
+        raise CsvError(msg("a column appears twice in the first line"))
     rows = []
     try:
         for cells_ in reader:
             if not any(c.strip() for c in cells_):
                 continue
             if len(rows) >= max_rows:
-                raise CsvError(f"too many rows: at most {max_rows} initiatives per file")
+                raise CsvError(
+                    msg("too many rows: at most %(count)s initiatives per file", count=max_rows)
+                )
             rows.append(dict(zip(header, cells_, strict=False)))
     except csv.Error as exc:
-        raise CsvError(f"not a readable CSV file (line {reader.line_num}: {exc})") from None
+        raise CsvError(
+            msg("not a readable CSV file (line %(line)s: %(reason)s)", line=reader.line_num,
+                reason=str(exc))
+        ) from None  # fmt: skip
     if not rows:
-        raise CsvError("the file has a header line but no initiatives")
+        raise CsvError(msg("the file has a header line but no initiatives"))
     return rows
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from .. import initiatives
 from ..db import write_session
+from ..messages import Message, msg
 from ..models import Initiative
 from ..schemas import ValidationFailed, validate_initiative
 from . import csv_format
@@ -27,10 +28,12 @@ MAX_ROWS = 100_000
 
 class ImportFailed(Exception):
     """Nothing was imported. `problems` lists (row, field, message) for every failing row;
-    the message alone describes a file-level failure (unreadable, empty, too large)."""
+    the message alone describes a file-level failure (unreadable, empty, too large).
+    Messages are `msg()`s: English for the command line, translated by the upload page."""
 
     def __init__(self, message: str, problems: list[Problem] | None = None):
         super().__init__(message)
+        self.message = message
         self.problems = problems or []
 
 
@@ -70,7 +73,7 @@ def kind_of(name: str) -> str:
     """ "csv" or "json" from a file name's extension; ImportFailed for anything else."""
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".json"):
-        raise ImportFailed(f"{Path(name).name}: expected a .csv or .json file")
+        raise ImportFailed(msg("%(name)s: expected a .csv or .json file", name=Path(name).name))
     return suffix.lstrip(".")
 
 
@@ -80,32 +83,41 @@ def read_file(path: Path) -> list[Row]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ImportFailed(f"{path.name}: too large ({size // 1_048_576} MB; at most 50 MB)")
+            raise ImportFailed(
+                msg("%(name)s: too large (%(size)s MB; at most 50 MB)", name=path.name,
+                    size=size // 1_048_576)
+            )  # fmt: skip
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFailed(f"{path}: cannot read ({exc.strerror})") from None
+        raise ImportFailed(
+            msg("%(name)s: cannot read (%(reason)s)", name=str(path), reason=exc.strerror)
+        ) from None
     return read_bytes(data, kind, path.name)
 
 
 def read_bytes(data: bytes, kind: str, name: str = "file") -> list[Row]:
     """The records of a file's content, `kind` being "csv" or "json"."""
     if len(data) > MAX_BYTES:
-        raise ImportFailed(f"{name}: too large (at most 50 MB)")
+        raise ImportFailed(msg("%(name)s: too large (at most 50 MB)", name=name))
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise ImportFailed(f"{name}: the file is empty")
+        raise ImportFailed(msg("%(name)s: the file is empty", name=name))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFailed(f'{name}: UTF-16 text; save the file as UTF-8 ("CSV UTF-8" in Excel)')
+        raise ImportFailed(
+            msg('%(name)s: UTF-16 text; save the file as UTF-8 ("CSV UTF-8" in Excel)', name=name)
+        )
     if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
-        raise ImportFailed(f"{name}: not a text file (save a spreadsheet as CSV first)")
+        raise ImportFailed(
+            msg("%(name)s: not a text file (save a spreadsheet as CSV first)", name=name)
+        )
     if kind == "json":
         return _json_rows(data, name)
     try:
         rows = csv_format.read_rows(csv_format.decode(data), MAX_ROWS)
     except csv_format.CsvError as exc:
-        raise ImportFailed(f"{name}: {exc}") from None
+        raise ImportFailed(msg("%(name)s: %(reason)s", name=name, reason=exc.args[0])) from None
     return [
         Row(
-            f"row {n}",
+            msg("row %(num)s", num=n),
             csv_format.record_from_row(r),
             (r.get("illustrative") or "").strip().lower() in ("true", "1", "yes"),
         )
@@ -117,21 +129,28 @@ def _json_rows(data: bytes, name: str) -> list[Row]:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed(f"{name}: not valid JSON ({exc})") from None
+        raise ImportFailed(
+            msg("%(name)s: not valid JSON (%(reason)s)", name=name, reason=str(exc))
+        ) from None
     if isinstance(document, dict) and isinstance(document.get("initiatives"), list):
         document = document["initiatives"]  # the export's wrapper object
     if not isinstance(document, list):
-        raise ImportFailed(f"{name}: expected a list of initiatives (or an export's wrapper)")
+        raise ImportFailed(
+            msg("%(name)s: expected a list of initiatives (or an export's wrapper)", name=name)
+        )
     if not document:
-        raise ImportFailed(f"{name}: the file holds no initiatives")
+        raise ImportFailed(msg("%(name)s: the file holds no initiatives", name=name))
     if len(document) > MAX_ROWS:
-        raise ImportFailed(f"{name}: too many records: at most {MAX_ROWS} initiatives per file")
+        raise ImportFailed(
+            msg("%(name)s: too many records: at most %(count)s initiatives per file", name=name,
+                count=MAX_ROWS)
+        )  # fmt: skip
     rows = []
     for n, item in enumerate(document, start=1):
         illustrative = isinstance(item, dict) and item.get("illustrative") is True
         if isinstance(item, dict):
             item = {k: v for k, v in item.items() if k not in csv_format.READ_ONLY}
-        rows.append(Row(f"record {n}", item, illustrative))
+        rows.append(Row(msg("record %(num)s", num=n), item, illustrative))
     return rows
 
 
@@ -150,7 +169,8 @@ def check(rows: list[Row]) -> list[Problem]:
             if value is None:
                 continue
             if (key, value) in seen:
-                problems.append(Problem(row.where, key, f"{value!r} repeats {seen[key, value]}"))
+                repeated = msg("%(value)s repeats %(row)s", value=repr(value), row=seen[key, value])
+                problems.append(Problem(row.where, key, repeated))
             seen[key, value] = row.where
             if key == "external_id":
                 break  # matched on external_id; the slug may change
@@ -190,7 +210,7 @@ def import_rows(
                 if progress:
                     progress(1)
     except _RowFailed as exc:
-        raise ImportFailed(_failure([exc.problem]), [exc.problem]) from None
+        raise ImportFailed(_failure(exc.problems), exc.problems) from None
     return summary
 
 
@@ -226,11 +246,18 @@ class _RowFailed(Exception):
     """A row clashed with a stored record (a slug or external id taken by another one)."""
 
     def __init__(self, row: Row, exc: Exception):
-        reason = "matches a deleted initiative" if isinstance(exc, initiatives.NotFound) else exc
-        super().__init__(str(reason))
-        self.problem = Problem(row.where, getattr(exc, "field", "_"), str(reason))
+        if isinstance(exc, ValidationFailed):
+            self.problems = [Problem(row.where, f, m) for f, ms in exc.fields.items() for m in ms]
+        elif isinstance(exc, initiatives.Conflict):
+            self.problems = [Problem(row.where, exc.field, exc.message)]
+        else:
+            self.problems = [Problem(row.where, "_", msg("matches a deleted initiative"))]
+        super().__init__("; ".join(map(str, self.problems)))
 
 
-def _failure(problems: list[Problem]) -> str:
-    rows = len({p.row for p in problems})
-    return f"nothing imported: {rows} row(s) failed ({len(problems)} problem(s))"
+def _failure(problems: list[Problem]) -> Message:
+    return msg(
+        "nothing imported: %(rows)s row(s) failed (%(problems)s problem(s))",
+        rows=len({p.row for p in problems}),
+        problems=len(problems),
+    )

@@ -15,6 +15,7 @@ from ..api import error_response, handle_error, is_api_request
 from ..filters import BadParameter, Filters
 from ..i18n import current_locale, language_name
 from ..markdown import render as render_markdown
+from ..messages import msg
 from ..search import SearchUnavailable
 
 # Seconds a client is asked to wait when the database or the search index is out of reach.
@@ -150,7 +151,7 @@ def init_app(app: Flask) -> None:
     def _server_error(exc: Exception):
         app.logger.exception("unhandled error on %s", request.path)
         if is_api_request():
-            return {"error": {"code": "server_error", "message": "internal error"}}, 500
+            return error_response(500, "server_error", msg("internal error"))
         return render_template("errors/500.html"), 500
 
 

@@ -18,6 +18,7 @@ from ..countries import all_countries
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
 from ..initiatives import public_query
+from ..messages import msg
 from ..models import Initiative
 from ..openapi import MAX_ID
 from ..security import public
@@ -85,11 +86,13 @@ def parse_ids(args: MultiDict) -> list[int]:
             if not part:
                 continue
             if not part.isdigit() or not 1 <= int(part) <= MAX_ID:
-                raise BadParameter({"ids": [f"{part[:20]!r} is not an initiative id"]})
+                raise BadParameter(
+                    {"ids": [msg("%(value)s is not an initiative id", value=repr(part[:20]))]}
+                )
             if int(part) not in ids:
                 ids.append(int(part))
     if len(ids) > MAX_CASES:
-        raise BadParameter({"ids": [f"choose at most {MAX_CASES} initiatives"]})
+        raise BadParameter({"ids": [msg("choose at most %(count)s initiatives", count=MAX_CASES)]})
     return ids
 
 

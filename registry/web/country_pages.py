@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from .. import regions, stats
 from ..app import db, figure_cache
 from ..filters import BadParameter, parse_filters
+from ..messages import Message, msg
 from ..schemas import country_code
 from ..security import public
 from . import country_name
@@ -30,11 +31,14 @@ def _sorted(summaries: list[stats.CountrySummary], sort: str, descending: bool) 
 def _sort_args() -> tuple[str, bool]:
     sort = request.args.get("sort", "total")
     order = request.args.get("order", "asc" if sort == "name" else "desc")
-    errors = {}
+    errors: dict[str, list[Message]] = {}
     if sort not in SORTS:
-        errors["sort"] = [f"unknown sort {sort[:40]!r}; expected one of {', '.join(SORTS)}"]
+        errors["sort"] = [
+            msg("unknown sort %(value)s; expected one of %(choices)s", value=repr(sort[:40]),
+                choices=", ".join(SORTS))
+        ]  # fmt: skip
     if order not in ("asc", "desc"):
-        errors["order"] = ["expected asc or desc"]
+        errors["order"] = [msg("expected asc or desc")]
     if errors:
         raise BadParameter(errors)
     return sort, order == "desc"

@@ -8,6 +8,7 @@ import io
 
 from flask import Response, abort
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .. import stats, vocab
 from ..charts import Chart, Row, Series, Value
@@ -101,7 +102,7 @@ def pathway_chart(pathways: stats.Pathways) -> Chart:
     """How many initiatives took each number of years from start to mainstreaming."""
     years = pathways.overall.years
     rows = [
-        Row(str(y), _("%(num)d years", num=y) if y != 1 else _("1 year"),
+        Row(str(y), ngettext("%(num)d year", "%(num)d years", y),
             [Value(years.get(y, 0), pathways.overall.n)])
         for y in range(min(years, default=0), max(years, default=-1) + 1)
     ]  # fmt: skip
