@@ -34,8 +34,8 @@ def _sort_args() -> tuple[str, bool]:
     errors: dict[str, list[Message]] = {}
     if sort not in SORTS:
         errors["sort"] = [
-            msg("unknown sort %(value)s; expected one of %(choices)s", value=repr(sort[:40]),
-                choices=", ".join(SORTS))
+            msg("unknown sort %(value)s; expected one of %(expected)s", value=repr(sort[:40]),
+                expected=", ".join(SORTS))
         ]  # fmt: skip
     if order not in ("asc", "desc"):
         errors["order"] = [msg("expected asc or desc")]
