@@ -17,6 +17,7 @@ from babel import Locale
 from flask import Flask, Response, request
 from flask_babel import Babel, get_locale
 
+from .api import is_api_request
 from .messages import localized
 from .paths import resource
 
@@ -28,10 +29,6 @@ COOKIE_AGE = 365 * 24 * 3600
 TRANSLATIONS = resource("translations")
 
 
-def _is_api_request() -> bool:
-    return request.path == "/api/v1" or request.path.startswith("/api/v1/")
-
-
 def _account_locale() -> str | None:
     from flask_login import current_user
 
@@ -41,7 +38,7 @@ def _account_locale() -> str | None:
 
 def select_locale() -> str:
     browser = request.accept_languages.best_match(LANGUAGES)
-    if _is_api_request():
+    if is_api_request():
         return browser or "en"
     for chosen in (request.cookies.get(COOKIE), _account_locale()):
         if chosen in LANGUAGES:
