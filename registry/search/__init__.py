@@ -18,7 +18,7 @@ rebuilt); callers answer 503 (registry.web turns it into a page or the API's JSO
 Outside a request use `search_index(app)` and a `registry.db.read_session(engine)`.
 """
 
-from .indexing import Drift, bulk_index, catch_up, check, is_behind, rebuild
+from .indexing import Drift, bulk_index, catch_up, check, rebuild
 from .querying import Hit, SearchResult, follow, matching_ids, search
 from .similar import similar
 from .store import IndexBusy, SearchIndex, SearchUnavailable
@@ -34,7 +34,6 @@ __all__ = [
     "catch_up",
     "check",
     "follow",
-    "is_behind",
     "matching_ids",
     "rebuild",
     "search",

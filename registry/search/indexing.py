@@ -89,11 +89,6 @@ def catch_up(index: SearchIndex, session: Session, *, timeout: float = 0.5) -> i
         return None
 
 
-def is_behind(index: SearchIndex, session: Session) -> bool:
-    """True when the database has changes the index has not applied (one cheap query)."""
-    return initiatives.latest_change(session) > index.applied_seq()
-
-
 def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None) -> int:
     """Build a complete new generation beside the live one and swap it in atomically.
 

@@ -21,7 +21,7 @@ from . import facets, highlights, parsing, suggest
 from .analysis import NEUTRAL, analysis_language
 from .columns import CODEBOOKS, Columns
 from .evaluate import Evaluator
-from .indexing import catch_up, is_behind
+from .indexing import catch_up
 from .store import INDEX_ERRORS, SearchIndex, SearchUnavailable
 
 PUBLIC = initiatives.PUBLIC_STATUS
@@ -72,19 +72,24 @@ def follow(index: SearchIndex, session: Session) -> bool:
     Raises SearchUnavailable when there is no usable index: missing, or empty while a rebuild
     from the change log is under way in another process.
     """
+    latest = initiatives.latest_change(session)
+    name = index.current_generation()
+    applied = index.applied_seq(name) if name else 0
     current = True
-    try:
-        if not index.exists() or is_behind(index, session):
+    if name is None or applied < latest:
+        try:
             catch_up(index, session, timeout=0.3)
-    except INDEX_ERRORS as exc:
-        log.warning(
-            "the search index in %s cannot take new changes (%s); if this lasts, run "
-            "`registry index rebuild`", index.folder, exc,
-        )  # fmt: skip
-        current = False
-    if not index.exists():
+        except INDEX_ERRORS as exc:
+            log.warning(
+                "the search index in %s cannot take new changes (%s); if this lasts, run "
+                "`registry index rebuild`", index.folder, exc,
+            )  # fmt: skip
+            current = False
+        name = index.current_generation()
+        applied = index.applied_seq(name) if name else 0
+    if name is None:
         raise SearchUnavailable(f"no search index in {index.folder}")
-    if index.applied_seq() == 0 and initiatives.latest_change(session) > 0:
+    if applied == 0 and latest > 0:
         raise SearchUnavailable("the search index is being rebuilt")
     return current
 
