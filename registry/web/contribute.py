@@ -164,7 +164,10 @@ def _action(
         version = None
     try:
         with write_session(registry_of_current().engine) as s:
-            run(s, initiatives.lookup(s, initiative_id, for_update=True), user, version, form)
+            locked = initiatives.lookup(s, initiative_id, for_update=True)
+            if locked is None or not allowed(user, locked):  # it changed since the check above
+                abort(403)
+            run(s, locked, user, version, form)
     except initiatives.StaleVersion:
         flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
               "error")  # fmt: skip
