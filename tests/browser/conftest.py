@@ -13,6 +13,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from flask import Flask
@@ -102,7 +103,7 @@ def live_server(tmp_path_factory, sqlite_template) -> Iterator[str]:
         yield url
 
 
-def missing(reason: str) -> None:
+def missing(reason: str) -> NoReturn:
     """Skip where a developer lacks the browser tools; fail in CI, which must install them."""
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI installs it with `make browser-deps`)")
@@ -113,7 +114,10 @@ def missing(reason: str) -> None:
 def browser():
     if not CHROMIUM.exists():
         missing(f"Debian's chromium is not at {CHROMIUM}: run `make browser-deps` (as root)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("playwright is not installed")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
