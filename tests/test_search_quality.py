@@ -127,3 +127,20 @@ def test_similar_initiatives_are_published_and_alike(client, app, corpus, make_i
     similar = html.split('id="h-similar"')[1].split("</section>")[0]
     assert "Patients coach each other" in similar
     assert "brouillon" not in similar and "Maladies chroniques" not in similar
+
+
+def test_suggestions_follow_catch_up_and_survive_a_rebuild(app, client, corpus, make_initiative):
+    """The word list lives beside each index generation: a newly published record's words
+    become suggestions at the next catch-up, and a rebuild writes the whole list again."""
+    from registry import search
+    from registry.app import search_index
+
+    suggestion = lambda q: client.get(f"/api/v1/initiatives?q={q}").get_json()["suggestion"]  # noqa: E731
+    assert suggestion("hydroponiks") is None
+    make_initiative(title="Hydroponics club", description="Résidents cultivent l'été.")
+    assert suggestion("hydroponiks") == "hydroponics"
+    assert suggestion("cultivnt") == "cultivent"
+    search.rebuild(search_index(app), app.extensions["registry"].engine)
+    assert suggestion("hydroponiks") == "hydroponics"
+    assert suggestion("dialisys") == "dialysis"  # a word found only in a description
+    assert suggestion("ete") is None  # "été" is known, accents folded as in queries

@@ -19,18 +19,15 @@ from whoosh.index import LockError
 from .. import initiatives
 from ..db import read_session
 from ..models import Initiative
-from .schema import document
-from .store import IndexBusy, SearchIndex, write_seq
+from .schema import document, spelling_words
+from .store import IndexBusy, SearchIndex, read_words, write_seq, write_words
 
 BATCH = 500
 
 
-def _add(writer, initiative: Initiative) -> None:
-    writer.update_document(**document(initiative))
-
-
-def _apply(writer, session: Session, ids: Iterable[int]) -> None:
-    """Make the index hold exactly the published ones of `ids`, as they are now."""
+def _apply(writer, session: Session, ids: Iterable[int], words: set[str]) -> None:
+    """Make the index hold exactly the published ones of `ids`, as they are now; add their
+    words to `words`. (An unpublished record's words stay listed: suggest.py checks hits.)"""
     ids = sorted(set(ids))
     published = {
         i.id: i for i in session.scalars(initiatives.public_query().where(Initiative.id.in_(ids)))
@@ -40,7 +37,8 @@ def _apply(writer, session: Session, ids: Iterable[int]) -> None:
         if row is None:
             writer.delete_by_term("id", str(initiative_id))
         else:
-            _add(writer, row)
+            writer.update_document(**document(row))
+            words |= spelling_words(row)
 
 
 def _catch_up_generation(index: SearchIndex, name: str, session: Session) -> int:
@@ -53,19 +51,23 @@ def _catch_up_generation(index: SearchIndex, name: str, session: Session) -> int
     ix = index.open_generation(name)
     writer = ix.writer(timeout=5.0)
     applied = 0
+    words: set[str] = set()
     try:
         while seq < target:
             changes = initiatives.changes_since(session, seq, limit=BATCH)
             changes = [c for c in changes if c.seq <= target]
             if not changes:
                 break
-            _apply(writer, session, (c.initiative_id for c in changes))
+            _apply(writer, session, (c.initiative_id for c in changes), words)
             applied += len(changes)
             seq = changes[-1].seq
     except BaseException:
         writer.cancel()
         raise
     writer.commit()  # merges small segments, so commits do not pile them up
+    known = read_words(path)
+    if not words <= known:
+        write_words(path, known | words)
     write_seq(path, seq)
     ix.close()
     return applied
@@ -100,6 +102,7 @@ def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None
     path = index.generation_dir(name)
     ix = index.open_generation(name)
     count = 0
+    words: set[str] = set()
     with read_session(engine) as session:
         seq = initiatives.latest_change(session)
         writer = (
@@ -122,6 +125,7 @@ def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None
                     break
                 for row in rows:
                     writer.add_document(**document(row))
+                    words |= spelling_words(row)
                 count += len(rows)
                 last_id = rows[-1].id
                 session.expunge_all()
@@ -131,6 +135,7 @@ def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None
             writer.cancel()
             raise
         writer.commit(optimize=True)
+        write_words(path, words)
         write_seq(path, seq)
     ix.close()
     with index.write_lock(timeout=120), read_session(engine) as session:

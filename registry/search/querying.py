@@ -171,7 +171,7 @@ def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResu
         counts = facets.counts(cols, matches.base, matches.masks)
         ids = cols.ids[matches.order[offset:]].tolist()
         if filters.q and matches.total < SUGGEST_BELOW:
-            corrected = suggest.corrected(searcher, parsing.clean(filters.q))
+            corrected = suggest.corrected(index.spelling(), parsing.clean(filters.q))
             if corrected and _match(searcher, cols, filters, 0, q=corrected).total > matches.total:
                 suggestion = corrected
     trees = matches.parsed.trees if matches.parsed else {}

@@ -12,7 +12,7 @@ from typing import Any
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..models import Initiative
-from .analysis import NEUTRAL_ANALYZER, LanguageAnalyzer, analysis_language, tagged
+from .analysis import LanguageAnalyzer, analysis_language, tagged
 
 _WORD = re.compile(r"\w+(?:\.?\w+)*")
 STAGE_BITS = {"plan": 1, "design": 2, "deliver": 4, "evaluate": 8}
@@ -54,15 +54,18 @@ def make_schema() -> Schema:
         start_year=NUMERIC(int, bits=32, sortable=True),
         published=NUMERIC(int, bits=64, sortable=True),
         title_sort=ID(sortable=True),
-        # Unstemmed words of published records: the "did you mean" vocabulary.
-        words=TEXT(analyzer=NEUTRAL_ANALYZER, phrase=False),
         **text,
     )
 
 
-def spelling_words(*texts: str) -> str:
-    """Each distinct word once: the spelling vocabulary needs no frequencies or positions."""
-    return " ".join({w.lower() for t in texts if t for w in _WORD.findall(t)})
+def spelling_words(i: Initiative) -> set[str]:
+    """The initiative's distinct words, lower-cased: its share of the "did you mean" list.
+
+    The list is a file beside each index generation (store.py), not an index field: indexing
+    every word of every record as postings made a third of the cost of bulk indexing.
+    """
+    texts = (i.title, i.summary, " ".join(i.tags), i.outcomes, i.description)
+    return {w for t in texts if t for w in _WORD.findall(t.lower())}
 
 
 def document(i: Initiative) -> dict[str, Any]:
@@ -96,7 +99,6 @@ def document(i: Initiative) -> dict[str, Any]:
         "start_year": i.start_year or 0,
         "published": int(published.timestamp()) if published else 0,
         "title_sort": i.title.casefold()[:120],
-        "words": spelling_words(i.title, i.summary, " ".join(tags), i.outcomes, i.description),
     }
     if i.evidence_level:
         doc["evidence_level"] = i.evidence_level

@@ -3,7 +3,8 @@
 Layout of the index folder: one subfolder per generation (`gen-<ns>`), a `CURRENT` file naming
 the live generation (replaced atomically by a rebuild), `write.lock` (an `flock` held by
 whoever writes, so every process shares the folder safely), and in each generation
-`applied_seq`, the last change-log sequence it contains.
+`applied_seq`, the last change-log sequence it contains, and `spelling_words`, the accent-folded
+words of the records it was given (the "did you mean" list).
 
 A process keeps one searcher per generation and refreshes it when another process commits.
 """
@@ -15,18 +16,21 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
+from whoosh.spelling import ListCorrector
+from whoosh.support.charset import accent_map
 
 from . import columns
 from .schema import make_schema
 
 CURRENT = "CURRENT"
 SEQ_FILE = "applied_seq"
+WORDS_FILE = "spelling_words"
 
 
 class IndexBusy(Exception):
@@ -52,6 +56,7 @@ class SearchIndex:
         self._ix = None
         self._searcher: Searcher | None = None
         self._columns: columns.Columns | None = None
+        self._spelling: tuple[tuple[str, int], Spelling] | None = None
 
     # --- generations ---------------------------------------------------------------------
 
@@ -176,6 +181,19 @@ class SearchIndex:
             self._columns = columns.build(self._searcher.reader(), scope)
         return self._searcher, self._columns
 
+    def spelling(self) -> Spelling:
+        """The live generation's word list, reloaded when a catch-up has rewritten it."""
+        with self._mutex:
+            generation = self.current_generation() or ""
+            path = self.generation_dir(generation) / WORDS_FILE
+            try:
+                key = (generation, path.stat().st_mtime_ns)
+            except OSError:
+                return Spelling(frozenset())
+            if self._spelling is None or self._spelling[0] != key:
+                self._spelling = key, Spelling(frozenset(read_words(path.parent)))
+            return self._spelling[1]
+
     def _close(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
@@ -197,3 +215,26 @@ def write_seq(path: Path, seq: int) -> None:
     tmp = path / f"{SEQ_FILE}.tmp-{os.getpid()}"
     tmp.write_text(str(seq))
     os.replace(tmp, path / SEQ_FILE)
+
+
+class Spelling:
+    """A generation's known words, and a corrector over them."""
+
+    def __init__(self, words: frozenset[str]):
+        self.words = words
+        self.corrector = ListCorrector(sorted(words))
+
+
+def read_words(path: Path) -> set[str]:
+    try:
+        return set((path / WORDS_FILE).read_text().split())
+    except FileNotFoundError:
+        return set()
+
+
+def write_words(path: Path, words: Iterable[str]) -> None:
+    """Store `words` accent-folded (as queries are), replacing the file atomically."""
+    folded = sorted({w.translate(accent_map) for w in words})
+    tmp = path / f"{WORDS_FILE}.tmp-{os.getpid()}"
+    tmp.write_text("\n".join(folded))
+    os.replace(tmp, path / WORDS_FILE)
