@@ -144,3 +144,9 @@ def test_suggestions_follow_catch_up_and_survive_a_rebuild(app, client, corpus, 
     assert suggestion("hydroponiks") == "hydroponics"
     assert suggestion("dialisys") == "dialysis"  # a word found only in a description
     assert suggestion("ete") is None  # "été" is known, accents folded as in queries
+
+
+def test_misspelt_query_on_an_empty_registry_gets_no_suggestion(client, make_initiative):
+    make_initiative(status="draft", title="Draft only")
+    body = client.get("/api/v1/initiatives?q=gardning").get_json()
+    assert body["total"] == 0 and body["suggestion"] is None

@@ -17,6 +17,8 @@ _WORD = re.compile(r"^[^\W\d_]{3,}$")
 
 def corrected(spelling: Spelling, q: str) -> str | None:
     """`q` with each unknown plain word replaced by the closest known one, or None."""
+    if not spelling.words:  # nothing published yet (Whoosh's ListCorrector fails on [])
+        return None
     changed = False
     out = []
     for token in q.split():
