@@ -37,6 +37,7 @@ def time_init_and_seed(runs: int) -> list[float]:
 def time_pages(paths: list[str], requests: int = 20) -> dict[str, list[float]]:
     """Milliseconds per render of each path on a seeded temporary instance."""
     from registry import create_app, seeds
+    from registry.app import freeze_startup_objects
     from registry.schema_migrations import upgrade
 
     with tempfile.TemporaryDirectory() as folder:
@@ -44,6 +45,7 @@ def time_pages(paths: list[str], requests: int = 20) -> dict[str, list[float]]:
         engine = app.extensions["registry"].engine
         upgrade(engine)
         seeds.seed(engine)  # the first search catches the index up
+        freeze_startup_objects()  # as a serving process does (registry/wsgi.py)
         client = app.test_client()
         results = {}
         for path in paths:

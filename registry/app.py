@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,17 @@ class Registry:
 
     settings: Settings
     engine: Engine
+
+
+def freeze_startup_objects() -> None:
+    """Take the objects alive now (modules, the app) out of the garbage collector's walks.
+
+    They are ~100,000 long-lived objects: every full collection walked them, a 40-60 ms pause
+    landing on whichever request set it off (most of the p95 of a 10 ms search). Call once a
+    serving process is ready; forked gunicorn workers then also keep sharing those pages.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:

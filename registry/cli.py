@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from .app import create_app, registry_of
+from .app import create_app, freeze_startup_objects, registry_of
 from .config import ConfigError
 from .paths import SEEDS
 from .seeds import SeedError
@@ -161,6 +161,7 @@ def serve(host: str, port: int, workers: int) -> None:
                 "--bind", f"{host}:{port}", "registry.wsgi:app",
             ],
         )  # fmt: skip
+    freeze_startup_objects()
     current_app.run(host=host, port=port)
 
 

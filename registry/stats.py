@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, TypeVar
 
@@ -473,7 +473,9 @@ def compare_matching(
 
     if cache is None:
         return compute()
-    return cache.get(session, ("compare", tuple(filters.to_args())), compute)
+    # Order and paging do not change the figures: one entry per selection.
+    selection = replace(filters, sort=None, page=1, per_page=20)
+    return cache.get(session, ("compare", tuple(selection.to_args())), compute)
 
 
 class FigureCache:

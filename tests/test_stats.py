@@ -266,3 +266,18 @@ def test_cached_figures_follow_a_publication(any_app, make_initiative):
     assert client.get("/api/v1/compare").get_json()["groups"]["pilot"]["n"] == 1
     assert [c["code"] for c in client.get("/api/v1/countries").get_json()] == ["NO"]
     assert client.get("/api/v1/countries/NO").get_json()["total"] == 1
+
+
+def test_one_cached_comparison_per_selection_whatever_its_order_or_page(any_app):
+    from registry.app import search_index
+
+    cache = stats.FigureCache()
+    computed = []
+    with any_app.app_context(), read_session(registry_of(any_app).engine) as session:
+        for filters in (
+            Filters(country=("FR",)),
+            Filters(country=("FR",), sort="title", page=3, per_page=50),
+            Filters(country=("CA",)),
+        ):
+            computed.append(stats.compare_matching(search_index(any_app), session, filters, cache))
+    assert computed[0] is computed[1] and computed[2] is not computed[0]

@@ -30,6 +30,7 @@ class Evaluator:
         self.size = cols.size
         self.cache = cols.term_cache
         self.total = max(1, int(np.count_nonzero(cols.live)))
+        self._positional: dict[wq.Query, np.ndarray] = {}  # matching and scoring share them
 
     # --- postings ------------------------------------------------------------------------
 
@@ -94,8 +95,12 @@ class Evaluator:
             out[:] = True
         elif q is wq.NullQuery:
             pass
-        else:  # phrases and the like need positions: let Whoosh find them
-            out[np.fromiter(self.searcher.docs_for_query(q), np.int64)] = True
+        else:  # phrases and the like need positions: let Whoosh find them, once per query
+            found = self._positional.get(q)
+            if found is None:
+                found = np.fromiter(self.searcher.docs_for_query(q), np.int64)
+                self._positional[q] = found
+            out[found] = True
         return out
 
     # --- scoring -------------------------------------------------------------------------
