@@ -85,6 +85,13 @@ def test_the_parser_is_capped_before_whoosh_sees_the_query():
     assert parsing.parse("a* b*", ("en",)) is None  # prefixes need three letters
 
 
+def test_a_leading_minus_excludes_words_phrases_and_groups_outside_phrases_only():
+    assert parsing.clean('patient -"peer support" -(a OR b) -c') == (
+        'patient NOT "peer support" NOT (a OR b) NOT c'
+    )
+    assert parsing.clean('"covid -19" trial -x') == '"covid -19" trial NOT x'
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [

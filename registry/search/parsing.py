@@ -26,14 +26,20 @@ MIN_PREFIX = 3
 MAX_PREFIXES = 3
 MAX_PREFIX_EXPANSION = 64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_EXCLUDED = re.compile(r'-[\w"(]')
 
 
 def clean(q: str) -> str:
     """The query with control characters removed and length and terms capped."""
     q = _CONTROL.sub(" ", q or "")[:MAX_QUERY_CHARS]
     tokens = [t[:MAX_TOKEN_CHARS] for t in q.split()][:MAX_TERMS]
-    # "-word" is NOT word (also when it stands alone, which Whoosh's +/- syntax drops).
-    return " ".join(f"NOT {t[1:]}" if t.startswith("-") and t[1:2].isalnum() else t for t in tokens)
+    # "-word", '-"a phrase"' and "-(a OR b)" are NOT …: Whoosh's parser ignores the minus.
+    # Not inside a phrase, where "-19" stays a word of it.
+    out, quoted = [], False
+    for token in tokens:
+        out.append(f"NOT {token[1:]}" if not quoted and _EXCLUDED.match(token) else token)
+        quoted ^= token.count('"') % 2 == 1
+    return " ".join(out)
 
 
 @cache
