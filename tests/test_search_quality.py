@@ -81,6 +81,9 @@ def ids_for(client, query: str, **params) -> list[int]:
         ("title:voisins", {"burglary"}),
         ("tags:prevention", {"burglary"}),
         ("sector:health patients", {"peer", "fr_health"}),
+        ("country:FR chroniques", {"fr_health"}),
+        ("country:gb OR language:DE", {"peer", "deutsch"}),
+        ("sector:Public_Safety", {"burglary"}),
         ("cambrio*", {"burglary"}),
     ],
 )

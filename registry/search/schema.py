@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from whoosh.analysis import IDTokenizer, LowercaseFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..models import Initiative
@@ -32,6 +33,11 @@ CONTROLLED_FIELDS = ("country", "sector", "stage", "maturity", "language", "evid
 PUBLIC_FIELDS = (*TEXT_FIELDS, *CONTROLLED_FIELDS)
 
 
+def code() -> ID:
+    """A controlled field: one lower-case code (so `country:FR` finds what is stored as fr)."""
+    return ID(sortable=True, analyzer=IDTokenizer() | LowercaseFilter())
+
+
 def make_schema() -> Schema:
     text = {
         name: TEXT(analyzer=LanguageAnalyzer(), field_boost=boost, stored=False)
@@ -43,11 +49,11 @@ def make_schema() -> Schema:
         language_code=STORED(),
         # Which analysis the record's text had: a query's tree for that analysis applies to it.
         analysis=ID(),
-        country=ID(sortable=True),
-        sector=ID(sortable=True),
-        maturity=ID(sortable=True),
-        language=ID(sortable=True),
-        evidence_level=ID(sortable=True),
+        country=code(),
+        sector=code(),
+        maturity=code(),
+        language=code(),
+        evidence_level=code(),
         stage=KEYWORD(lowercase=True, scorable=False),
         stage_mask=NUMERIC(int, bits=32, sortable=True),
         tag=KEYWORD(lowercase=True, commas=True, scorable=False),
