@@ -243,6 +243,22 @@ def import_(file: Path, publish: bool) -> None:
             click.echo(str(problem), err=True)
         raise click.ClickException(str(exc)) from None
     click.echo(f"imported {file.name}: {summary}")
+    # Indexed here rather than by the next searches, which would share the backlog out.
+    from . import search
+    from .app import search_index
+    from .db import read_session
+
+    try:
+        with read_session(registry.engine) as session:
+            applied = search.catch_up(search_index(), session, timeout=60)
+    except search.INDEX_ERRORS as exc:
+        applied, reason = None, str(exc)
+    else:
+        reason = "it is locked by another process"
+    if applied is None:
+        click.echo(f"the search index was not updated ({reason}): searches will catch up", err=True)
+    else:
+        click.echo(f"search index updated ({applied} changes applied)")
 
 
 @main.command()

@@ -292,6 +292,9 @@ def test_cli_export_then_import_with_publish(cli_env, tmp_path, app, make_initia
     result = CliRunner().invoke(main, ["import", str(out), "--publish"])
     assert result.exit_code == 0, result.output
     assert "0 created, 1 updated, 0 unchanged" in result.stdout
+    assert "search index updated" in result.stdout  # not left to the next searches
+    with read_session(engine_of(app)) as s:
+        assert app.extensions["search"].applied_seq() == initiatives.latest_change(s)
     csv_result = CliRunner().invoke(main, ["export", "--bom"])
     assert csv_result.stdout.startswith("\ufeffid,slug,external_id,url,title")
     assert "Renamed" not in csv_result.stdout and RICH["title"] in csv_result.stdout

@@ -8,6 +8,7 @@ nothing: the next catch-up finds the sequence number still ahead and repairs it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -41,13 +42,21 @@ def _apply(writer, session: Session, ids: Iterable[int], words: set[str]) -> Non
             words |= spelling_words(row)
 
 
-def _catch_up_generation(index: SearchIndex, name: str, session: Session) -> int:
-    """Apply pending changes to generation `name`; the caller holds the write lock."""
+def _catch_up_generation(
+    index: SearchIndex, name: str, session: Session, budget: float | None = None
+) -> int:
+    """Apply pending changes to generation `name`; the caller holds the write lock.
+
+    With a `budget` (seconds), stops after the batch that spends it and commits what was
+    applied, so a long backlog is worked off over several calls and none of them runs for long.
+    """
     path = index.generation_dir(name)
     seq = index.applied_seq(name)
     target = initiatives.latest_change(session)
     if target <= seq:
+        index.mark_filled(name)
         return 0
+    deadline = None if budget is None else time.monotonic() + budget
     ix = index.open_generation(name)
     writer = ix.writer(timeout=5.0)
     applied = 0
@@ -61,6 +70,8 @@ def _catch_up_generation(index: SearchIndex, name: str, session: Session) -> int
             _apply(writer, session, (c.initiative_id for c in changes), words)
             applied += len(changes)
             seq = changes[-1].seq
+            if deadline is not None and time.monotonic() >= deadline:
+                break
     except BaseException:
         writer.cancel()
         raise
@@ -70,11 +81,15 @@ def _catch_up_generation(index: SearchIndex, name: str, session: Session) -> int
         write_words(path, known | words)
     write_seq(path, seq)
     ix.close()
+    if seq >= target:
+        index.mark_filled(name)
     return applied
 
 
-def catch_up(index: SearchIndex, session: Session, *, timeout: float = 0.5) -> int | None:
-    """Apply every change-log entry the index has not seen.
+def catch_up(
+    index: SearchIndex, session: Session, *, timeout: float = 0.5, budget: float | None = None
+) -> int | None:
+    """Apply every change-log entry the index has not seen (or what `budget` seconds allow).
 
     Returns how many changes were applied, or None when another process holds the write lock
     for longer than `timeout` (it is applying them; serve from the last committed index).
@@ -86,7 +101,7 @@ def catch_up(index: SearchIndex, session: Session, *, timeout: float = 0.5) -> i
         with index.write_lock(timeout):
             name = index.current_generation()
             assert name is not None
-            return _catch_up_generation(index, name, session)
+            return _catch_up_generation(index, name, session, budget)
     except (IndexBusy, LockError):
         return None
 

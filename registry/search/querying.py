@@ -27,6 +27,9 @@ from .store import INDEX_ERRORS, SearchIndex, SearchUnavailable
 PUBLIC = initiatives.PUBLIC_STATUS
 # Below this many results a "did you mean" correction is looked for.
 SUGGEST_BELOW = 3
+# Seconds of indexing a search request may spend on a backlog (a bulk import, a lost index):
+# the rest is left to the next requests, well inside a worker's timeout.
+CATCH_UP_BUDGET = 2.0
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +71,18 @@ def follow(index: SearchIndex, session: Session) -> bool:
 
     When another process holds the write lock, it is applying the same changes: search the
     last committed index now; a later request catches up. When the folder cannot be written
-    (read-only, full disk), searches go on from the last committed index: returns False then.
-    Raises SearchUnavailable when there is no usable index: missing, or empty while a rebuild
-    from the change log is under way in another process.
+    (read-only, full disk), or the backlog is longer than CATCH_UP_BUDGET allows, searches go
+    on from the last committed index: returns False then. Raises SearchUnavailable when there
+    is no usable index: missing, or still replaying the change log into an empty one.
     """
     latest = initiatives.latest_change(session)
     name = index.current_generation()
     applied = index.applied_seq(name) if name else 0
     current = True
     if name is None or applied < latest:
+        done = None
         try:
-            catch_up(index, session, timeout=0.3)
+            done = catch_up(index, session, timeout=0.3, budget=CATCH_UP_BUDGET)
         except INDEX_ERRORS as exc:
             log.warning(
                 "the search index in %s cannot take new changes (%s); if this lasts, run "
@@ -87,9 +91,11 @@ def follow(index: SearchIndex, session: Session) -> bool:
             current = False
         name = index.current_generation()
         applied = index.applied_seq(name) if name else 0
+        if done is not None and applied < latest:
+            current = False  # a backlog longer than the budget: the next requests go on with it
     if name is None:
         raise SearchUnavailable(f"no search index in {index.folder}")
-    if applied == 0 and latest > 0:
+    if index.filling(name) or (applied == 0 and latest > 0):
         raise SearchUnavailable("the search index is being rebuilt")
     return current
 

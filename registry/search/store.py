@@ -3,8 +3,9 @@
 Layout of the index folder: one subfolder per generation (`gen-<ns>`), a `CURRENT` file naming
 the live generation (replaced atomically by a rebuild), `write.lock` (an `flock` held by
 whoever writes, so every process shares the folder safely), and in each generation
-`applied_seq`, the last change-log sequence it contains, and `spelling_words`, the accent-folded
-words of the records it was given (the "did you mean" list).
+`applied_seq`, the last change-log sequence it contains, `spelling_words`, the accent-folded
+words of the records it was given (the "did you mean" list), and `filling` while a generation
+made empty (the index was missing) has not yet replayed the whole change log.
 
 A process keeps one searcher per generation and refreshes it when another process commits.
 """
@@ -31,6 +32,7 @@ from .schema import make_schema
 CURRENT = "CURRENT"
 SEQ_FILE = "applied_seq"
 WORDS_FILE = "spelling_words"
+FILLING = "filling"
 
 
 class IndexBusy(Exception):
@@ -88,8 +90,18 @@ class SearchIndex:
         with self.write_lock(timeout=30):
             if self.exists():
                 return False
-            self.swap(self.new_generation())
+            name = self.new_generation()
+            (self.generation_dir(name) / FILLING).touch()
+            self.swap(name)
             return True
+
+    def filling(self, name: str) -> bool:
+        """Whether generation `name` is still replaying the change log from the start: its
+        results would be a part of the catalogue shown as if it were all of it."""
+        return (self.generation_dir(name) / FILLING).exists()
+
+    def mark_filled(self, name: str) -> None:
+        (self.generation_dir(name) / FILLING).unlink(missing_ok=True)
 
     def swap(self, name: str) -> None:
         """Make generation `name` live (atomic rename); remove all but the previous one.
