@@ -270,12 +270,15 @@ def scenario_index_deleted(args) -> bool:
         verdict = harness.verify_acks(instance, server, load.rec.acks)
         errors_5xx = load.rec.count(lambda s: s >= 500 and s != 503)
         rebuilt = instance.index_dir.exists()
+        logged = server.errors_logged()
     print(f"\n== index-deleted: index folder removed under load ({args.size} initiatives) ==")
     print(f"searches until it answered again: {_fmt(during)}")
     print(f"search answered 200 again after {back:.1f} s (the change log replayed into a new index)"
           if back is not None else "search did not come back within 120 s")  # fmt: skip
     print(f"index folder exists again: {rebuilt}; writes: {_fmt(_write_statuses(load.rec))}")
     print(f"5xx other than 503: {errors_5xx}")
+    for line in sorted(set(logged)):
+        print(f"  server log: {line}")
     print(_verdict_line(verdict))
     passed = _intact(verdict) and errors_5xx == 0 and back is not None
     print("PASS" if passed else "FAIL")

@@ -345,7 +345,8 @@ def verify_acks(instance: Instance, server: Server | None, acks: list[Ack]) -> d
         "searched": searched,
         "missing_in_search": len(missing_search),
         "index_check_exit": code,
-        "index_check": output.splitlines()[-1] if output else "",
+        # The whole report when it found drift (which records, and how), else its last line.
+        "index_check": output if code else (output.splitlines() or [""])[-1],
     }
 
 

@@ -115,6 +115,7 @@ def index_check() -> None:
         ("published but missing from the index", drift.missing),
         ("stale in the index (version differs)", drift.stale),
         ("in the index but not published", drift.unpublished),
+        ("in the index more than once", drift.duplicated),
     ):
         for initiative_id in ids:
             click.echo(f"{name}: {initiative_id}")

@@ -161,8 +161,8 @@ def test_index_being_rebuilt_elsewhere_gives_503_not_empty_results(app, client, 
     assert total(client, q="garden") == 1
     index = app.extensions["search"]
     shutil.rmtree(index.folder)
-    index.create()  # an empty generation, as another process starts replaying into it
-    with index.write_lock(timeout=5):  # ... and holds the lock while it does
+    with index.write_lock(timeout=5):  # another process starts replaying into an empty
+        index.start_empty()  # generation and holds the lock while it does
         assert_search_unavailable(client)
         assert client.get("/").status_code == 200
         assert client.get("/api/v1/vocabularies").status_code == 200

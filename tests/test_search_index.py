@@ -17,7 +17,8 @@ from registry import create_app, initiatives, search
 from registry.cli import main
 from registry.db import read_session, write_session
 from registry.filters import parse_filters
-from registry.search.store import SearchIndex, write_seq
+from registry.search import indexing
+from registry.search.store import IndexBusy, SearchIndex, write_seq
 
 from .conftest import _app, valid_record
 
@@ -47,6 +48,32 @@ def test_changes_applied_twice_leave_no_duplicates(app, client, make_initiative)
     write_seq(index.generation_dir(index.current_generation()), 0)
     assert total(client, q="garden") == 3
     assert index.applied_seq() == 6
+
+
+def test_a_record_changed_again_within_one_catch_up_is_indexed_once(
+    app, client, make_initiative, monkeypatch
+):
+    """Whoosh replaces committed documents only: an initiative written twice before a commit
+    was in the index twice, or stayed in it (and in facet counts) once withdrawn."""
+    engine = app.extensions["registry"].engine
+    monkeypatch.setattr(indexing, "BATCH", 2)
+    kept = make_initiative(title="Orchard kept", country="NO")
+    gone = make_initiative(title="Orchard withdrawn", country="IS")
+    for n in range(3):  # changes in between, so the next ones fall in later batches
+        make_initiative(title=f"Filler {n}", country="FI")
+    with write_session(engine) as session:
+        record = initiatives.get(session, kept)
+        initiatives.update(session, record, {"title": "Orchard renamed"},
+                           expected_version=record.version)  # fmt: skip
+        initiatives.set_status(session, initiatives.get(session, gone), "withdrawn",
+                               action="withdraw")  # fmt: skip
+    shutil.rmtree(app.extensions["search"].folder, ignore_errors=True)  # replayed from seq 0
+    body = client.get("/api/v1/initiatives", query_string={"q": "orchard"}).get_json()
+    assert [r["title"] for r in body["results"]] == ["Orchard renamed"]
+    assert body["total"] == 1 and body["facets"]["country"] == {"NO": 1}
+    with read_session(engine) as session:
+        drift = search.check(app.extensions["search"], session)
+    assert drift.clean, drift
 
 
 def test_edit_is_visible_at_the_next_search(app, client, make_initiative):
@@ -206,3 +233,15 @@ def test_two_indexes_with_the_same_segment_names_keep_their_own_arrays(
         body = app.test_client().get("/api/v1/initiatives?sort=title").get_json()
         assert [r["title"] for r in body["results"]] == [f"Record {k} of {n}" for k in range(n)]
         app.extensions["registry"].engine.dispose()
+
+
+def test_the_write_lock_outlives_the_index_folder(tmp_path):
+    """A lock inside the folder went with it: a process still holding it and one holding the
+    new folder's lock then wrote into the same new index (lost and stale records)."""
+    holder, other = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")
+    with holder.write_lock(timeout=1):
+        shutil.rmtree(holder.folder)
+        with pytest.raises(IndexBusy), other.write_lock(timeout=0.1):
+            pass
+    with other.write_lock(timeout=0.1):
+        assert other.folder.is_dir()

@@ -9,8 +9,10 @@ nothing: the next catch-up finds the sequence number still ahead and repairs it.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -61,13 +63,21 @@ def _catch_up_generation(
     writer = ix.writer(timeout=5.0)
     applied = 0
     words: set[str] = set()
+    pending: set[int] = set()  # initiatives written since the last commit
     try:
         while seq < target:
             changes = initiatives.changes_since(session, seq, limit=BATCH)
             changes = [c for c in changes if c.seq <= target]
             if not changes:
                 break
-            _apply(writer, session, (c.initiative_id for c in changes), words)
+            ids = {c.initiative_id for c in changes}
+            if ids & pending:
+                # Whoosh replaces committed documents only: written twice in one commit, a
+                # record would be in the index twice (or stay after it was unpublished).
+                _commit(writer, path, seq, words)
+                writer, pending = ix.writer(timeout=5.0), set()
+            _apply(writer, session, ids, words)
+            pending |= ids
             applied += len(changes)
             seq = changes[-1].seq
             if deadline is not None and time.monotonic() >= deadline:
@@ -75,15 +85,20 @@ def _catch_up_generation(
     except BaseException:
         writer.cancel()
         raise
+    _commit(writer, path, seq, words)
+    ix.close()
+    if seq >= target:
+        index.mark_filled(name)
+    return applied
+
+
+def _commit(writer, path: Path, seq: int, words: set[str]) -> None:
+    """Commit `writer` and record what it holds: the last sequence applied, the new words."""
     writer.commit()  # merges small segments, so commits do not pile them up
     known = read_words(path)
     if not words <= known:
         write_words(path, known | words)
     write_seq(path, seq)
-    ix.close()
-    if seq >= target:
-        index.mark_filled(name)
-    return applied
 
 
 def catch_up(
@@ -93,14 +108,12 @@ def catch_up(
 
     Returns how many changes were applied, or None when another process holds the write lock
     for longer than `timeout` (it is applying them; serve from the last committed index).
-    The index is created first if there is none.
+    An index that is missing is started empty and filled from the whole change log.
     """
-    if not index.exists():
-        index.create()
     try:
         with index.write_lock(timeout):
-            name = index.current_generation()
-            assert name is not None
+            # Looked for under the lock: the folder may have gone since anyone last looked.
+            name = index.current_generation() or index.start_empty()
             return _catch_up_generation(index, name, session, budget)
     except (IndexBusy, LockError):
         return None
@@ -167,10 +180,11 @@ class Drift:
     missing: list[int] = field(default_factory=list)  # published, not in the index
     stale: list[int] = field(default_factory=list)  # in the index at another version
     unpublished: list[int] = field(default_factory=list)  # in the index, not published
+    duplicated: list[int] = field(default_factory=list)  # in the index more than once
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.stale or self.unpublished)
+        return not (self.missing or self.stale or self.unpublished or self.duplicated)
 
 
 def check(index: SearchIndex, session: Session) -> Drift:
@@ -182,13 +196,17 @@ def check(index: SearchIndex, session: Session) -> Drift:
             )
         ).all()
     )
-    indexed: dict[int, int] = {}
+    indexed: dict[int, set[int]] = {}
+    copies: Counter[int] = Counter()
     if index.exists():
         with index.reading() as (searcher, _columns):
             for stored in searcher.all_stored_fields():
-                indexed[int(stored["id"])] = stored["version"]
+                initiative_id = int(stored["id"])
+                indexed.setdefault(initiative_id, set()).add(stored["version"])
+                copies[initiative_id] += 1
     return Drift(
         missing=sorted(set(database) - set(indexed)),
-        stale=sorted(i for i in database.keys() & indexed.keys() if database[i] != indexed[i]),
+        stale=sorted(i for i in database.keys() & indexed.keys() if indexed[i] != {database[i]}),
         unpublished=sorted(set(indexed) - set(database)),
+        duplicated=sorted(i for i, n in copies.items() if n > 1),
     )

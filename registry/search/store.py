@@ -1,11 +1,15 @@
 """The index on disk and this process's handle on it.
 
 Layout of the index folder: one subfolder per generation (`gen-<ns>`), a `CURRENT` file naming
-the live generation (replaced atomically by a rebuild), `write.lock` (an `flock` held by
-whoever writes, so every process shares the folder safely), and in each generation
+the live generation (replaced atomically by a rebuild), and in each generation
 `applied_seq`, the last change-log sequence it contains, `spelling_words`, the accent-folded
 words of the records it was given (the "did you mean" list), and `filling` while a generation
 made empty (the index was missing) has not yet replayed the whole change log.
+
+Beside the folder, `<folder>.lock` is an `flock` held by whoever writes, so every process
+shares the folder safely. It is outside the folder so that it survives the folder's removal:
+a lock inside was replaced with the folder, and a process still holding the old one wrote
+into the new index alongside the process holding the new one.
 
 A process keeps one searcher per generation and refreshes it when another process commits.
 """
@@ -53,6 +57,7 @@ class SearchIndex:
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
+        self.lock_path = self.folder.with_name(f"{self.folder.name}.lock")
         self._mutex = threading.RLock()
         self._generation: str | None = None
         self._ix = None
@@ -84,16 +89,14 @@ class SearchIndex:
         write_seq(path, 0)
         return name
 
-    def create(self) -> bool:
-        """Create an empty live index unless there is one; True when it was created."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self.write_lock(timeout=30):
-            if self.exists():
-                return False
-            name = self.new_generation()
-            (self.generation_dir(name) / FILLING).touch()
-            self.swap(name)
-            return True
+    def start_empty(self) -> str:
+        """Make a new empty generation live, to be filled from the whole change log.
+
+        Call with the write lock held."""
+        name = self.new_generation()
+        (self.generation_dir(name) / FILLING).touch()
+        self.swap(name)
+        return name
 
     def filling(self, name: str) -> bool:
         """Whether generation `name` is still replaying the change log from the start: its
@@ -138,7 +141,7 @@ class SearchIndex:
     def write_lock(self, timeout: float) -> Iterator[None]:
         """Hold the folder's write lock (shared by all processes) or raise IndexBusy."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             deadline = time.monotonic() + timeout
             while True:
