@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -28,3 +30,9 @@ def render(text: str) -> Markup:
         link_rel="nofollow noopener noreferrer",
     )
     return Markup(clean)
+
+
+def plain(text: str) -> str:
+    """A record's Markdown as plain text, for snippets: its words without `**` and `#`."""
+    html = nh3.clean(_md.render(text or ""), tags=set())
+    return " ".join(unescape(html).split())

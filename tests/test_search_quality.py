@@ -96,6 +96,21 @@ def test_title_match_outranks_a_passing_mention(client, corpus):
     assert found.index(corpus["mention"]) == len(found) - 1
 
 
+def test_description_snippets_show_the_words_not_the_markdown(client, make_initiative):
+    make_initiative(
+        title="Ward visits",
+        description="## How\n\nTrained **peer mentors** visit [the wards](https://example.org)"
+        " & talk <em>openly</em>.",
+    )
+    result = client.get("/api/v1/initiatives?q=peer mentors").get_json()["results"][0]
+    snippet = result["highlights"]["description"]
+    assert snippet == (
+        "How Trained <mark>peer</mark> <mark>mentors</mark> visit the wards &amp; talk "
+        "&lt;em&gt;openly&lt;/em&gt;."
+    )
+    assert ids_for(client, "peer") == ids_for(client, '"peer mentors"') == [result["id"]]
+
+
 def test_private_fields_cannot_be_queried(client, corpus, make_initiative):
     make_initiative(status="draft", title="Secret draft")
     assert ids_for(client, "status:draft") == []

@@ -8,6 +8,7 @@ query matches inflections in every language while each record keeps its own stem
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,8 +44,13 @@ def analysing(code: str | None) -> Iterator[None]:
         _language.reset(token)
 
 
+# Letters and digits, dots inside ("e.g", "3.5"): not Whoosh's default, which keeps `*` and
+# `_` in tokens, so "**peer**" and "_peer_" were words of their own that "peer" never matched.
+TOKEN = re.compile(r"[^\W_]+(?:\.?[^\W_]+)*")
+
+
 def _pipeline(lang: str | None):
-    chain = RegexTokenizer() | LowercaseFilter()
+    chain = RegexTokenizer(expression=TOKEN) | LowercaseFilter()
     if lang:
         chain = chain | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
     # Fold accents before stemming so "therapeutique" and "thérapeutique" share one stem.

@@ -8,13 +8,12 @@ every token and was most of a search request's time.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from html import escape
 
 from whoosh.query import Query
 
-from .analysis import PIPELINES, analysis_language
+from .analysis import PIPELINES, TOKEN, analysis_language
 from .schema import TEXT_FIELDS
 
 SNIPPET_FIELDS = ("title", "summary", "description", "outcomes")
@@ -22,7 +21,6 @@ WHOLE = ("title", "summary")  # short: shown whole; the others as fragments arou
 MAX_CHARS = 20_000
 SURROUND = 90
 FRAGMENTS = 2
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 
 
 def query_words(query: Query | None) -> frozenset[str]:
@@ -55,7 +53,7 @@ def _fragments(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]
 def mark(text: str, language: str, words: frozenset[str], *, whole: bool) -> str | None:
     """`text` (or fragments of it) escaped, with the words analysing to `words` in <mark>."""
     analysis = analysis_language(language)
-    spans = [m.span() for m in _TOKEN.finditer(text) if _analysed(analysis, m.group()) in words]
+    spans = [m.span() for m in TOKEN.finditer(text) if _analysed(analysis, m.group()) in words]
     if not spans:
         return None
     windows = [(0, len(text))] if whole else _fragments(spans, len(text))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 from whoosh.searching import Searcher
 
-from .. import initiatives
+from .. import initiatives, markdown
 from ..filters import Filters
 from ..models import Initiative
 from . import facets, highlights, parsing, suggest
@@ -185,6 +185,7 @@ def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResu
     hits = []
     for row in published_in_order(session, ids):
         texts = {n: getattr(row, n) for n in highlights.SNIPPET_FIELDS}
+        texts["description"] = markdown.plain(row.description)
         found = words.get(analysis_language(row.language), frozenset())
         hits.append(Hit(row, highlights.snippets(texts, row.language, found)))
     return SearchResult(filters, matches.total, hits, counts, suggestion, stale=not current)

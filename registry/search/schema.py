@@ -6,16 +6,15 @@ from the database's text, which keeps the index about half the size.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from .. import markdown
 from ..models import Initiative
-from .analysis import LanguageAnalyzer, analysis_language, tagged
+from .analysis import TOKEN, LanguageAnalyzer, analysis_language, tagged
 
-_WORD = re.compile(r"\w+(?:\.?\w+)*")
 STAGE_BITS = {"plan": 1, "design": 2, "deliver": 4, "evaluate": 8}
 
 # Weights: a title or tag match outranks a passing mention in a long description.
@@ -70,8 +69,8 @@ def spelling_words(i: Initiative) -> set[str]:
     The list is a file beside each index generation (store.py), not an index field: indexing
     every word of every record as postings made a third of the cost of bulk indexing.
     """
-    texts = (i.title, i.summary, " ".join(i.tags), i.outcomes, i.description)
-    return {w for t in texts if t for w in _WORD.findall(t.lower())}
+    texts = (i.title, i.summary, " ".join(i.tags), i.outcomes, markdown.plain(i.description))
+    return {m.group() for t in texts if t for m in TOKEN.finditer(t.lower())}
 
 
 def document(i: Initiative) -> dict[str, Any]:
@@ -91,7 +90,7 @@ def document(i: Initiative) -> dict[str, Any]:
         "analysis": analysis_language(i.language),
         "title": text(i.title),
         "summary": text(i.summary),
-        "description": text(i.description),
+        "description": text(markdown.plain(i.description)),  # the words, not the markup
         "outcomes": text(i.outcomes),
         "tags": text(" ; ".join(tags)),
         "organisations": text(" ; ".join([i.lead_organisation or "", *(i.partners or [])])),
