@@ -65,8 +65,12 @@ def init() -> None:
     from .app import search_index
     from .db import read_session
 
+    index = search_index()
+    if index.format() not in (None, search.FORMAT):
+        count = search.rebuild(index, registry.engine)
+        click.echo(f"search index rebuilt for this version ({count} published initiatives)")
     with read_session(registry.engine) as session:
-        applied = search.catch_up(search_index(), session, timeout=30)
+        applied = search.catch_up(index, session, timeout=30)
     click.echo(f"search index is ready ({applied or 0} changes applied)")
 
 
@@ -119,6 +123,8 @@ def index_check() -> None:
     ):
         for initiative_id in ids:
             click.echo(f"{name}: {initiative_id}")
+    if drift.outdated:
+        click.echo("the index was made by an earlier version of the registry")
     if not drift.clean:
         click.echo(
             "drift found: run `registry index catch-up` or `registry index rebuild`", err=True

@@ -160,6 +160,22 @@ def test_cli_check_reports_drift_and_exits_1(cli_env, app, make_initiative):
     assert runner.invoke(main, ["index", "check"]).exit_code == 0
 
 
+def test_an_index_made_by_an_earlier_version_is_reported_and_rebuilt_by_init(
+    cli_env, app, make_initiative
+):
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    make_initiative(title="Kept across versions")
+    index = app.extensions["search"]
+    (index.generation_dir(index.current_generation()) / "format").unlink()  # as before FORMAT
+    before = runner.invoke(main, ["index", "check"])
+    assert before.exit_code == 1 and "made by an earlier version" in before.output
+    upgraded = runner.invoke(main, ["init"])
+    assert upgraded.exit_code == 0 and "rebuilt for this version (1 published" in upgraded.output
+    assert index.format() == search.FORMAT
+    assert runner.invoke(main, ["index", "check"]).exit_code == 0
+
+
 def _worker(instance: str, worker: int, rounds: int, queue) -> None:
     """One process: writes through the service layer and searches, like a web worker."""
     folder = Path(instance)

@@ -21,9 +21,10 @@ Outside a request use `search_index(app)` and a `registry.db.read_session(engine
 from .indexing import Drift, bulk_index, catch_up, check, rebuild
 from .querying import Hit, SearchResult, follow, matching_ids, search
 from .similar import similar
-from .store import INDEX_ERRORS, IndexBusy, SearchIndex, SearchUnavailable
+from .store import FORMAT, INDEX_ERRORS, IndexBusy, SearchIndex, SearchUnavailable
 
 __all__ = [
+    "FORMAT",
     "INDEX_ERRORS",
     "Drift",
     "Hit",

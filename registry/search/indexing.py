@@ -23,7 +23,7 @@ from .. import initiatives
 from ..db import read_session
 from ..models import Initiative
 from .schema import document, spelling_words
-from .store import IndexBusy, SearchIndex, read_words, write_seq, write_words
+from .store import FORMAT, IndexBusy, SearchIndex, read_words, write_seq, write_words
 
 BATCH = 500
 
@@ -181,10 +181,13 @@ class Drift:
     stale: list[int] = field(default_factory=list)  # in the index at another version
     unpublished: list[int] = field(default_factory=list)  # in the index, not published
     duplicated: list[int] = field(default_factory=list)  # in the index more than once
+    outdated: bool = False  # made by an earlier version (FORMAT): rebuild it
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.stale or self.unpublished or self.duplicated)
+        return not (
+            self.missing or self.stale or self.unpublished or self.duplicated or self.outdated
+        )
 
 
 def check(index: SearchIndex, session: Session) -> Drift:
@@ -209,4 +212,5 @@ def check(index: SearchIndex, session: Session) -> Drift:
         stale=sorted(i for i in database.keys() & indexed.keys() if indexed[i] != {database[i]}),
         unpublished=sorted(set(indexed) - set(database)),
         duplicated=sorted(i for i, n in copies.items() if n > 1),
+        outdated=index.format() not in (None, FORMAT),
     )

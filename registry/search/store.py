@@ -4,7 +4,8 @@ Layout of the index folder: one subfolder per generation (`gen-<ns>`), a `CURREN
 the live generation (replaced atomically by a rebuild), and in each generation
 `applied_seq`, the last change-log sequence it contains, `spelling_words`, the accent-folded
 words of the records it was given (the "did you mean" list), and `filling` while a generation
-made empty (the index was missing) has not yet replayed the whole change log.
+made empty (the index was missing) has not yet replayed the whole change log, and `format`,
+the FORMAT its documents were made in.
 
 Beside the folder, `<folder>.lock` is an `flock` held by whoever writes, so every process
 shares the folder safely. It is outside the folder so that it survives the folder's removal:
@@ -37,6 +38,11 @@ CURRENT = "CURRENT"
 SEQ_FILE = "applied_seq"
 WORDS_FILE = "spelling_words"
 FILLING = "filling"
+FORMAT_FILE = "format"
+# What a generation's documents look like (schema, analysis). Raise it when a change needs the
+# index rebuilt; `registry index check` then reports the live one as outdated and
+# `registry init` rebuilds it. 1: generations made before the file existed.
+FORMAT = 2
 
 
 class IndexBusy(Exception):
@@ -87,7 +93,18 @@ class SearchIndex:
         path.mkdir(parents=True)
         whoosh_index.create_in(str(path), make_schema())
         write_seq(path, 0)
+        (path / FORMAT_FILE).write_text(str(FORMAT))
         return name
+
+    def format(self) -> int | None:
+        """The live generation's FORMAT (None without an index)."""
+        name = self.current_generation()
+        if name is None:
+            return None
+        try:
+            return int((self.generation_dir(name) / FORMAT_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            return 1
 
     def start_empty(self) -> str:
         """Make a new empty generation live, to be filled from the whole change log.
