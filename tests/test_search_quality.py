@@ -85,6 +85,7 @@ def ids_for(client, query: str, **params) -> list[int]:
         ("country:gb OR language:DE", {"peer", "deutsch"}),
         ("sector:Public_Safety", {"burglary"}),
         ("cambrio*", {"burglary"}),
+        ("pati*", {"peer", "fr_health", "mention"}),  # "patient" in mention's description only
     ],
 )
 def test_queries_match_across_inflections_accents_and_languages(client, corpus, query, expected):

@@ -60,14 +60,18 @@ def _parser() -> qparser.QueryParser:
     return parser
 
 
-def _restrict(query: Query, budget: list[int]) -> Query:
-    """Drop short prefixes and prefixes beyond the per-query budget."""
+def _restrict(query: Query, allowed: set[str]) -> Query:
+    """Drop short prefixes; beyond MAX_PREFIXES distinct ones, search the rest as words.
+
+    Counted by text: the parser repeats a typed prefix in every text field."""
     if isinstance(query, Prefix):
         if len(query.text) < MIN_PREFIX:
             return NullQuery
-        budget[0] -= 1
-        return query if budget[0] >= 0 else Term(query.fieldname, query.text)
-    return query.apply(lambda q: _restrict(q, budget)) if query.children() else query
+        if query.text in allowed or len(allowed) < MAX_PREFIXES:
+            allowed.add(query.text)
+            return query
+        return Term(query.fieldname, query.text)
+    return query.apply(lambda q: _restrict(q, allowed)) if query.children() else query
 
 
 @dataclass
@@ -100,7 +104,7 @@ def parse(q: str, languages: tuple[str, ...]) -> Parsed | None:
                 tree = _parser().parse(q)
             except Exception:  # a parser edge case must not become a 500: search the words
                 tree = _plain_words(q)
-        tree = _restrict(tree, [MAX_PREFIXES]).normalize()
+        tree = _restrict(tree, set()).normalize()
         if tree is not NullQuery:
             trees[language] = tree
     if not trees:
