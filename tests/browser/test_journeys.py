@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import PHONE, screenshot
+from .conftest import DESKTOP, PHONE, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -186,6 +186,27 @@ def test_phone_layout_does_not_scroll_sideways(browser, live_server, path):
     name = {"/": "home", "/initiatives": "catalogue", "/initiatives/1": "initiative"}[path]
     screenshot(page, name)
     context.close()
+
+
+def test_on_a_phone_a_link_above_the_results_leads_to_the_filters(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto("/initiatives")
+    link = page.get_by_role("link", name="Refine by country, sector, stage…")
+    assert link.is_visible()
+    country = page.get_by_role("heading", name="Country")
+    assert not country.is_visible() or country.bounding_box()["y"] > PHONE["height"]
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#refine$"))
+    box = country.bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"]
+    context.close()
+    desktop = browser.new_context(base_url=live_server, viewport=DESKTOP)
+    wide = desktop.new_page()
+    wide.goto("/initiatives")
+    assert not wide.get_by_role("link", name="Refine by country, sector, stage…").is_visible()
+    desktop.close()
 
 
 def test_the_content_security_policy_is_enforced(browser, live_server):
