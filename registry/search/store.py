@@ -1,11 +1,12 @@
 """The index on disk and this process's handle on it.
 
 Layout of the index folder: one subfolder per generation (`gen-<ns>`), a `CURRENT` file naming
-the live generation (replaced atomically by a rebuild), and in each generation
-`applied_seq`, the last change-log sequence it contains, `spelling_words`, the accent-folded
-words of the records it was given (the "did you mean" list), and `filling` while a generation
-made empty (the index was missing) has not yet replayed the whole change log, and `format`,
-the FORMAT its documents were made in.
+the live generation (replaced atomically by a rebuild), and in each generation:
+- `applied_seq`, the last change-log sequence it contains;
+- `spelling_words`, the accent-folded words of the records it was given ("did you mean");
+- `format`, the FORMAT its documents were made in;
+- `filling`, while a generation made empty (the index was missing) has not yet replayed the
+  whole change log.
 
 Beside the folder, `<folder>.lock` is an `flock` held by whoever writes, so every process
 shares the folder safely. It is outside the folder so that it survives the folder's removal:
