@@ -136,6 +136,19 @@ def test_misspelt_query_gets_a_suggestion(client, corpus):
     assert "Did you mean" in html and "q=dialysis" in html
 
 
+def test_corrections_reach_every_known_word_and_the_first_unknown_words_of_a_query():
+    from registry.search import suggest
+    from registry.search.store import Spelling
+
+    spelling = Spelling(frozenset({"dialysis", "patients"}))  # dialysis: first in the list
+    assert suggest.corrected(spelling, "dialisys") == "dialysis"
+    query = " ".join(["dialisys"] * suggest.MAX_CORRECTED + ["patiants"])
+    assert suggest.corrected(spelling, query) == " ".join(
+        ["dialysis"] * suggest.MAX_CORRECTED + ["patiants"]
+    )
+    assert suggest.corrected(spelling, "patients patiants") == "patients patients"
+
+
 def test_suggestions_come_only_from_published_records(client, corpus, make_initiative):
     make_initiative(status="submitted", title="Xylophonist orchestra", summary="xylophonist")
     assert client.get("/api/v1/initiatives?q=xylophonistt").get_json()["suggestion"] is None

@@ -255,7 +255,9 @@ class Spelling:
 
     def __init__(self, words: frozenset[str]):
         self.words = words
-        self.corrector = ListCorrector(sorted(words))
+        # "" first: Whoosh's ListCorrector never suggests the first word of its list (its
+        # skipper steps past index 0), and no query word is within reach of "".
+        self.corrector = ListCorrector(["", *sorted(words)])
 
 
 def read_words(path: Path) -> set[str]:

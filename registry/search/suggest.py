@@ -13,6 +13,9 @@ from .analysis import NEUTRAL_ANALYZER
 from .store import Spelling
 
 _WORD = re.compile(r"^[^\W\d_]{3,}$")
+# Unknown words looked up per query: each costs a scan of the word list (tens of ms on a
+# large catalogue), and a long query is not one to correct word by word.
+MAX_CORRECTED = 5
 
 
 def corrected(spelling: Spelling, q: str) -> str | None:
@@ -21,14 +24,16 @@ def corrected(spelling: Spelling, q: str) -> str | None:
         return None
     changed = False
     out = []
+    budget = MAX_CORRECTED
     for token in q.split():
         if not _WORD.match(token) or token.upper() in ("AND", "OR", "NOT"):
             out.append(token)
             continue
         folded = next((t.text for t in NEUTRAL_ANALYZER(token)), "")
-        if not folded or folded in spelling.words:
+        if not folded or folded in spelling.words or budget == 0:
             out.append(token)
             continue
+        budget -= 1
         choices = spelling.corrector.suggest(folded, limit=1, maxdist=2, prefix=1)
         if choices:
             out.append(choices[0])
