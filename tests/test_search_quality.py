@@ -97,6 +97,18 @@ def test_title_match_outranks_a_passing_mention(client, corpus):
     assert found.index(corpus["mention"]) == len(found) - 1
 
 
+def test_prefix_matches_are_highlighted(client, corpus):
+    def highlights(q: str) -> dict:
+        return client.get("/api/v1/initiatives", query_string={"q": q}).get_json()["results"][0][
+            "highlights"
+        ]
+
+    assert highlights("cambrio*")["title"] == (
+        "Voisins vigilants contre les <mark>cambriolages</mark>"
+    )
+    assert "<mark>Patients</mark> <mark>coach</mark>" in highlights("coach* pati*")["title"]
+
+
 def test_description_snippets_show_the_words_not_the_markdown(client, make_initiative):
     make_initiative(
         title="Ward visits",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from html import escape
 
-from whoosh.query import Query
+from whoosh.query import Prefix, Query
 
 from .analysis import PIPELINES, TOKEN, analysis_language
 from .schema import TEXT_FIELDS
@@ -24,13 +24,17 @@ FRAGMENTS = 2
 
 
 def query_words(query: Query | None) -> frozenset[str]:
-    """The analysed words of the text fields a query looks for."""
+    """The analysed words of the text fields a query looks for; a prefix as "word*"."""
     if query is None:
         return frozenset()
     words = set()
     for fieldname, text in query.iter_all_terms():
         if fieldname in TEXT_FIELDS:
             words.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
+    for leaf in query.leaves():
+        if isinstance(leaf, Prefix) and leaf.fieldname in TEXT_FIELDS:
+            words.discard(leaf.text)
+            words.add(f"{leaf.text}*")
     return frozenset(words)
 
 
@@ -53,7 +57,13 @@ def _fragments(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]
 def mark(text: str, language: str, words: frozenset[str], *, whole: bool) -> str | None:
     """`text` (or fragments of it) escaped, with the words analysing to `words` in <mark>."""
     analysis = analysis_language(language)
-    spans = [m.span() for m in TOKEN.finditer(text) if _analysed(analysis, m.group()) in words]
+    prefixes = tuple(w[:-1] for w in words if w.endswith("*"))
+
+    def wanted(token: str) -> bool:
+        analysed = _analysed(analysis, token)
+        return analysed in words or bool(prefixes and analysed and analysed.startswith(prefixes))
+
+    spans = [m.span() for m in TOKEN.finditer(text) if wanted(m.group())]
     if not spans:
         return None
     windows = [(0, len(text))] if whole else _fragments(spans, len(text))
