@@ -160,7 +160,7 @@ def test_cli_check_reports_drift_and_exits_1(cli_env, app, make_initiative):
     assert runner.invoke(main, ["index", "check"]).exit_code == 0
 
 
-def test_an_index_made_by_an_earlier_version_is_reported_and_rebuilt_by_init(
+def test_init_rebuilds_an_index_made_by_an_earlier_version_and_builds_a_missing_one(
     cli_env, app, make_initiative
 ):
     runner = CliRunner()
@@ -173,6 +173,10 @@ def test_an_index_made_by_an_earlier_version_is_reported_and_rebuilt_by_init(
     upgraded = runner.invoke(main, ["init"])
     assert upgraded.exit_code == 0 and "rebuilt for this version (1 published" in upgraded.output
     assert index.format() == search.FORMAT
+    assert runner.invoke(main, ["index", "check"]).exit_code == 0
+    shutil.rmtree(index.folder)  # a new server, or a lost index: built in bulk, not replayed
+    built = runner.invoke(main, ["init"])
+    assert built.exit_code == 0 and "search index built (1 published" in built.output
     assert runner.invoke(main, ["index", "check"]).exit_code == 0
 
 
