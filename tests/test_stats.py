@@ -281,3 +281,11 @@ def test_one_cached_comparison_per_selection_whatever_its_order_or_page(any_app)
         ):
             computed.append(stats.compare_matching(search_index(any_app), session, filters, cache))
     assert computed[0] is computed[1] and computed[2] is not computed[0]
+
+
+def test_median_start_years_are_written_the_reader_s_way(fixture_app):
+    client = fixture_app.test_client()
+    english = client.get("/compare", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    french = client.get("/compare", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "median start year 2012.5" in english and "median start year 2008<" in english
+    assert "année de début médiane\u00a0: 2012,5" in french
