@@ -117,6 +117,11 @@ class Chart:
                                 10_000, 20_000, 50_000, 10**9) if top / s <= 5)  # fmt: skip
         return [float(t) for t in range(0, int(top) + step, step)]
 
+    @property
+    def colon(self) -> str:
+        """French typography puts a no-break space before a colon."""
+        return "\u00a0: " if self.locale.startswith("fr") else ": "
+
     def tick_text(self, tick: float) -> str:
         return self.percent(tick) if self.scale == "share" else str(int(tick))
 
@@ -136,7 +141,7 @@ class Chart:
                 height = THIN_BAR if series.reference else BAR_HEIGHT
                 amount = value.fraction if self.scale == "share" else value.count
                 length = max(0.0, (amount or 0) / top * usable)
-                text = escape(f"{series.label}: {self.value_text(value)}")
+                text = escape(f"{series.label}{self.colon}{self.value_text(value)}")
                 bars.append(
                     f'<rect class="bar bar-{series.key}" x="0" y="{y}" width="{length:.1f}" '
                     f'height="{height}"><title>{text}</title></rect>'

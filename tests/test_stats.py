@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openapi_schema_validator import OAS31Validator
@@ -289,3 +290,13 @@ def test_median_start_years_are_written_the_reader_s_way(fixture_app):
     french = client.get("/compare", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "median start year 2012.5" in english and "median start year 2008<" in english
     assert "année de début médiane\u00a0: 2012,5" in french
+
+
+def test_chart_tooltips_follow_the_reader_s_typography(fixture_app):
+    client = fixture_app.test_client()
+    english = client.get("/compare", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    french = client.get("/compare", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert re.search(r"<title>[^<]+: \d", english)
+    assert re.search(r"<title>[^<]+\u00a0: \d", french) and not re.search(
+        r"<title>[^<]+\S: ", french
+    )
