@@ -109,6 +109,23 @@ def test_prefix_matches_are_highlighted(client, corpus):
     assert "<mark>Patients</mark> <mark>coach</mark>" in highlights("coach* pati*")["title"]
 
 
+def test_a_phrase_is_highlighted_where_it_stands_not_word_by_word(client, make_initiative):
+    make_initiative(
+        title="Groups for carers",
+        summary="Peer support groups meet weekly, with support from the peers of the year.",
+    )
+    result = client.get("/api/v1/initiatives", query_string={"q": '"peer support"'}).get_json()
+    assert result["results"][0]["highlights"]["summary"] == (
+        "<mark>Peer</mark> <mark>support</mark> groups meet weekly, with support from the peers"
+        " of the year."
+    )
+    both = client.get("/api/v1/initiatives", query_string={"q": '"peer support" weekly'})
+    assert (
+        "<mark>weekly</mark>, with support"
+        in both.get_json()["results"][0]["highlights"]["summary"]
+    )
+
+
 def test_description_snippets_show_the_words_not_the_markdown(client, make_initiative):
     make_initiative(
         title="Ward visits",

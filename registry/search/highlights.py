@@ -8,10 +8,11 @@ every token and was most of a search request's time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from whoosh.query import Prefix, Query
+from whoosh.query import AndNot, Not, Phrase, Prefix, Query, Term
 
 from .analysis import PIPELINES, TOKEN, analysis_language
 from .schema import TEXT_FIELDS
@@ -23,19 +24,42 @@ SURROUND = 90
 FRAGMENTS = 2
 
 
-def query_words(query: Query | None) -> frozenset[str]:
-    """The analysed words of the text fields a query looks for; a prefix as "word*"."""
-    if query is None:
-        return frozenset()
-    words = set()
-    for fieldname, text in query.iter_all_terms():
-        if fieldname in TEXT_FIELDS:
-            words.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
-    for leaf in query.leaves():
-        if isinstance(leaf, Prefix) and leaf.fieldname in TEXT_FIELDS:
-            words.discard(leaf.text)
-            words.add(f"{leaf.text}*")
-    return frozenset(words)
+@dataclass(frozen=True)
+class Wanted:
+    """What to mark: analysed words, prefixes of analysed words, and phrases (runs of them)."""
+
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.prefixes or self.phrases)
+
+
+def query_words(query: Query | None) -> Wanted:
+    """What a query looks for in the text fields, leaving out what it excludes (NOT)."""
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    phrases: set[tuple[str, ...]] = set()
+
+    def walk(q: Query) -> None:
+        if isinstance(q, Not):
+            return
+        if isinstance(q, AndNot):
+            walk(q.a)
+        elif isinstance(q, Phrase) and q.fieldname in TEXT_FIELDS:
+            phrases.add(tuple(q.words))
+        elif isinstance(q, Prefix) and q.fieldname in TEXT_FIELDS:
+            prefixes.add(q.text)
+        elif isinstance(q, Term) and q.fieldname in TEXT_FIELDS:
+            words.add(q.text.decode("utf-8") if isinstance(q.text, bytes) else str(q.text))
+        else:
+            for child in q.children():
+                walk(child)
+
+    if query is not None:
+        walk(query)
+    return Wanted(frozenset(words), tuple(sorted(prefixes)), tuple(sorted(phrases)))
 
 
 @lru_cache(maxsize=200_000)
@@ -54,16 +78,25 @@ def _fragments(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]
     return windows
 
 
-def mark(text: str, language: str, words: frozenset[str], *, whole: bool) -> str | None:
-    """`text` (or fragments of it) escaped, with the words analysing to `words` in <mark>."""
+def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None:
+    """`text` (or fragments of it) escaped, with the words `wanted` looks for in <mark>."""
     analysis = analysis_language(language)
-    prefixes = tuple(w[:-1] for w in words if w.endswith("*"))
-
-    def wanted(token: str) -> bool:
-        analysed = _analysed(analysis, token)
-        return analysed in words or bool(prefixes and analysed and analysed.startswith(prefixes))
-
-    spans = [m.span() for m in TOKEN.finditer(text) if wanted(m.group())]
+    # Stop words analyse to None: a phrase runs over the words that remain, as in the index.
+    tokens = [
+        (m.span(), analysed)
+        for m in TOKEN.finditer(text)
+        if (analysed := _analysed(analysis, m.group())) is not None
+    ]
+    hit = [
+        a in wanted.words or bool(wanted.prefixes and a.startswith(wanted.prefixes))
+        for _, a in tokens
+    ]
+    analysed_words = [a for _, a in tokens]
+    for phrase in wanted.phrases:
+        for i in range(len(tokens) - len(phrase) + 1):
+            if tuple(analysed_words[i : i + len(phrase)]) == phrase:
+                hit[i : i + len(phrase)] = [True] * len(phrase)
+    spans = [span for (span, _), marked in zip(tokens, hit, strict=True) if marked]
     if not spans:
         return None
     windows = [(0, len(text))] if whole else _fragments(spans, len(text))
@@ -82,14 +115,14 @@ def mark(text: str, language: str, words: frozenset[str], *, whole: bool) -> str
     return " ".join(parts)
 
 
-def snippets(texts: dict[str, str], language: str, words: frozenset[str]) -> dict[str, str]:
-    """Highlighted text of each field of `texts` that contains a query word."""
-    if not words:
+def snippets(texts: dict[str, str], language: str, wanted: Wanted) -> dict[str, str]:
+    """Highlighted text of each field of `texts` that contains something `wanted`."""
+    if not wanted:
         return {}
     out = {}
     for name in SNIPPET_FIELDS:
         text = (texts.get(name) or "")[:MAX_CHARS]
-        marked = mark(text, language, words, whole=name in WHOLE) if text else None
+        marked = mark(text, language, wanted, whole=name in WHOLE) if text else None
         if marked:
             out[name] = marked
     return out

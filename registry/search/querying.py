@@ -186,7 +186,7 @@ def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResu
     for row in published_in_order(session, ids):
         texts = {n: getattr(row, n) for n in highlights.SNIPPET_FIELDS}
         texts["description"] = markdown.plain(row.description)
-        found = words.get(analysis_language(row.language), frozenset())
+        found = words.get(analysis_language(row.language), highlights.Wanted())
         hits.append(Hit(row, highlights.snippets(texts, row.language, found)))
     return SearchResult(filters, matches.total, hits, counts, suggestion, stale=not current)
 
