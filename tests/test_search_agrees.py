@@ -19,7 +19,7 @@ from registry.models import Initiative
 COUNTRIES = ("FR", "CA", "FI", "NO", "BR")
 LANGUAGES = ("en", "fr", "de")
 TAGS = ("volunteers", "youth", "digital")
-SINGLE = {"maturity": "maturity", "evidence_level": "evidence_level", "language": "language"}
+SINGLE = ("maturity", "evidence_level", "language")
 
 
 @pytest.fixture
@@ -49,7 +49,8 @@ def catalogue(any_app):
             initiative = initiatives.create(session, record)
             if status != "draft":
                 initiatives.set_status(session, initiative, status, action=status)
-    with write_session(engine) as session:  # published, then withdrawn: must leave the index
+    assert any_app.test_client().get("/api/v1/initiatives").get_json()["total"] == 45
+    with write_session(engine) as session:  # published and indexed, then withdrawn
         initiatives.set_status(session, initiatives.get(session, 1), "withdrawn",
                                action="withdraw")  # fmt: skip
     with read_session(engine) as session:
