@@ -71,13 +71,12 @@ def init() -> None:
 
     index = search_index()
     name = index.current_generation()
-    if name is None or index.filling(name):
+    missing = name is None or index.filling(name)
+    if missing or index.format() != search.FORMAT:
         # Built in bulk rather than by replaying the change log: a new server's first start.
         count = search.rebuild(index, registry.engine, procs=INDEX_PROCS)
-        click.echo(f"search index built ({count} published initiatives)")
-    elif index.format() != search.FORMAT:
-        count = search.rebuild(index, registry.engine, procs=INDEX_PROCS)
-        click.echo(f"search index rebuilt for this version ({count} published initiatives)")
+        done = "built" if missing else "rebuilt for this version"
+        click.echo(f"search index {done} ({count} published initiatives)")
     else:
         with read_session(registry.engine) as session:
             applied = search.catch_up(index, session, timeout=30)

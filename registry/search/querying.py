@@ -184,9 +184,12 @@ def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResu
     words = {lang: highlights.query_words(tree) for lang, tree in trees.items()}
     hits = []
     for row in published_in_order(session, ids):
+        found = words.get(analysis_language(row.language))
+        if not found:  # browsing, or nothing to mark in this record's language
+            hits.append(Hit(row))
+            continue
         texts = {n: getattr(row, n) for n in highlights.SNIPPET_FIELDS}
         texts["description"] = markdown.plain(row.description)
-        found = words.get(analysis_language(row.language), highlights.Wanted())
         hits.append(Hit(row, highlights.snippets(texts, row.language, found)))
     return SearchResult(filters, matches.total, hits, counts, suggestion, stale=not current)
 

@@ -20,7 +20,7 @@ MAX_CORRECTED = 5
 
 def corrected(spelling: Spelling, q: str) -> str | None:
     """`q` with each unknown plain word replaced by the closest known one, or None."""
-    if not spelling.words:  # nothing published yet (Whoosh's ListCorrector fails on [])
+    if not spelling.words:  # nothing published yet
         return None
     changed = False
     out = []
