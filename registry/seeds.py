@@ -8,10 +8,13 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from . import initiatives
+from . import actions, initiatives
 from .db import write_session
 from .paths import SEEDS
 from .schemas import ValidationFailed, validate_initiative
+from .transfer.importing import Row
+
+SEED_FILE = "initiatives.json"
 
 
 class SeedError(Exception):
@@ -45,20 +48,25 @@ def load_records(path: Path) -> list[dict[str, Any]]:
 
 
 def seed(engine: Engine, folder: Path = SEEDS) -> tuple[int, int]:
-    """Publish every seed record not yet in the database (matched on slug).
+    """Publish, as the registry's own illustrative records, every seed record whose slug is
+    not among them yet (an import by the command line, through the action layer).
 
-    Idempotent: a second run adds nothing. Returns (added, already present).
+    Idempotent: a second run adds nothing, and never overwrites a curator's later edit of a
+    seed record. Returns (added, already present).
     """
-    records = load_records(folder / "initiatives.json")
+    records = load_records(folder / SEED_FILE)
     survey_reference(folder)  # a malformed reference file fails the seed, not a page later
-    added = 0
+    options = actions.ImportOptions(publish=True, source=f"seeds/{SEED_FILE}", illustrative=True)
     with write_session(engine) as session:
-        for record in records:
-            if initiatives.find_by_slug(session, record["slug"]) is not None:
-                continue
-            initiatives.create(session, record, status="published", illustrative=True)
-            added += 1
-    return added, len(records) - added
+        present = initiatives.claimed_slugs(session, initiatives.REGISTRY_SCOPE)
+        rows = [
+            Row(f"{SEED_FILE} record {n}", record)
+            for n, record in enumerate(records, start=1)
+            if record["slug"] not in present
+        ]
+        if rows:
+            actions.import_rows(session, actions.SYSTEM, rows, options)
+    return len(rows), len(records) - len(rows)
 
 
 def survey_reference(folder: Path = SEEDS) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from typing import Any
 from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from ..actions import Conflict, Forbidden, InvalidMove, StaleVersion
 from ..filters import BadParameter
-from ..initiatives import Conflict, NotFound, StaleVersion
+from ..initiatives import NotFound
 from ..messages import localized, localized_fields, msg
 from ..schemas import ValidationFailed
 
@@ -57,6 +58,8 @@ def is_api_request() -> bool:
 @bp.errorhandler(NotFound)
 @bp.errorhandler(StaleVersion)
 @bp.errorhandler(Conflict)
+@bp.errorhandler(Forbidden)
+@bp.errorhandler(InvalidMove)
 def handle_error(exc: Exception):
     if isinstance(exc, ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.fields)
@@ -82,6 +85,10 @@ def handle_error(exc: Exception):
         )
     if isinstance(exc, Conflict):
         return error_response(409, "conflict", exc.message, {exc.field: [exc.message]})
+    if isinstance(exc, Forbidden):
+        return error_response(403, "forbidden", exc.message)
+    if isinstance(exc, InvalidMove):
+        return error_response(409, "invalid_transition", exc.message)
     assert isinstance(exc, HTTPException)
     code = (exc.name or "error").lower().replace(" ", "_")
     return error_response(exc.code or 500, code, exc.description or exc.name)

@@ -6,10 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from .. import accounts, i18n
+from .. import accounts, actions, i18n
 from ..app import db
 from ..db import write_session
-from ..models import User
 from ..security import private, public
 from . import local_path
 from .auth import SignedIn, current_principal, registry_of_current
@@ -61,7 +60,7 @@ def sign_in():
 @login_required
 def sign_out():
     with write_session(registry_of_current().engine) as s:
-        accounts.end_sessions(s, s.get(User, current_principal().id))
+        actions.end_sessions(s, current_principal())
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -97,9 +96,9 @@ def change_password():
     form = PasswordForm(prefix="pw")
     try:
         with write_session(registry_of_current().engine) as s:
-            user = s.get(User, current_principal().id)
-            accounts.change_password(s, user, form.current.data or "", form.new.data or "")
-            principal = accounts.Principal.of(user)
+            principal = actions.change_password(
+                s, current_principal(), form.current.data or "", form.new.data or ""
+            )
     except accounts.AccountError as exc:
         form.new.errors = [exc.args[0]]
         return _account_page(password_form=form, status=422)
@@ -115,8 +114,8 @@ def change_password():
 def create_token():
     form = TokenForm(prefix="tk")
     with write_session(registry_of_current().engine) as s:
-        token = accounts.create_token(
-            s, s.get(User, current_principal().id), (form.label.data or "").strip()
+        token = actions.create_token(
+            s, current_principal(), label=(form.label.data or "").strip()
         )
     return _account_page(new_token=token)
 
@@ -127,7 +126,7 @@ def create_token():
 def revoke_token(token_id: int):
     try:
         with write_session(registry_of_current().engine) as s:
-            accounts.revoke_token(s, current_principal().id, token_id)
+            actions.revoke_token(s, current_principal(), token_id)
     except accounts.AccountError:
         flash(_("No such token."), "error")
     else:
@@ -144,6 +143,6 @@ def save_language(code: str):
     if code not in i18n.LANGUAGES:
         abort(404)
     with write_session(registry_of_current().engine) as s:
-        accounts.set_locale(s, s.get(User, current_principal().id), code)
+        actions.set_locale(s, current_principal(), code)
     target = local_path(request.form.get("next"), url_for("browse.home"))
     return i18n.remember(redirect(target), code)
