@@ -130,7 +130,7 @@ def _samples(app, site) -> dict:
     from registry.models import Initiative
 
     with app.app_context():
-        from registry.app import db
+        from registry.extensions import db
 
         slug = db().get(Initiative, site["published"]).slug
     ids = [str(site["published"]), str(site["french"]), str(site["draft"])]
