@@ -52,7 +52,7 @@ def msg(template: str, **values: Any) -> Message:
 
 
 @lru_cache(maxsize=32)
-def catalogue(locale: str) -> NullTranslations:
+def _catalogue(locale: str) -> NullTranslations:
     """The compiled catalogue of `locale` ("fr", "fr_FR" or "fr-FR"); one that translates
     nothing for English or a language without a catalogue."""
     return Translations.load(str(TRANSLATIONS), [locale.replace("-", "_")])
@@ -66,10 +66,10 @@ def translate(text: object, locale: str) -> str:
         values = {
             k: translate(v, locale) if isinstance(v, Message) else v for k, v in text.values.items()
         }
-        translated = catalogue(locale).gettext(text.template)
+        translated = _catalogue(locale).gettext(text.template)
         return translated % values if values else translated
     if isinstance(text, str) and text:
-        return catalogue(locale).gettext(text)
+        return _catalogue(locale).gettext(text)
     return "" if text is None else str(text)
 
 
