@@ -12,8 +12,8 @@ import pytest
 from openapi_schema_validator import OAS31Validator
 
 from registry import initiatives, stats
-from registry.app import registry_of
 from registry.db import read_session, write_session
+from registry.extensions import registry_of
 from registry.filters import Filters
 
 HIDDEN_WORD = "Sealedword"
@@ -270,7 +270,7 @@ def test_cached_figures_follow_a_publication(any_app, make_initiative):
 
 
 def test_one_cached_comparison_per_selection_whatever_its_order_or_page(any_app):
-    from registry.app import search_index
+    from registry.extensions import search_index
 
     cache = stats.FigureCache()
     computed = []

@@ -10,13 +10,15 @@ from flask import current_app, request, url_for
 
 from .. import initiatives, permissions
 from ..accounts import Principal
-from ..app import db, registry_of
+from ..auth import SIGN_IN_FIRST, current_principal
 from ..db import write_session
+from ..errors import ApiError
+from ..extensions import db, registry_of
 from ..messages import msg
 from ..models import Initiative
 from ..schemas import ValidationFailed, iso
 from ..security import private, public
-from . import SIGN_IN_FIRST, ApiError, bp, json_body
+from .blueprint import bp, json_body
 
 
 def with_url(record: dict) -> dict:
@@ -33,8 +35,6 @@ def with_url(record: dict) -> dict:
 
 
 def _principal() -> Principal | None:
-    from ..web.auth import current_principal
-
     return current_principal()
 
 

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from .. import accounts, i18n
-from ..app import db
+from ..auth import SignedIn, current_principal
 from ..db import write_session
+from ..extensions import db
+from ..extensions import registry_of as registry_of_current
 from ..models import User
 from ..security import private, public
-from . import local_path
-from .auth import SignedIn, current_principal, registry_of_current
 from .forms import PasswordForm, SignInForm, TokenForm
+from .urls import local_path
 
 bp = Blueprint("account", __name__)
 

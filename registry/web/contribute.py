@@ -12,13 +12,14 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from .. import initiatives, permissions
-from ..app import db
+from ..auth import current_principal
 from ..db import write_session
-from ..messages import localized
+from ..extensions import db
+from ..extensions import registry_of as registry_of_current
+from ..i18n import localized
 from ..models import Initiative, User
 from ..schemas import ValidationFailed
 from ..security import private
-from .auth import current_principal, registry_of_current
 from .forms import MULTI_VOCAB, SECTIONS, ActionForm, InitiativeForm, RejectForm
 
 bp = Blueprint("contribute", __name__)

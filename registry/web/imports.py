@@ -16,11 +16,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import permissions
+from ..auth import current_principal
 from ..db import read_session
+from ..extensions import registry_of as registry_of_current
 from ..models import Initiative
 from ..security import private
 from ..transfer import importing
-from .auth import current_principal, registry_of_current
 from .forms import ImportForm
 
 bp = Blueprint("imports", __name__)
