@@ -24,8 +24,9 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from registry import actions, create_app, schema_migrations, search
-from registry.app import freeze_startup_objects, registry_of, search_index
+from registry.app import freeze_startup_objects
 from registry.db import write_session
+from registry.extensions import registry_of, search_index
 from registry.models import ChangeLog, Initiative, InitiativeTag, InitiativeTerm
 
 from .corpus import PHRASE, Corpus

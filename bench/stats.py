@@ -29,7 +29,8 @@ from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from registry import create_app, schema_migrations, vocab
-from registry.app import freeze_startup_objects, registry_of
+from registry.app import freeze_startup_objects
+from registry.extensions import registry_of
 from registry.models import Initiative, InitiativeTerm
 
 from .corpus import Corpus

@@ -1,30 +1,19 @@
-"""The application factory: everything is built here, nothing at import time."""
+"""The application factory: everything is built here, nothing at import time.
+
+The top of the layers (tests/test_layers.py): it puts together the pieces below it. Nothing in
+the package imports it; views and commands reach the app's objects through registry.extensions.
+"""
 
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from flask import Flask
 
-from . import i18n, security
+from . import api, auth, extensions, i18n, security, web
 from .config import Settings
-from .db import make_engine
 from .paths import STATIC, TEMPLATES
-from .search import SearchIndex
-from .stats import FigureCache
-
-
-@dataclass
-class Registry:
-    """What one application instance holds: its settings and its database engine."""
-
-    settings: Settings
-    engine: Engine
 
 
 def freeze_startup_objects() -> None:
@@ -57,56 +46,10 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(settings.extra)
-    registry = Registry(settings=settings, engine=make_engine(settings.database_url))
-    app.extensions["registry"] = registry
-    app.extensions["search"] = SearchIndex(settings.index_dir)  # opened on first search
-    app.extensions["figures"] = FigureCache()
-
-    @app.teardown_appcontext
-    def _close_session(_exc: BaseException | None) -> None:
-        session = g.pop("db", None)
-        if session is not None:
-            try:
-                session.rollback()
-            except SQLAlchemyError as exc:  # the database went away: the answer is already made
-                app.logger.warning("could not roll back the request's session: %s", exc)
-            finally:
-                session.close()
-
+    extensions.init_app(app, settings)
     i18n.init_app(app)
     security.init_app(app, settings)
-    from . import api, web
-
+    auth.init_app(app)
     api.init_app(app)
     web.init_app(app)
     return app
-
-
-def registry_of(app: Flask) -> Registry:
-    return app.extensions["registry"]
-
-
-def search_index(app: Flask | None = None) -> SearchIndex:
-    """The process's handle on the search index (default: the current app's).
-
-    A view passes it with `db()` to `registry.search.search` / `matching_ids` / `similar`.
-    """
-    from flask import current_app
-
-    return (app or current_app).extensions["search"]
-
-
-def figure_cache(app: Flask | None = None) -> FigureCache:
-    """The process's cache of statistics, valid until the change log moves on."""
-    from flask import current_app
-
-    return (app or current_app).extensions["figures"]
-
-
-def db() -> Session:
-    """The request's read session: opened on first use, rolled back and closed at teardown."""
-    from flask import current_app
-
-    if "db" not in g:
-        g.db = Session(registry_of(current_app).engine)
-    return g.db

@@ -60,5 +60,11 @@ def overview(session: Session) -> dict[str, int]:
     return {"initiatives": row[0], "countries": row[1], "integrated": row[2]}
 
 
+def count(session: Session, filters: Filters) -> int:
+    """How many published initiatives match the structured filters (not the text query)."""
+    query = apply_filters(public_query(), filters)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
+
+
 def latest(session: Session, limit: int = 6) -> list[Initiative]:
     return list(session.scalars(public_query().order_by(*_NEWEST).limit(limit)))

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import click
-from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask import Flask, current_app, url_for
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
+from tqdm import tqdm
+from werkzeug.datastructures import MultiDict
 
-from .app import create_app, freeze_startup_objects, registry_of
+from . import accounts, actions, schema_migrations, search, seeds
+from .app import create_app, freeze_startup_objects
 from .config import ConfigError
+from .db import read_session, write_session
+from .extensions import registry_of, search_index
+from .filters import BadParameter, parse_filters
 from .paths import SEEDS
-from .seeds import SeedError
+from .survey import SeedError
+from .transfer import exporting
+from .transfer.importing import ImportFailed, read_file
+from .web.opendata import text_query_ids
 
 
 class RegistryGroup(AppGroup):
@@ -35,8 +46,6 @@ class RegistryGroup(AppGroup):
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """The Coproduction Registry."""
-    from flask.cli import ScriptInfo
-
     if ctx.resilient_parsing or "--help" in sys.argv:
         return
     app = _build_app()
@@ -60,15 +69,9 @@ INDEX_PROCS = max(1, min(4, os.cpu_count() or 1))
 @with_appcontext
 def init() -> None:
     """Create or upgrade the database (migrations) and the search index; safe to run twice."""
-    from . import schema_migrations
-
     registry = registry_of(current_app)
     schema_migrations.upgrade(registry.engine)
     click.echo("database is up to date")
-    from . import search
-    from .app import search_index
-    from .db import read_session
-
     index = search_index()
     name = index.current_generation()
     missing = name is None or index.filling(name)
@@ -92,9 +95,6 @@ def index() -> None:
 @with_appcontext
 def index_rebuild() -> None:
     """Build a new index beside the live one and swap it in (searches keep working)."""
-    from . import search
-    from .app import search_index
-
     count = search.rebuild(search_index(), registry_of(current_app).engine, procs=INDEX_PROCS)
     click.echo(f"rebuilt the search index: {count} published initiatives")
 
@@ -103,10 +103,6 @@ def index_rebuild() -> None:
 @with_appcontext
 def index_catch_up() -> None:
     """Apply the database changes the index has not seen yet."""
-    from . import search
-    from .app import search_index
-    from .db import read_session
-
     with read_session(registry_of(current_app).engine) as session:
         applied = search.catch_up(search_index(), session, timeout=60)
     if applied is None:
@@ -118,10 +114,6 @@ def index_catch_up() -> None:
 @with_appcontext
 def index_check() -> None:
     """Report drift between database and index; exit 1 when there is any."""
-    from . import search
-    from .app import search_index
-    from .db import read_session
-
     with read_session(registry_of(current_app).engine) as session:
         drift = search.check(search_index(), session)
     for name, ids in (
@@ -152,8 +144,6 @@ def index_check() -> None:
 @with_appcontext
 def seed(folder: Path) -> None:
     """Load the illustrative initiatives from seeds/ (running it twice adds nothing)."""
-    from . import schema_migrations, seeds
-
     registry = registry_of(current_app)
     if not schema_migrations.is_current(registry.engine):
         raise click.ClickException("the database is not initialised: run `registry init` first")
@@ -182,8 +172,6 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def _has_module(name: str) -> bool:
-    import importlib.util
-
     return importlib.util.find_spec(name) is not None
 
 
@@ -200,9 +188,6 @@ def users() -> None:
 @with_appcontext
 def create_user(email: str, role: str, organisation: str | None, password_stdin: bool) -> None:
     """Create an account (without --password-stdin it has no password until one is set)."""
-    from . import accounts, actions
-    from .db import write_session
-
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
         with write_session(registry_of(current_app).engine) as session:
@@ -231,9 +216,6 @@ def tokens() -> None:
 @with_appcontext
 def create_token(email: str, label: str) -> None:
     """Print a new API token for the account, alone on stdout (it is shown only once)."""
-    from . import accounts, actions
-    from .db import write_session
-
     try:
         with write_session(registry_of(current_app).engine) as session:
             token = actions.create_token(session, actions.SYSTEM, label=label, for_email=email)
@@ -256,12 +238,6 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
 
     Each row is an edit by the registry's curators, through the same workflow as the web
     pages: see docs/architecture.md, "Importing"."""
-    from tqdm import tqdm
-
-    from . import actions
-    from .db import write_session
-    from .transfer.importing import ImportFailed, read_file
-
     registry = registry_of(current_app)
     options = actions.ImportOptions(
         publish=publish, replace_pending=replace_pending, source=file.name
@@ -282,10 +258,6 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
         click.echo(f"not merged: {notice}", err=True)
     click.echo(f"imported {file.name}: {summary}")
     # Indexed here rather than by the next searches, which would share the backlog out.
-    from . import search
-    from .app import search_index
-    from .db import read_session
-
     try:
         with read_session(registry.engine) as session:
             applied = search.catch_up(search_index(), session, timeout=60)
@@ -312,16 +284,6 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
 @with_appcontext
 def export(fmt: str, output: Path | None, bom: bool, query: str, base_url: str) -> None:
     """Export the published initiatives (every field, with the licence in JSON)."""
-    from urllib.parse import parse_qsl
-
-    from flask import url_for
-    from werkzeug.datastructures import MultiDict
-
-    from .db import read_session
-    from .filters import BadParameter, parse_filters
-    from .transfer import exporting
-    from .web.opendata import text_query_ids
-
     registry = registry_of(current_app)
     try:
         filters = parse_filters(MultiDict(parse_qsl(query)))

@@ -7,31 +7,37 @@ the account, so the choice follows the person to other browsers. URLs carry no l
 they stay shareable. The JSON API answers in the Accept-Language of each request: a script's
 messages should not depend on a cookie.
 
-Messages live in translations/ (see `make messages` and the README); records are never
-translated: they keep their own language and are marked with it.
+Messages live in translations/ (see `make messages` and the README): the languages offered are
+English and each language with a catalogue there. Records are never translated: they keep
+their own language and are marked with it.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from babel import Locale
 from flask import Flask, Response, request
 from flask_babel import Babel, get_locale
+from flask_login import current_user
 
-from .api import is_api_request
-from .messages import localized
-from .paths import resource
+from .extensions import is_api_request
+from .messages import LANGUAGES, SOURCE_LANGUAGE, TRANSLATIONS, translate
 
-LANGUAGES = ("en", "fr")
-# Each language named in itself, for the switch.
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 COOKIE = "lang"
 COOKIE_AGE = 365 * 24 * 3600
-TRANSLATIONS = resource("translations")
+
+
+def _own_name(code: str) -> str:
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+# Each language named in itself, for the switch ("English", "Français").
+LANGUAGE_NAMES = {code: _own_name(code) for code in LANGUAGES}
 
 
 def _account_locale() -> str | None:
-    from flask_login import current_user
-
     principal = getattr(current_user, "principal", None)
     return getattr(principal, "locale", None)
 
@@ -39,15 +45,27 @@ def _account_locale() -> str | None:
 def select_locale() -> str:
     browser = request.accept_languages.best_match(LANGUAGES)
     if is_api_request():
-        return browser or "en"
+        return browser or SOURCE_LANGUAGE
     for chosen in (request.cookies.get(COOKIE), _account_locale()):
         if chosen in LANGUAGES:
             return chosen
-    return browser or "en"
+    return browser or SOURCE_LANGUAGE
 
 
 def current_locale() -> str:
-    return str(get_locale() or "en")
+    return str(get_locale() or SOURCE_LANGUAGE)
+
+
+def localized(text: object) -> str:
+    """`text` in the current request's language (see `messages.translate`)."""
+    return translate(text, current_locale())
+
+
+def localized_fields(fields: dict[str, list[Any]] | None) -> dict[str, list[str]] | None:
+    """Every message of a field → messages mapping, translated."""
+    if fields is None:
+        return None
+    return {name: [localized(m) for m in messages] for name, messages in fields.items()}
 
 
 def remember(response: Response, code: str) -> Response:

@@ -1,16 +1,36 @@
 """Messages written in English where they arise, shown in the reader's language where they are
-displayed.
+displayed, from the Babel catalogues of translations/ (see `make messages` and the README).
 
 Validation, import and account code knows nothing of requests, so it cannot know the reader's
 language; it builds a `Message` with `msg("... %(name)s ...", name=...)`. A Message is the
 English text (logs, the CLI, tests and comparisons see plain English), and it remembers its
-template and values, so a page or the API shows it translated with `localized()`.
+template and values, so a page or the API shows it translated (`registry.i18n.localized`), and
+an export or the vocabularies' API gives it in any language (`translate`).
 `pybabel extract` collects `msg(...)` like `_()` (see babel.cfg and `make messages`).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
+
+from babel.support import NullTranslations, Translations
+
+from .paths import resource
+
+TRANSLATIONS = resource("translations")
+# The language every message is written in: it needs no catalogue.
+SOURCE_LANGUAGE = "en"
+
+
+def _languages() -> tuple[str, ...]:
+    compiled = TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")
+    found = sorted(path.parents[1].name for path in compiled)
+    return (SOURCE_LANGUAGE, *(code for code in found if code != SOURCE_LANGUAGE))
+
+
+# The languages of the interface: English, then each language with a compiled catalogue.
+LANGUAGES = _languages()
 
 
 class Message(str):
@@ -31,24 +51,26 @@ def msg(template: str, **values: Any) -> Message:
     return Message(template, **values)
 
 
-def localized(text: object) -> str:
-    """`text` in the current request's language: a Message by its template, any other string
-    by itself when the catalogue has it (HTTP errors, CSRF errors); unchanged otherwise."""
-    from flask_babel import gettext
+@lru_cache(maxsize=32)
+def _catalogue(locale: str) -> NullTranslations:
+    """The compiled catalogue of `locale` ("fr", "fr_FR" or "fr-FR"); one that translates
+    nothing for English or a language without a catalogue."""
+    return Translations.load(str(TRANSLATIONS), [locale.replace("-", "_")])
 
+
+def translate(text: object, locale: str) -> str:
+    """`text` in `locale`, in or outside a request: a Message by its template (its values too),
+    any other string by itself when the catalogue has it (HTTP errors, CSRF errors); unchanged
+    otherwise."""
     if isinstance(text, Message):
-        values = {k: localized(v) if isinstance(v, Message) else v for k, v in text.values.items()}
-        return gettext(text.template, **values)
+        values = {
+            k: translate(v, locale) if isinstance(v, Message) else v for k, v in text.values.items()
+        }
+        translated = _catalogue(locale).gettext(text.template)
+        return translated % values if values else translated
     if isinstance(text, str) and text:
-        return gettext(text)
+        return _catalogue(locale).gettext(text)
     return "" if text is None else str(text)
-
-
-def localized_fields(fields: dict[str, list[Any]] | None) -> dict[str, list[str]] | None:
-    """Every message of a field → messages mapping, translated."""
-    if fields is None:
-        return None
-    return {name: [localized(m) for m in messages] for name, messages in fields.items()}
 
 
 # What werkzeug and Flask-WTF say about HTTP errors, listed so that the catalogue holds them:

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
+from .vocab import MULTI_FIELDS
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -113,8 +115,6 @@ class Initiative(SQLModel, table=True):
 
     def codes(self, field: str) -> list[str]:
         """Codes of one multi-valued field, in vocabulary order."""
-        from .vocab import MULTI_FIELDS
-
         have = {t.code for t in self.terms if t.field == field}
         return [c for c in MULTI_FIELDS[field].codes if c in have]
 

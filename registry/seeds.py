@@ -1,8 +1,7 @@
-"""Loading the illustrative seed records and the 2010 survey reference figures from `seeds/`."""
+"""Loading the illustrative seed records of `seeds/` (as an import through the action layer)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,22 +11,10 @@ from . import actions, initiatives
 from .db import write_session
 from .paths import SEEDS
 from .schemas import ValidationFailed, validate_initiative
+from .survey import SeedError, read_json, survey_reference
 from .transfer.importing import Row
 
 SEED_FILE = "initiatives.json"
-
-
-class SeedError(Exception):
-    """A seed file is missing or malformed; the message names the file and the record."""
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SeedError(f"{path}: file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SeedError(f"{path}: not valid JSON ({exc})") from None
 
 
 def load_records(path: Path) -> list[dict[str, Any]]:
@@ -67,11 +54,3 @@ def seed(engine: Engine, folder: Path = SEEDS) -> tuple[int, int]:
         if rows:
             actions.import_rows(session, actions.SYSTEM, rows, options)
     return len(rows), len(records) - len(rows)
-
-
-def survey_reference(folder: Path = SEEDS) -> dict[str, Any]:
-    """The 2010 OECD survey's reference figures (vocabulary.md), shown beside the registry's."""
-    data = read_json(folder / "survey_reference.json")
-    if not isinstance(data, dict) or not {"motives", "obstacles", "success_factors"} <= set(data):
-        raise SeedError(f"{folder / 'survey_reference.json'}: missing reference sections")
-    return data

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, bindparam, distinct, func, select
 from sqlmodel import Session
 
-from . import seeds, vocab
+from . import vocab
 from .catalogue import apply_filters
 from .filters import Filters
 from .initiatives import PUBLIC_STATUS, latest_change
@@ -305,7 +305,7 @@ def compare(session: Session, filters: Filters, ids: Sequence[int] | None = None
 @cache
 def survey() -> dict[str, Any]:
     """The seed document's reference figures (seeds/survey_reference.json), read once."""
-    return seeds.survey_reference()
+    return survey.survey_reference()
 
 
 def survey_groups() -> list[tuple[str, str, list[str]]]:

@@ -1,33 +1,34 @@
 """Controlled vocabularies: the one place their codes, labels and descriptions live.
 
 Forms, validation, search facets, statistics, the API and seeds all read these tables.
-Codes never change once published; labels may.
+Codes never change once published; labels may. Labels and descriptions are written here in
+English and marked with `msg()`, so `make messages` carries them into the Babel catalogues of
+translations/ like every other string: a language is added there, not here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .messages import msg
+from .messages import LANGUAGES, Message, msg, translate
 
 
 @dataclass(frozen=True)
 class Term:
     code: str
-    en: str
-    fr: str
-    description: str = ""
+    english: Message
+    description: Message
     cofog: str | None = None
 
     def label(self, locale: str = "en") -> str:
-        return self.fr if locale.startswith("fr") else self.en
+        """The label in `locale` (any locale: English where the catalogues have none)."""
+        return translate(self.english, locale)
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     name: str
-    en: str
-    fr: str
+    english: Message
     multiple: bool
     terms: tuple[Term, ...]
 
@@ -43,320 +44,235 @@ class Vocabulary:
         return term.label(locale) if term else code
 
     def title(self, locale: str = "en") -> str:
-        return self.fr if locale.startswith("fr") else self.en
+        return translate(self.english, locale)
 
 
-def _vocab(name: str, en: str, fr: str, multiple: bool, *terms: tuple) -> Vocabulary:
-    return Vocabulary(name, en, fr, multiple, tuple(Term(*t) for t in terms))
+def _vocab(name: str, title: Message, multiple: bool, *terms: tuple) -> Vocabulary:
+    return Vocabulary(name, title, multiple, tuple(Term(*t) for t in terms))
 
 
 STAGE = _vocab(
     "stage",
-    "Stage",
-    "Étape",
+    msg("Stage"),
     True,
-    (
-        "plan",
-        "Plan / commission",
-        "Planifier / commander",
-        msg("Co-commissioning: deciding what is needed."),
-    ),
-    ("design", "Design", "Concevoir", msg("Co-design: shaping how the service works.")),
-    (
-        "deliver",
-        "Deliver",
-        "Fournir / produire",
-        msg("Co-delivery: providing the service together."),
-    ),
-    ("evaluate", "Evaluate", "Évaluer", msg("Co-assessment: judging how well the service works.")),
+    ("plan", msg("Plan / commission"), msg("Co-commissioning: deciding what is needed.")),
+    ("design", msg("Design"), msg("Co-design: shaping how the service works.")),
+    ("deliver", msg("Deliver"), msg("Co-delivery: providing the service together.")),
+    ("evaluate", msg("Evaluate"), msg("Co-assessment: judging how well the service works.")),
 )
 
 MATURITY = _vocab(
     "maturity",
-    "Maturity",
-    "Maturité",
+    msg("Maturity"),
     False,
-    ("pilot", "Pilot", "Projet pilote", msg("Experiment, time-limited or local trial.")),
+    ("pilot", msg("Pilot"), msg("Experiment, time-limited or local trial.")),
     (
         "integrated",
-        "Integrated (mainstreamed)",
-        "Intégré (généralisé)",
+        msg("Integrated (mainstreamed)"),
         msg("Part of how the service is normally delivered."),
     ),
 )
 
 SECTOR = _vocab(
     "sector",
-    "Sector",
-    "Secteur",
+    msg("Sector"),
     False,
     (
         "public_safety",
-        "Public safety and crime prevention",
-        "Sécurité publique et prévention",
+        msg("Public safety and crime prevention"),
         msg("Policing, neighbourhood safety, crime prevention."),
         "03",
     ),
-    ("justice", "Justice and courts", "Justice", msg("Courts, probation, victim support."), "03"),
-    ("health", "Health", "Santé", msg("Health care, prevention, chronic conditions."), "07"),
+    ("justice", msg("Justice and courts"), msg("Courts, probation, victim support."), "03"),
+    ("health", msg("Health"), msg("Health care, prevention, chronic conditions."), "07"),
     (
         "social_care",
-        "Social care (older people, disability)",
-        "Aide sociale et médico-sociale",
+        msg("Social care (older people, disability)"),
         msg("Care and support for older and disabled people."),
         "10",
     ),
     (
         "family_children",
-        "Family, children and parenting",
-        "Famille, enfance et parentalité",
+        msg("Family, children and parenting"),
         msg("Support to families, children and parents."),
         "10",
     ),
     (
         "employment",
-        "Employment and welfare",
-        "Emploi et prestations sociales",
+        msg("Employment and welfare"),
         msg("Job seeking, benefits, social protection."),
         "10",
     ),
-    ("education", "Education", "Éducation", msg("Schools, training, lifelong learning."), "09"),
+    ("education", msg("Education"), msg("Schools, training, lifelong learning."), "09"),
     (
         "environment",
-        "Environment, waste and energy",
-        "Environnement, déchets et énergie",
+        msg("Environment, waste and energy"),
         msg("Waste, recycling, energy, nature."),
         "05",
     ),
     (
         "housing_urban",
-        "Housing and urban development",
-        "Logement et urbanisme",
+        msg("Housing and urban development"),
         msg("Housing, planning, public space."),
         "06",
     ),
-    ("transport", "Transport", "Transports", msg("Public transport, roads, mobility."), "04"),
+    ("transport", msg("Transport"), msg("Public transport, roads, mobility."), "04"),
     (
         "culture",
-        "Culture, sport and leisure",
-        "Culture, sport et loisirs",
+        msg("Culture, sport and leisure"),
         msg("Libraries, museums, sport, leisure."),
         "08",
     ),
     (
         "administration",
-        "Public administration and digital services",
-        "Administration et services numériques",
+        msg("Public administration and digital services"),
         msg("Government services, budgets, digital services."),
         "01",
     ),
-    ("other", "Other", "Autre", msg("Any other public service."), None),
+    ("other", msg("Other"), msg("Any other public service."), None),
 )
 
 PARTICIPANTS = _vocab(
     "participants",
-    "Participants",
-    "Participants",
+    msg("Participants"),
     True,
-    ("citizens", "Citizens", "Citoyens", msg("Residents taking part as members of the public.")),
-    ("service_users", "Service users", "Usagers", msg("People who use the service.")),
-    (
-        "carers_families",
-        "Carers and families",
-        "Aidants et familles",
-        msg("Relatives and informal carers."),
-    ),
-    ("volunteers", "Volunteers", "Bénévoles", msg("People giving their time without pay.")),
+    ("citizens", msg("Citizens"), msg("Residents taking part as members of the public.")),
+    ("service_users", msg("Service users"), msg("People who use the service.")),
+    ("carers_families", msg("Carers and families"), msg("Relatives and informal carers.")),
+    ("volunteers", msg("Volunteers"), msg("People giving their time without pay.")),
     (
         "civil_society",
-        "Civil society organisations",
-        "Organisations de la société civile",
+        msg("Civil society organisations"),
         msg("Non-governmental and community organisations."),
     ),
-    ("private_sector", "Private sector", "Secteur privé", msg("Firms and social enterprises.")),
-    ("professionals", "Professionals", "Professionnels", msg("Public-service staff.")),
+    ("private_sector", msg("Private sector"), msg("Firms and social enterprises.")),
+    ("professionals", msg("Professionals"), msg("Public-service staff.")),
 )
 
 CONTRIBUTIONS = _vocab(
     "contributions",
-    "Contributions",
-    "Contributions",
+    msg("Contributions"),
     True,
-    ("time", "Time", "Temps", msg("Hours given to the service.")),
-    ("knowledge", "Knowledge", "Connaissances", msg("Experience and local or lived knowledge.")),
-    ("effort", "Effort", "Effort", msg("Work and self-management.")),
-    ("money", "Money", "Argent", msg("Financial contributions or fees.")),
-    ("data", "Data", "Données", msg("Reports, measurements, feedback.")),
-    ("peer_support", "Peer support", "Soutien entre pairs", msg("Help given to other users.")),
+    ("time", msg("Time"), msg("Hours given to the service.")),
+    ("knowledge", msg("Knowledge"), msg("Experience and local or lived knowledge.")),
+    ("effort", msg("Effort"), msg("Work and self-management.")),
+    ("money", msg("Money"), msg("Financial contributions or fees.")),
+    ("data", msg("Data"), msg("Reports, measurements, feedback.")),
+    ("peer_support", msg("Peer support"), msg("Help given to other users.")),
 )
 
 MOTIVES = _vocab(
     "motives",
-    "Motives",
-    "Motivations",
+    msg("Motives"),
     True,
     (
         "involve_citizens",
-        "Increase citizen involvement",
-        "Accroître la participation des citoyens",
+        msg("Increase citizen involvement"),
         msg("Give citizens a greater say and role."),
     ),
-    (
-        "improve_quality",
-        "Improve service quality",
-        "Améliorer la qualité du service",
-        msg("Make the service better."),
-    ),
-    ("reduce_costs", "Reduce costs", "Réduire les coûts", msg("Deliver the service for less.")),
-    (
-        "improve_outcomes",
-        "Improve outcomes",
-        "Améliorer les résultats",
-        msg("Achieve better results."),
-    ),
+    ("improve_quality", msg("Improve service quality"), msg("Make the service better.")),
+    ("reduce_costs", msg("Reduce costs"), msg("Deliver the service for less.")),
+    ("improve_outcomes", msg("Improve outcomes"), msg("Achieve better results.")),
     (
         "increase_satisfaction",
-        "Increase user satisfaction",
-        "Accroître la satisfaction des usagers",
+        msg("Increase user satisfaction"),
         msg("Make users happier with the service."),
     ),
     (
         "better_targeting",
-        "Better target services to needs",
-        "Mieux cibler les services sur les besoins",
+        msg("Better target services to needs"),
         msg("Match the service to what people need."),
     ),
     (
         "political_priority",
-        "Government or political priority",
-        "Priorité gouvernementale ou politique",
+        msg("Government or political priority"),
         msg("Asked for by government or elected officials."),
     ),
-    ("other", "Other", "Autre", msg("Any other motive.")),
+    ("other", msg("Other"), msg("Any other motive.")),
 )
 
 OBSTACLES = _vocab(
     "obstacles",
-    "Obstacles",
-    "Obstacles",
+    msg("Obstacles"),
     True,
     (
         "lack_of_resources",
-        "Lack of resources/capacity",
-        "Manque de ressources ou de capacités",
+        msg("Lack of resources/capacity"),
         msg("Not enough staff, time or money."),
     ),
     (
         "resistance_to_change",
-        "Administrative resistance to change, risk aversion",
-        "Résistance administrative au changement, aversion au risque",
+        msg("Administrative resistance to change, risk aversion"),
         msg("Reluctance inside the administration."),
     ),
     (
         "lack_of_financial_incentives",
-        "No financial incentives",
-        "Absence d'incitations financières",
+        msg("No financial incentives"),
         msg("Nothing rewards the effort."),
     ),
-    (
-        "lack_of_evidence",
-        "Lack of evidence of benefits",
-        "Manque de preuves des bénéfices",
-        msg("Benefits not demonstrated."),
-    ),
+    ("lack_of_evidence", msg("Lack of evidence of benefits"), msg("Benefits not demonstrated.")),
     (
         "lack_of_citizen_interest",
-        "Low citizen interest or capacity",
-        "Faible intérêt ou capacité des citoyens",
+        msg("Low citizen interest or capacity"),
         msg("Citizens unwilling or unable to take part."),
     ),
     (
         "legal_constraints",
-        "Legal or regulatory constraints",
-        "Contraintes juridiques ou réglementaires",
+        msg("Legal or regulatory constraints"),
         msg("Rules that hinder the partnership."),
     ),
     (
         "accountability_concerns",
-        "Unclear accountability or risk",
-        "Responsabilités ou risques mal définis",
+        msg("Unclear accountability or risk"),
         msg("Who answers when things go wrong is unclear."),
     ),
-    ("other", "Other", "Autre", msg("Any other obstacle.")),
+    ("other", msg("Other"), msg("Any other obstacle.")),
 )
 
 SUCCESS_FACTORS = _vocab(
     "success_factors",
-    "Success factors",
-    "Facteurs de succès",
+    msg("Success factors"),
     True,
     (
         "clear_responsibilities_and_funding",
-        "Clearly defined responsibilities and financial framework",
-        "Responsabilités et cadre financier clairement définis",
+        msg("Clearly defined responsibilities and financial framework"),
         msg("Everyone knows who does and pays for what."),
     ),
     (
         "leadership_commitment",
-        "Leadership and commitment of senior officials",
-        "Leadership et engagement des hauts responsables",
+        msg("Leadership and commitment of senior officials"),
         msg("Senior officials back the initiative."),
     ),
     (
         "dialogue_with_users",
-        "Willingness to engage in dialogue with citizens and users",
-        "Volonté de dialoguer avec les citoyens et les usagers",
+        msg("Willingness to engage in dialogue with citizens and users"),
         msg("Professionals listen to users."),
     ),
     (
         "professional_skills",
-        "New skills and competences for professionals",
-        "Nouvelles compétences pour les professionnels",
+        msg("New skills and competences for professionals"),
         msg("Staff trained to work with users."),
     ),
     (
         "user_capacity",
-        "Users' capacity and information",
-        "Capacités et information des usagers",
+        msg("Users' capacity and information"),
         msg("Users have what they need to take part."),
     ),
-    (
-        "legal_framework",
-        "Supportive legal framework",
-        "Cadre juridique favorable",
-        msg("The law enables the partnership."),
-    ),
-    ("other", "Other", "Autre", msg("Any other success factor.")),
+    ("legal_framework", msg("Supportive legal framework"), msg("The law enables the partnership.")),
+    ("other", msg("Other"), msg("Any other success factor.")),
 )
 
 EVIDENCE_LEVEL = _vocab(
     "evidence_level",
-    "Evidence level",
-    "Niveau de preuve",
+    msg("Evidence level"),
     False,
-    ("none", "No evaluation yet", "Pas encore d'évaluation", msg("Results are not known yet.")),
-    (
-        "anecdotal",
-        "Testimonies, anecdotes",
-        "Témoignages, anecdotes",
-        msg("Stories from those involved."),
-    ),
-    (
-        "monitoring",
-        "Routine monitoring data",
-        "Données de suivi courantes",
-        msg("Figures collected as the service runs."),
-    ),
-    (
-        "evaluation",
-        "Independent evaluation",
-        "Évaluation indépendante",
-        msg("Assessed by an independent evaluator."),
-    ),
+    ("none", msg("No evaluation yet"), msg("Results are not known yet.")),
+    ("anecdotal", msg("Testimonies, anecdotes"), msg("Stories from those involved.")),
+    ("monitoring", msg("Routine monitoring data"), msg("Figures collected as the service runs.")),
+    ("evaluation", msg("Independent evaluation"), msg("Assessed by an independent evaluator.")),
     (
         "experimental",
-        "Controlled or quasi-experimental study",
-        "Étude contrôlée ou quasi expérimentale",
+        msg("Controlled or quasi-experimental study"),
         msg("Compared against a control group."),
     ),
 )
@@ -399,17 +315,18 @@ STEMMED_LANGUAGES = ("en", "fr")
 STATUSES = ("draft", "submitted", "published", "rejected", "withdrawn", "deleted")
 
 
-def as_json(locale_labels: tuple[str, ...] = ("en", "fr")) -> dict:
-    """Every vocabulary as plain data, for the API and the OpenAPI document."""
+def as_json(languages: tuple[str, ...] = LANGUAGES) -> dict:
+    """Every vocabulary as plain data, for the API: labels in every language of the
+    interface, descriptions in English (the API's own language)."""
     return {
         v.name: {
-            "label": {loc: v.title(loc) for loc in locale_labels},
+            "label": {loc: v.title(loc) for loc in languages},
             "multiple": v.multiple,
             "terms": [
                 {
                     "code": t.code,
-                    "label": {loc: t.label(loc) for loc in locale_labels},
-                    "description": t.description,
+                    "label": {loc: t.label(loc) for loc in languages},
+                    "description": str(t.description),
                     **({"cofog": t.cofog} if v is SECTOR else {}),
                 }
                 for t in v.terms

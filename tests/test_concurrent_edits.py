@@ -8,12 +8,13 @@ it both transactions read the old version and both succeed, one silently undoing
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 
 from registry import actions
-from registry.db import read_session, write_session
+from registry.db import is_sqlite, read_session, write_session
 from registry.models import Initiative, Revision
 
 from .conftest import bring_to, create_people, valid_record
@@ -87,24 +88,58 @@ def test_two_patches_with_one_version_one_wins(any_app):
     assert _revisions(any_app, initiative_id) == 3 + ROUNDS
 
 
+def _waiting_on_a_lock(engine, backend_pid: int) -> bool:
+    """Whether that PostgreSQL backend is blocked on a lock (row, table or advisory)."""
+    with engine.connect() as conn:
+        kind = conn.execute(
+            text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"),
+            {"pid": backend_pid},
+        ).scalar()
+    return kind == "Lock"
+
+
 def test_a_writer_waiting_for_the_row_sees_the_new_version(any_app):
-    """Deterministic interleaving: A reads and changes the row and holds its transaction open;
-    B reads with the same expected version meanwhile. B must fail, whatever the engine."""
+    """Certain interleaving, on both engines: A locks and changes the row, then keeps its
+    transaction open until B is waiting for that row inside the database; only then does A
+    commit. B, which expected the same version, must fail.
+
+    B waits at its first statement on SQLite (BEGIN IMMEDIATE cannot return while A holds the
+    write lock); on PostgreSQL, pg_stat_activity shows B's backend waiting on a lock.
+    """
     engine = any_app.extensions["registry"].engine
     initiative_id = _published(any_app)
-    a_has_read = threading.Event()
+    a_has_written, b_has_sent = threading.Event(), threading.Event()
     outcome: dict[str, object] = {}
+    b_backend: list[int] = []
+
+    def b_statement(conn, _cursor, _statement, _params, _context, _many) -> None:
+        if threading.current_thread().name == "B" and not b_has_sent.is_set():
+            if not is_sqlite(engine):
+                b_backend.append(conn.connection.dbapi_connection.info.backend_pid)
+            b_has_sent.set()
+
+    def b_is_waiting() -> bool:
+        if not b_has_sent.wait(30):
+            return False
+        if is_sqlite(engine):
+            return True
+        deadline = time.monotonic() + 30
+        while not _waiting_on_a_lock(engine, b_backend[0]):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)  # polling what the server reports, not guessing a delay
+        return True
 
     def writer_a() -> None:
         with write_session(engine) as s:
             actions.edit(s, actions.SYSTEM, initiative_id, {"summary": "From A."},
                          expected_version=3)  # fmt: skip
-            a_has_read.set()
-            threading.Event().wait(0.5)  # keep the transaction open while B arrives
+            a_has_written.set()
+            outcome["b waited"] = b_is_waiting()  # then A commits, and only then
         outcome["a"] = "ok"
 
     def writer_b() -> None:
-        a_has_read.wait(10)
+        a_has_written.wait(30)
         try:
             with write_session(engine) as s:
                 actions.edit(s, actions.SYSTEM, initiative_id, {"summary": "From B."},
@@ -113,12 +148,19 @@ def test_a_writer_waiting_for_the_row_sees_the_new_version(any_app):
         except actions.StaleVersion as exc:
             outcome["b"] = exc.current
 
-    threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert outcome == {"a": "ok", "b": 4}
+    event.listen(engine, "before_cursor_execute", b_statement)
+    try:
+        threads = [
+            threading.Thread(target=writer_a, name="A"),
+            threading.Thread(target=writer_b, name="B"),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=90)
+    finally:
+        event.remove(engine, "before_cursor_execute", b_statement)
+    assert outcome == {"b waited": True, "a": "ok", "b": 4}
     with read_session(engine) as s:
         assert s.get(Initiative, initiative_id).summary == "From A."
 

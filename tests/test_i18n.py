@@ -1,23 +1,32 @@
-"""English and French: the catalogue is complete and up to date, every page renders in both
-languages, the switch is remembered, API errors and reference data speak the reader's language.
+"""English and French: every catalogue is complete and up to date, every page renders in both
+languages, the switch is remembered, API errors and reference data speak the reader's language,
+and a language is added by its catalogue alone.
 
 When the completeness test fails: run `make messages`, translate the new entries of
-translations/fr/LC_MESSAGES/messages.po (no "fuzzy" left), run `make messages` again.
+translations/<language>/LC_MESSAGES/messages.po (no "fuzzy" left), run `make messages` again.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import read_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from registry import actions, countries, vocab
 from registry.db import write_session
+from registry.messages import Message, translate
 from registry.models import User
 
 from .conftest import csrf_from
@@ -25,9 +34,11 @@ from .url_map import UnfillableRoute, method_of, routes, urls
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
-PO = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po"
-MO = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.mo"
 POT = TRANSLATIONS / "messages.pot"
+# Every language's catalogue: each is held to the same checks, so a new one is complete too.
+PO_FILES = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
+EACH_PO = pytest.mark.parametrize("po", PO_FILES, ids=lambda path: path.parents[1].name)
+MO = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.mo"
 # The keywords of `make messages` (MESSAGE_KEYWORDS in the Makefile), besides Babel's defaults.
 KEYWORDS = ("_l", "lazy_gettext", "msg")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -62,16 +73,22 @@ def test_the_makefile_extracts_with_the_same_keywords():
 
 def test_catalogues_hold_every_message_of_the_code():
     in_code = _code_messages()
-    for path in (POT, PO):
+    for path in (POT, *PO_FILES):
         held = {m.id for m in _catalogue(path) if m.id}
         missing = sorted(map(str, in_code - held))
         stale = sorted(map(str, held - in_code))
-        assert not missing, f"{path.name} lacks {missing[:10]}: run `make messages`"
-        assert not stale, f"{path.name} has messages the code dropped {stale[:10]}"
+        where = path.relative_to(ROOT)
+        assert not missing, f"{where} lacks {missing[:10]}: run `make messages`"
+        assert not stale, f"{where} has messages the code dropped {stale[:10]}"
 
 
-def test_every_message_has_a_french_translation_with_the_same_placeholders():
-    catalogue = _catalogue(PO)
+def test_there_is_a_french_catalogue():
+    assert TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po" in PO_FILES
+
+
+@EACH_PO
+def test_every_message_has_a_translation_with_the_same_placeholders(po):
+    catalogue = _catalogue(po)
     assert not catalogue.fuzzy, "the catalogue header is marked fuzzy"
     problems = []
     for m in catalogue:
@@ -95,16 +112,120 @@ def _key(value):
     return tuple(value) if isinstance(value, list | tuple) else value
 
 
-def test_the_compiled_catalogue_matches_the_po_file():
-    with open(MO, "rb") as fh:
+@EACH_PO
+def test_the_compiled_catalogue_matches_the_po_file(po):
+    with open(po.with_suffix(".mo"), "rb") as fh:
         compiled = {_key(m.id): _key(m.string) for m in read_mo(fh) if m.id}
-    written = {_key(m.id): _key(m.string) for m in _catalogue(PO) if m.id and not m.fuzzy}
+    written = {_key(m.id): _key(m.string) for m in _catalogue(po) if m.id and not m.fuzzy}
     assert compiled == written, "messages.mo is older than messages.po: run `make messages`"
 
 
-def test_the_wheel_ships_the_translations():
-    pyproject = (ROOT / "pyproject.toml").read_text()
-    assert '"translations" = "registry/translations"' in pyproject
+@EACH_PO
+def test_every_vocabulary_label_and_description_is_translated_in_the_catalogue(po):
+    """Vocabulary texts are catalogue messages like any other: written in English in the code
+    (the msgid), translated in translations/, compiled into the .mo that labels are read from."""
+    language = po.parents[1].name
+    catalogue = {m.id: m.string for m in _catalogue(po) if m.id}
+    problems = []
+    for vocabulary in vocab.VOCABULARIES.values():
+        texts = [vocabulary.english]
+        texts += [text for term in vocabulary.terms for text in (term.english, term.description)]
+        for text in texts:
+            if not isinstance(text, Message):
+                problems.append(f"{vocabulary.name}: {text!r} is not marked with msg()")
+            elif not catalogue.get(str(text)):
+                problems.append(f"{vocabulary.name}: {text!r} has no translation")
+            elif translate(text, language) != catalogue[str(text)]:
+                problems.append(f"{vocabulary.name}: {text!r} is not compiled: make messages")
+    assert not problems, "\n".join(problems)
+
+
+# What a subprocess prints about the registry it imported: where from, which languages, a
+# vocabulary label, and a page and the vocabularies' API in `language`.
+PROBE = """
+import json, sys
+import registry
+from registry import create_app
+from registry.i18n import LANGUAGE_NAMES, LANGUAGES
+from registry.vocab import MATURITY
+
+language, instance = sys.argv[1], sys.argv[2]
+app = create_app({"instance_dir": instance, "database_url": f"sqlite:///{instance}/r.sqlite3",
+                  "index_dir": f"{instance}/index", "secret_key": "probe", "TESTING": True})
+client = app.test_client()
+client.set_cookie("lang", language)
+page = client.get("/sign-in").get_data(as_text=True)
+api = client.get("/api/v1/vocabularies").get_json()
+print(json.dumps({
+    "package": registry.__file__,
+    "languages": list(LANGUAGES),
+    "names": LANGUAGE_NAMES,
+    "label": MATURITY.label("pilot", language),
+    "api_labels": api["maturity"]["terms"][0]["label"],
+    "page_language": f'<html lang="{language}">' in page,
+    "page": page,
+}))
+"""
+
+
+def _probe(site: Path, language: str, tmp_path: Path) -> dict:
+    """Run PROBE with `site` first on the path (so `registry` comes from there)."""
+    instance = tmp_path / f"instance-{language}"
+    instance.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, language, str(instance)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_wheel_carries_the_compiled_catalogue_and_speaks_french(tmp_path):
+    """Built and unpacked as pip would install it, the wheel runs in French with no build step:
+    the compiled catalogue is inside the package, and the package finds it there."""
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "dist"), str(ROOT)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("registry/translations/fr/LC_MESSAGES/messages.mo") == MO.read_bytes()
+        archive.extractall(tmp_path / "site")
+    found = _probe(tmp_path / "site", "fr", tmp_path)
+    assert found["package"].startswith(str(tmp_path / "site"))
+    assert found["languages"] == ["en", "fr"]
+    assert found["label"] == "Projet pilote"
+    assert found["api_labels"] == {"en": "Pilot", "fr": "Projet pilote"}
+    assert found["page_language"] and "Se connecter" in found["page"]
+
+
+def test_a_third_language_needs_only_its_catalogue(tmp_path):
+    """A copy of the project with a German catalogue added, and no line of code changed,
+    offers German in the switch, its pages, its vocabulary labels and the API."""
+    site = tmp_path / "project"
+    for folder in ("registry", "templates", "static", "translations"):
+        shutil.copytree(ROOT / folder, site / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    german = Catalog(locale="de")
+    german.add("Pilot", "Pilotprojekt")
+    german.add("Sign in", "Anmelden")
+    target = site / "translations" / "de" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with open(target / "messages.mo", "wb") as fh:
+        write_mo(fh, german)
+    found = _probe(site, "de", tmp_path)
+    assert found["package"].startswith(str(site))
+    assert found["languages"] == ["en", "de", "fr"]
+    assert found["names"] == {"en": "English", "de": "Deutsch", "fr": "Français"}
+    assert found["label"] == "Pilotprojekt"
+    assert found["api_labels"] == {"en": "Pilot", "de": "Pilotprojekt", "fr": "Projet pilote"}
+    assert found["page_language"] and "Anmelden" in found["page"] and "Deutsch" in found["page"]
 
 
 # --- Pages in both languages ----------------------------------------------------------------
@@ -130,7 +251,7 @@ def _samples(app, site) -> dict:
     from registry.models import Initiative
 
     with app.app_context():
-        from registry.app import db
+        from registry.extensions import db
 
         slug = db().get(Initiative, site["published"]).slug
     ids = [str(site["published"]), str(site["french"]), str(site["draft"])]

@@ -144,7 +144,7 @@ def test_the_crawl_catches_a_leaking_route(app, client, world):
     @app.get("/leaky/<int:initiative_id>")
     @public
     def leaky(initiative_id: int):
-        from registry.app import db
+        from registry.extensions import db
 
         return initiatives.lookup(db(), initiative_id).title
 

@@ -8,8 +8,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from registry import search
-from registry.app import search_index
 from registry.db import read_session
+from registry.extensions import search_index
 from registry.filters import parse_filters
 
 

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import text
 
 from registry import actions, create_app, initiatives, search
-from registry.app import db
 from registry.db import read_session, write_session
+from registry.extensions import db
 from registry.search import indexing, querying
 
 from .conftest import bring_to, valid_record

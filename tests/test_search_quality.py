@@ -197,7 +197,7 @@ def test_suggestions_follow_catch_up_and_survive_a_rebuild(app, client, corpus, 
     """The word list lives beside each index generation: a newly published record's words
     become suggestions at the next catch-up, and a rebuild writes the whole list again."""
     from registry import search
-    from registry.app import search_index
+    from registry.extensions import search_index
 
     suggestion = lambda q: client.get(f"/api/v1/initiatives?q={q}").get_json()["suggestion"]  # noqa: E731
     assert suggestion("hydroponiks") is None

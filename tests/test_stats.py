@@ -13,8 +13,8 @@ from openapi_schema_validator import OAS31Validator
 from sqlalchemy import select
 
 from registry import stats
-from registry.app import registry_of
 from registry.db import read_session
+from registry.extensions import registry_of
 from registry.filters import Filters
 from registry.models import Initiative
 
@@ -276,7 +276,7 @@ def test_cached_figures_follow_a_publication(any_app, make_initiative):
 
 
 def test_one_cached_comparison_per_selection_whatever_its_order_or_page(any_app):
-    from registry.app import search_index
+    from registry.extensions import search_index
 
     cache = stats.FigureCache()
     computed = []

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from registry import actions, create_app, initiatives
 from registry.cli import main
 from registry.db import read_session, write_session
 from registry.models import ChangeLog, Initiative, Revision
-from registry.transfer import csv_format, importing
+from registry.transfer import csv_format, exporting, importing
 from registry.transfer.importing import ImportFailed, read_bytes
 
 from .conftest import run_import, valid_record
@@ -372,12 +373,47 @@ def test_export_page_shows_licence_citation_and_links(client, make_initiative):
     assert "CC BY 4.0" in readme.data.decode() and readme.mimetype == "text/plain"
 
 
-def test_large_exports_stream_in_chunks(client, make_initiative):
-    for n in range(3):
+@contextmanager
+def counting_loads() -> Iterator[list[int]]:
+    """How many Initiative rows the ORM has turned into objects so far (SQLAlchemy's own
+    `load` event), while the block runs."""
+    loaded = [0]
+
+    def count(_target, _context) -> None:
+        loaded[0] += 1
+
+    event.listen(Initiative, "load", count)
+    try:
+        yield loaded
+    finally:
+        event.remove(Initiative, "load", count)
+
+
+@pytest.mark.parametrize("path", ["/export/initiatives.csv", "/export/initiatives.json"])
+def test_exports_send_the_first_record_before_reading_the_last(
+    client, make_initiative, monkeypatch, path
+):
+    """Streaming, proved: the first record reaches the client while most rows are still unread
+    in the database, then the whole file arrives. Batches of 2 (instead of 500) make six
+    records enough to see it."""
+    monkeypatch.setattr(exporting, "BATCH", 2)
+    for n in range(6):
         make_initiative(title=f"Streamed initiative {n}")
-    response = client.get("/export/initiatives.json")
-    assert response.is_streamed
-    assert len(json.loads(response.data)["initiatives"]) == 3
+    with counting_loads() as loaded:
+        response = client.get(path, buffered=False)
+        assert response.is_streamed
+        chunks = iter(response.response)
+        received = ""
+        while "Streamed initiative" not in received:
+            received += next(chunks).decode()
+        assert loaded[0] <= 2, f"{loaded[0]} rows read before the first record was sent"
+        received += b"".join(chunks).decode()
+        response.close()
+        assert loaded[0] == 6
+    if path.endswith(".json"):
+        assert len(json.loads(received)["initiatives"]) == 6
+    else:
+        assert len(csv_format.read_rows(received, 100)) == 6
 
 
 def test_bench_script_is_deterministic(tmp_path):
@@ -391,9 +427,15 @@ def test_bench_script_is_deterministic(tmp_path):
     assert not importing.check(read_bytes(a.read_bytes(), "csv"))
 
 
-def test_paths_are_files_not_folders(tmp_path):
-    with pytest.raises(ImportFailed, match="cannot read"):
-        importing.read_file(Path(tmp_path / "missing.csv"))
+@pytest.mark.parametrize("make", ["missing", "folder"])
+def test_a_missing_file_or_a_folder_gets_one_clear_error(tmp_path, make):
+    path = tmp_path / "initiatives.csv"
+    if make == "folder":
+        path.mkdir()
+    with pytest.raises(ImportFailed, match=r"initiatives\.csv: cannot read \(") as failure:
+        importing.read_file(path)
+    reason = "Is a directory" if make == "folder" else "No such file or directory"
+    assert reason in str(failure.value)
 
 
 def test_import_is_all_or_nothing_and_idempotent_on_both_engines(any_app):

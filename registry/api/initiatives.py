@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 
 from .. import actions, initiatives
 from ..accounts import Principal
-from ..app import db, registry_of
+from ..auth import SIGN_IN_FIRST, current_principal
 from ..db import write_session
+from ..errors import ApiError
+from ..extensions import db, registry_of
 from ..messages import msg
 from ..models import Initiative
 from ..schemas import ValidationFailed, iso
 from ..security import private, public
-from . import SIGN_IN_FIRST, ApiError, bp, json_body
+from .blueprint import bp, json_body
 
 
 def with_url(record: dict) -> dict:
@@ -31,14 +33,8 @@ def with_url(record: dict) -> dict:
     }
 
 
-def _principal() -> Principal | None:
-    from ..web.auth import current_principal
-
-    return current_principal()
-
-
 def _actor() -> Principal:
-    user = _principal()
+    user = current_principal()
     if user is None:
         raise ApiError(401, "unauthorized", SIGN_IN_FIRST)
     return user
@@ -82,7 +78,7 @@ def _expected_version(body: dict[str, Any]) -> int | None:
 @bp.get("/initiatives/<int:initiative_id>")
 @public
 def get_initiative(initiative_id: int):
-    user = _principal()
+    user = current_principal()
     initiative = initiatives.lookup(db(), initiative_id)
     if initiative is None or not actions.can_view(user, initiative):
         raise initiatives.NotFound(initiative_id)
@@ -99,7 +95,7 @@ def create_initiative():
     status = body.pop("status", "draft")
     if status not in ("draft", "submitted"):
         raise ValidationFailed({"status": [msg('new records are "draft" or "submitted"')]})
-    with write_session(registry_of(current_app).engine) as session:
+    with write_session(registry_of().engine) as session:
         created = actions.create(session, user, body, submit=status == "submitted")
         record = _record_for(user, created)
     location = url_for("api.get_initiative", initiative_id=record["id"], _external=True)
@@ -109,7 +105,7 @@ def create_initiative():
 def _run(run, initiative_id: int, version: int | None) -> dict[str, Any]:
     """One action on one record in one transaction; the record as the actor now sees it."""
     user = _actor()
-    with write_session(registry_of(current_app).engine) as session:
+    with write_session(registry_of().engine) as session:
         changed = run(session, user, initiative_id, version)
         return _record_for(user, changed)
 

@@ -6,7 +6,7 @@ from flask import request
 
 from .. import openapi, vocab
 from ..security import public
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/vocabularies")

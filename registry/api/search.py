@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import request
 
 from .. import search
-from ..app import db, search_index
+from ..extensions import db, search_index
 from ..filters import parse_filters
 from ..security import public
-from . import bp
+from .blueprint import bp
 from .initiatives import with_url
 
 RESULT_FIELDS = (

@@ -6,13 +6,14 @@ from __future__ import annotations
 from flask import request
 
 from .. import countries, stats
-from ..app import db, figure_cache, search_index
+from ..errors import ApiError
+from ..extensions import db, figure_cache, search_index
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
 from ..messages import msg
 from ..schemas import country_code
 from ..security import public
-from . import ApiError, bp
+from .blueprint import bp
 from .initiatives import with_url
 
 MAX_PER_PAGE = 1000

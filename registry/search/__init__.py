@@ -2,10 +2,10 @@
 
 Knows nothing of Flask. A process holds one `SearchIndex` per index folder; `create_app` keeps
 it in `app.extensions["search"]`. A view, API handler or CLI command gets it with
-`registry.app.search_index()` (current app) and passes it with a session:
+`registry.extensions.search_index()` (current app) and passes it with a session:
 
     from registry import search
-    from registry.app import db, search_index
+    from registry.extensions import db, search_index
     from registry.filters import parse_filters
 
     filters = parse_filters(request.args)

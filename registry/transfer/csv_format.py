@@ -1,8 +1,8 @@
 """The CSV shape of initiatives: one row per initiative, multi-valued cells joined by `;`.
 
 Written so spreadsheet programs open it correctly (optional BOM, formula-injection guard) and
-read back leniently: codes or English/French labels, country codes or names, `;` or `,`
-delimiters, UTF-8 or Excel's cp1252.
+read back leniently: codes or labels in any language of the interface, country codes or names,
+`;` or `,` delimiters, UTF-8 or Excel's cp1252.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pycountry
 
 from .. import vocab
 from ..countries import name as country_name
-from ..messages import msg
+from ..messages import LANGUAGES, msg
 from ..schemas import MULTI
 
 COLUMNS = (
@@ -177,7 +177,8 @@ def _vocabulary_lookup(name: str) -> dict[str, str]:
     vocabulary = vocab.VOCABULARIES[name]
     table: dict[str, str] = {}
     for term in vocabulary.terms:
-        for text in (term.en, term.fr, term.code, term.code.replace("_", " ")):
+        labels = [term.label(language) for language in LANGUAGES]
+        for text in (*labels, term.code, term.code.replace("_", " ")):
             table[fold(text)] = term.code
     return table
 
@@ -191,7 +192,8 @@ def vocabulary_code(vocabulary: str, text: str) -> str:
 def _country_lookup() -> dict[str, str]:
     table: dict[str, str] = {}
     for c in pycountry.countries:
-        names = [c.alpha_2, c.alpha_3, c.name, country_name(c.alpha_2, "fr")]
+        names = [c.alpha_2, c.alpha_3, c.name]
+        names += [country_name(c.alpha_2, language) for language in LANGUAGES]
         names += [getattr(c, a) for a in ("common_name", "official_name") if hasattr(c, a)]
         for text in names:
             table.setdefault(fold(text), c.alpha_2)

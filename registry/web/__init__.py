@@ -1,9 +1,10 @@
-"""HTML pages: blueprints, template helpers and friendly error pages."""
+"""HTML pages: blueprints, template helpers and friendly error pages.
+
+The error handlers are the application's: a request for the JSON API gets the contract's JSON
+error (registry.errors) instead of a page.
+"""
 
 from __future__ import annotations
-
-from dataclasses import replace
-from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext
@@ -11,84 +12,32 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from .. import countries, vocab
-from ..api import error_response, handle_error, is_api_request
-from ..filters import BadParameter, Filters
-from ..i18n import current_locale, language_name
+from ..errors import error_response, handle_error
+from ..extensions import is_api_request
+from ..filters import BadParameter
 from ..markdown import render as render_markdown
 from ..messages import msg
 from ..search import SearchUnavailable
+from . import (
+    account,
+    browse,
+    compare,
+    contribute,
+    country_pages,
+    forms,
+    imports,
+    opendata,
+    search_links,
+)
+from .labels import country_name, field_value, label
+from .urls import url_with
 
 # Seconds a client is asked to wait when the database or the search index is out of reach.
 RETRY_DATABASE = 5
 RETRY_SEARCH = 10
 
 
-def label(vocabulary: str, code: str | None) -> str:
-    if not code:
-        return ""
-    return vocab.VOCABULARIES[vocabulary].label(code, current_locale())
-
-
-def country_name(code: str) -> str:
-    return countries.name(code, current_locale())
-
-
-def field_value(field: str, value: object) -> str:
-    """A record field's value as a reader sees it: labels for codes, country names, lists
-    joined (the curators' diffs)."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if field == "country":
-        return country_name(str(value))
-    if field == "language":
-        return language_name(str(value), standalone=True)
-    items = value if isinstance(value, list) else [value]
-    vocabulary = vocab.SINGLE_FIELDS.get(field) or vocab.MULTI_FIELDS.get(field)
-    if vocabulary is not None:
-        items = [vocabulary.label(str(c), current_locale()) for c in items]
-    elif field == "sources":
-        items = [f"{s.get('title')} <{s.get('url')}>" if isinstance(s, dict) else s for s in items]
-    return ", ".join(str(item) for item in items)
-
-
-def local_path(target: str | None, default: str) -> str:
-    """`target` when it is a path on this site, else `default`: no open redirect, even through
-    the browser's repairs of odd URLs (backslashes, control characters, "//host")."""
-    if (
-        not target
-        or not target.startswith("/")
-        or target.startswith("//")
-        or any(ch == "\\" or ord(ch) < 33 or ord(ch) == 127 for ch in target)
-    ):
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return default
-    return target
-
-
-def url_with(filters: Filters, **changes) -> str:
-    """The current page's URL with its filters changed (None removes a parameter)."""
-    changed = replace(filters, **changes)
-    query = urlencode(changed.to_args())
-    return f"{request.path}?{query}" if query else request.path
-
-
 def init_app(app: Flask) -> None:
-    from . import (
-        account,
-        auth,
-        browse,
-        compare,
-        contribute,
-        country_pages,
-        forms,
-        imports,
-        opendata,
-        search_links,
-    )
-
-    auth.init_app(app)
     app.register_blueprint(browse.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(contribute.bp)

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from .. import accounts, actions, i18n
-from ..app import db
+from ..auth import SignedIn, current_principal
 from ..db import write_session
+from ..extensions import db, registry_of
 from ..security import private, public
-from . import local_path
-from .auth import SignedIn, current_principal, registry_of_current
 from .forms import PasswordForm, SignInForm, TokenForm
+from .urls import local_path
 
 bp = Blueprint("account", __name__)
 
@@ -29,7 +29,7 @@ def sign_in():
         address = request.remote_addr or "unknown"
         try:
             principal = accounts.authenticate(
-                registry_of_current().engine,
+                registry_of().engine,
                 form.email.data or "",
                 form.password.data or "",
                 address,
@@ -59,7 +59,7 @@ def sign_in():
 @private("the signed-in user")
 @login_required
 def sign_out():
-    with write_session(registry_of_current().engine) as s:
+    with write_session(registry_of().engine) as s:
         actions.end_sessions(s, current_principal())
     logout_user()
     session.clear()
@@ -95,7 +95,7 @@ def account():
 def change_password():
     form = PasswordForm(prefix="pw")
     try:
-        with write_session(registry_of_current().engine) as s:
+        with write_session(registry_of().engine) as s:
             principal = actions.change_password(
                 s, current_principal(), form.current.data or "", form.new.data or ""
             )
@@ -113,10 +113,8 @@ def change_password():
 @login_required
 def create_token():
     form = TokenForm(prefix="tk")
-    with write_session(registry_of_current().engine) as s:
-        token = actions.create_token(
-            s, current_principal(), label=(form.label.data or "").strip()
-        )
+    with write_session(registry_of().engine) as s:
+        token = actions.create_token(s, current_principal(), label=(form.label.data or "").strip())
     return _account_page(new_token=token)
 
 
@@ -125,7 +123,7 @@ def create_token():
 @login_required
 def revoke_token(token_id: int):
     try:
-        with write_session(registry_of_current().engine) as s:
+        with write_session(registry_of().engine) as s:
             actions.revoke_token(s, current_principal(), token_id)
     except accounts.AccountError:
         flash(_("No such token."), "error")
@@ -142,7 +140,7 @@ def save_language(code: str):
     CSRF token, so another site cannot change it), then back to the same page."""
     if code not in i18n.LANGUAGES:
         abort(404)
-    with write_session(registry_of_current().engine) as s:
+    with write_session(registry_of().engine) as s:
         actions.set_locale(s, current_principal(), code)
     target = local_path(request.form.get("next"), url_for("browse.home"))
     return i18n.remember(redirect(target), code)

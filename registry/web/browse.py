@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from .. import catalogue, i18n, search
-from ..app import db, search_index
+from ..extensions import db, search_index
 from ..filters import parse_filters
 from ..security import public
-from . import local_path
+from . import contribute
+from .urls import local_path
 
 bp = Blueprint("browse", __name__)
 
@@ -37,8 +38,6 @@ def catalogue_page():
 @bp.get("/initiatives/<int:initiative_id>/<slug>")
 @public
 def initiative_page(initiative_id: int, slug: str | None = None):
-    from . import contribute
-
     initiative = contribute.viewable(initiative_id)
     if slug != initiative.slug:
         return redirect(

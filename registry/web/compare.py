@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import search, stats
-from ..app import db, figure_cache, search_index
 from ..countries import all_countries
+from ..extensions import db, figure_cache, search_index
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
 from ..initiatives import public_query

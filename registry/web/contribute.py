@@ -12,13 +12,13 @@ from flask_login import login_required
 
 from .. import actions, initiatives
 from ..actions import Conflict, Forbidden, InvalidMove, StaleVersion
-from ..app import db
+from ..auth import current_principal
 from ..db import write_session
-from ..messages import localized
+from ..extensions import db, registry_of
+from ..i18n import localized
 from ..models import Initiative
 from ..schemas import ValidationFailed
 from ..security import private
-from .auth import current_principal, registry_of_current
 from .forms import MULTI_VOCAB, SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
 
 bp = Blueprint("contribute", __name__)
@@ -92,7 +92,7 @@ def new():
     data = form.to_data()
     submit = "submit" in request.form
     try:
-        with write_session(registry_of_current().engine) as s:
+        with write_session(registry_of().engine) as s:
             created = actions.create(s, user, data, submit=submit)
             target = (created.id, created.slug)
     except ValidationFailed as exc:
@@ -132,7 +132,7 @@ def edit(initiative_id: int):
     version = _form_version(form)
     submit = "submit" in request.form
     try:
-        with write_session(registry_of_current().engine) as s:
+        with write_session(registry_of().engine) as s:
             target = actions.edit(s, user, initiative_id, data, expected_version=version)
             submitted = submit and actions.allowed(user, target, "submit")
             if submitted:
@@ -149,7 +149,7 @@ def edit(initiative_id: int):
     except InvalidMove as exc:
         return _render_form(form, initiative, errors={"_": [exc.message]}, status=409)
     flash(_("Submitted for review.") if submitted else _("Changes saved."), "info")
-    return _page_of(db().get(Initiative, initiative_id))
+    return _page_of(initiatives.lookup(db(), initiative_id))
 
 
 def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm):
@@ -158,7 +158,7 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
     form = form_class()
     version = _form_version(form)
     try:
-        with write_session(registry_of_current().engine) as s:
+        with write_session(registry_of().engine) as s:
             run(s, user, version, form)
     except initiatives.NotFound:
         abort(404)
@@ -175,7 +175,7 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
         flash(done, "info")
     if request.form.get("back") == "queue":
         return redirect(url_for(".review_queue"))
-    refreshed = db().get(Initiative, initiative_id)
+    refreshed = initiatives.lookup(db(), initiative_id)
     if refreshed is None or not actions.can_view(user, refreshed):
         return redirect(url_for(".mine"))
     return _page_of(refreshed)

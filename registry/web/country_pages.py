@@ -9,13 +9,13 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import regions, stats
-from ..app import db, figure_cache
+from ..extensions import db, figure_cache
 from ..filters import BadParameter, parse_filters
 from ..messages import Message, msg
 from ..schemas import country_code
 from ..security import public
-from . import country_name
 from .figures import chart_tables, csv_download, profile_charts
+from .labels import country_name
 
 bp = Blueprint("countries", __name__)
 SORTS = ("total", "name", "pilot", "integrated")

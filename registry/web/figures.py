@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from .. import stats, vocab
 from ..charts import Chart, Row, Series, Value
 from ..i18n import current_locale
-from . import label
+from .labels import label
 
 VOCABULARY_OF = {"stages": "stage", "sectors": "sector", "evidence_level": "evidence_level"}
 

@@ -15,11 +15,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import actions, initiatives
+from ..auth import current_principal
 from ..db import read_session, write_session
+from ..extensions import registry_of
 from ..models import Initiative
 from ..security import private
 from ..transfer import importing
-from .auth import current_principal, registry_of_current
 from .forms import ImportForm
 
 bp = Blueprint("imports", __name__)
@@ -54,7 +55,7 @@ def _outcomes(summary: importing.Summary) -> list[Outcome]:
     groups = {"created": summary.created, "updated": summary.updated,
               "unchanged": summary.unchanged}  # fmt: skip
     wanted = {i for ids in groups.values() for i in ids[:SHOWN]}
-    with read_session(registry_of_current().engine) as session:
+    with read_session(registry_of().engine) as session:
         found = initiatives.by_ids(session, wanted)
         session.expunge_all()
     return [
@@ -89,7 +90,7 @@ def import_page():
             replace_pending=form.replace_pending.data,
             source=form.file.data.filename or "",
         )
-        with write_session(registry_of_current().engine) as session:
+        with write_session(registry_of().engine) as session:
             summary = actions.import_rows(session, user, rows, options)
     except importing.ImportFailed as exc:
         return _render(form, 422, failure=exc)

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from flask import (
     Blueprint,
     Response,
-    current_app,
     render_template,
     request,
     stream_with_context,
@@ -20,18 +19,17 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
-from .. import catalogue, initiatives, openapi, search
-from ..api import handle_error
-from ..app import db, registry_of, search_index
+from .. import catalogue, openapi, search
 from ..db import read_session
+from ..errors import handle_error
+from ..extensions import db, registry_of, search_index
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale, language_name
 from ..models import Initiative
 from ..security import public
 from ..transfer import CITATION, LICENCE, atom, csv_format, exporting
-from . import country_name, label
+from .labels import country_name, label
 
 bp = Blueprint("opendata", __name__)
 FEED_SIZE = 50
@@ -113,7 +111,7 @@ def _stream(chunks: Iterator[str], mimetype: str, filename: str | None = None) -
 
 def _records(filters: Filters, ids: list[int] | None) -> Iterator[dict]:
     """Records read in a session of their own, which lives as long as the stream."""
-    with read_session(registry_of(current_app).engine) as session:
+    with read_session(registry_of().engine) as session:
         yield from exporting.records(exporting.select_public(session, filters, ids), page_url)
 
 
@@ -171,10 +169,7 @@ def _citation_localized() -> str:
 @public
 def export_page():
     filters = parse_filters(request.args)
-    total = None
-    if not filters.q:
-        query = catalogue.apply_filters(initiatives.public_query(), filters)
-        total = db().scalar(select(func.count()).select_from(query.subquery()))
+    total = None if filters.q else catalogue.count(db(), filters)
     args = _query_string(filters)
     return render_template(
         "opendata/export.html",

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import search
-from ..app import db, search_index
+from ..extensions import db, search_index
 from ..filters import Filters
 from ..i18n import language_name
 from ..models import Initiative
-from . import country_name, label, url_with
+from .labels import country_name, label
+from .urls import url_with
 
 SINGLE = ("maturity", "evidence_level", "language")
 FACET_VOCABULARY = {"sector": "sector", "stage": "stage", "maturity": "maturity",
@@ -69,8 +70,6 @@ def _without(filters: Filters, name: str, value: str) -> str:
 
 def hidden_state(filters: Filters, *skip: str) -> Markup:
     """Hidden inputs carrying the current filters through a GET form."""
-    from markupsafe import escape
-
     pairs = [(k, v) for k, v in replace(filters, page=1).to_args() if k not in skip]
     return Markup("").join(
         Markup('<input type="hidden" name="{}" value="{}">').format(escape(k), escape(v))

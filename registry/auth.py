@@ -1,4 +1,5 @@
-"""Who is asking: a signed-in browser session (Flask-Login) or an API bearer token.
+"""Who is asking: a signed-in browser session (Flask-Login) or an API bearer token. Web pages
+and the JSON API both ask `current_principal()`.
 
 CSRF is checked on every unsafe request, except one authenticated by a bearer token — decided
 per request, never by exempting an endpoint. Sessions carry the user's session version, so
@@ -12,17 +13,18 @@ from flask_babel import lazy_gettext
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from .. import accounts
-from ..accounts import Principal
-from ..api import SIGN_IN_FIRST, error_response, is_api_request
-from ..app import db, registry_of
-from ..db import write_session
-from ..messages import msg
-from ..models import User
+from . import accounts
+from .accounts import Principal
+from .db import write_session
+from .errors import error_response
+from .extensions import db, is_api_request, registry_of
+from .messages import msg
+from .models import User
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+SIGN_IN_FIRST = msg("send Authorization: Bearer <token> (or sign in)")
 
 
 class SignedIn(UserMixin):
@@ -63,7 +65,7 @@ def _authenticate_and_protect():
     g.bearer_principal = None
     header = request.headers.get("Authorization", "")
     if is_api_request() and header[:7].lower() == "bearer ":
-        with write_session(registry_of_current().engine) as session:
+        with write_session(registry_of().engine) as session:
             user = accounts.user_for_token(session, header[7:])
             g.bearer_principal = Principal.of(user) if user is not None else None
         if g.bearer_principal is None:
@@ -75,12 +77,6 @@ def _authenticate_and_protect():
         return error_response(401, "unauthorized", SIGN_IN_FIRST)
     csrf.protect()
     return None
-
-
-def registry_of_current():
-    from flask import current_app
-
-    return registry_of(current_app)
 
 
 def init_app(app: Flask) -> None:
