@@ -127,6 +127,15 @@ def get_public(session: Session, initiative_id: int) -> Initiative:
     return initiative
 
 
+def published_in_order(session: Session, ids: list[int]) -> list[Initiative]:
+    """The published ones of `ids`, in that order (the database has the last word)."""
+    if not ids:
+        return []
+    rows = session.scalars(public_query().where(Initiative.id.in_(ids)))
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def by_ids(session: Session, ids: set[int]) -> dict[int, Initiative]:
     """The records with these ids, in any state (for a curator's import summary)."""
     if not ids:

@@ -204,3 +204,27 @@ def test_concurrent_import_and_publish_of_one_record_one_wins_nothing_lost(engin
         else:
             assert live.pending["title"] == "From the file"
             assert live.pending_status == "submitted"
+
+
+def test_two_records_claiming_one_slug_at_once_get_a_conflict_never_an_error(engine, people):
+    """Both claims pass the check before either commits: the unique constraint decides, and
+    the loser is told the value is taken, as a check would have told it."""
+    owner, colleague = people["owner"], people["colleague"]
+    barrier = threading.Barrier(2)
+    outcome: dict[str, str] = {}
+
+    def claim(who) -> None:
+        barrier.wait()
+        try:
+            with write_session(engine) as s:
+                actions.create(s, who, valid_record(slug="one-slug"))
+            outcome[who.email] = "created"
+        except actions.Conflict as exc:
+            outcome[who.email] = exc.field
+
+    threads = [threading.Thread(target=claim, args=(p,)) for p in (owner, colleague)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcome.values()) == ["created", "slug"], outcome
