@@ -29,9 +29,10 @@ import httpx
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from registry import initiatives
+from registry import actions
 from registry.db import make_engine, read_session, write_session
 from registry.models import Initiative, Revision
+from registry.transfer.importing import Row
 
 from .corpus import Corpus
 
@@ -123,11 +124,11 @@ def _seed(instance: Instance, size: int) -> None:
     engine = make_engine(instance.database_url)
     corpus = Corpus()
     ids = []
+    options = actions.ImportOptions(publish=True, source="bench corpus")
     for first in range(0, size, 250):
+        rows = [Row(f"record {n}", corpus.record(n)) for n in range(first, min(size, first + 250))]
         with write_session(engine) as session:
-            for n in range(first, min(size, first + 250)):
-                row = initiatives.create(session, corpus.record(n), status="published")
-                ids.append(row.id)
+            ids += actions.import_rows(session, actions.SYSTEM, rows, options).created
     engine.dispose()
     instance.published_ids = ids
     instance.registry("index", "rebuild")

@@ -21,7 +21,7 @@ from pathlib import Path
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from registry import accounts, create_app, schema_migrations
+from registry import actions, create_app, schema_migrations
 from registry.db import make_engine, write_session
 from registry.transfer import importing
 
@@ -44,8 +44,9 @@ def _app(folder: Path, template: Path):
 
 def _signed_in_curator(app):
     with write_session(app.extensions["registry"].engine) as s:
-        user = accounts.create_user(s, "curator@bench.example", role="curator")
-        user.password_hash = accounts.hash_password(PASSWORD)
+        actions.create_user(
+            s, actions.SYSTEM, "curator@bench.example", role="curator", password=PASSWORD
+        )
     client = app.test_client()
     token = _token(client.get("/sign-in").get_data(as_text=True))
     client.post(
@@ -113,13 +114,15 @@ def main() -> None:
         assert response.status_code == 200, response.status_code
         app = _app(folder / f"direct-{n}", template)
         start = time.perf_counter()
-        importing.import_rows(
-            app.extensions["registry"].engine, importing.read_bytes(data, "csv"), publish=True
-        )
+        with write_session(app.extensions["registry"].engine) as s:
+            actions.import_rows(
+                s, actions.SYSTEM, importing.read_bytes(data, "csv"),
+                actions.ImportOptions(publish=True),
+            )  # fmt: skip
         direct.append(time.perf_counter() - start)
     page_median, direct_median = statistics.median(page), statistics.median(direct)
     print(f"upload page (POST, publish)  median {page_median:6.2f} s  {page}")
-    print(f"direct import_rows           median {direct_median:6.2f} s  {direct}")
+    print(f"direct import action           median {direct_median:6.2f} s  {direct}")
     print(f"ratio page/direct            {page_median / direct_median:6.2f}")
     shutil.rmtree(folder)
 

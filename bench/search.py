@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from registry import create_app, initiatives, schema_migrations, search
+from registry import actions, create_app, schema_migrations, search
 from registry.app import freeze_startup_objects
 from registry.db import write_session
 from registry.extensions import registry_of, search_index
@@ -55,6 +55,7 @@ def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
                         "evidence_level": r["evidence_level"], "outcomes": r["outcomes"],
                         "lead_organisation": r["lead_organisation"], "partners": r["partners"],
                         "sources": [], "status": "published", "version": 1,
+                        "public_version": 1,
                         "illustrative": True, "rejection_reason": "", "created_at": when,
                         "updated_at": when, "published_at": when,
                     }
@@ -196,9 +197,8 @@ def run(size: int, workdir: Path, reps: int, procs: int) -> dict:
     for k in range(5):
         word = f"zebrafinch{k}"
         with write_session(engine) as session:
-            record = initiatives.get(session, 1 + k)
-            initiatives.update(session, record, {"title": f"{word} garden"},
-                               expected_version=record.version)  # fmt: skip
+            actions.edit(session, actions.SYSTEM, 1 + k, {"title": f"{word} garden"},
+                         expected_version=None)  # fmt: skip
         committed = time.perf_counter()
         while client.get("/api/v1/initiatives", query_string={"q": word}).get_json()["total"] != 1:
             pass

@@ -15,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from registry import create_app, schema_migrations, vocab
+from registry import actions, create_app, schema_migrations, vocab
+from registry.db import write_session
 from registry.transfer import importing
 
 COLUMNS = ("external_id", "title", "summary", "description", "language", "country", "sector",
@@ -81,12 +82,15 @@ def main() -> None:
     schema_migrations.upgrade(engine)
     rows = _timed("read + parse CSV", lambda: importing.read_file(source))
     _timed("validate only", lambda: importing.check(rows))
-    summary = _timed(
-        "import (validate + write, publish)",
-        lambda: importing.import_rows(engine, rows, publish=True),
-    )
+
+    def run_import(publish: bool):
+        with write_session(engine) as session:
+            options = actions.ImportOptions(publish=publish)
+            return actions.import_rows(session, actions.SYSTEM, rows, options)
+
+    summary = _timed("import (validate + write, publish)", lambda: run_import(True))
     print(f"  {summary}")
-    again = _timed("re-import (nothing changes)", lambda: importing.import_rows(engine, rows))
+    again = _timed("re-import (nothing changes)", lambda: run_import(True))
     print(f"  {again}")
     client = app.test_client()
     for fmt in ("csv", "json"):

@@ -48,9 +48,10 @@ class Throttled(Exception):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting: a detached copy of the user, safe to keep beyond a DB session."""
+    """Who is acting: a detached copy of the user, safe to keep beyond a DB session (no id:
+    the command line, registry.actions.SYSTEM)."""
 
-    id: int
+    id: int | None
     email: str
     name: str
     role: str

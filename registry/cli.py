@@ -16,16 +16,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 from werkzeug.datastructures import MultiDict
 
-from . import accounts, schema_migrations, search, seeds
+from . import accounts, actions, schema_migrations, search, seeds
 from .app import create_app, freeze_startup_objects
 from .config import ConfigError
 from .db import read_session, write_session
 from .extensions import registry_of, search_index
 from .filters import BadParameter, parse_filters
 from .paths import SEEDS
-from .seeds import SeedError
+from .survey import SeedError
 from .transfer import exporting
-from .transfer.importing import ImportFailed, import_rows, read_file
+from .transfer.importing import ImportFailed, read_file
 from .web.opendata import text_query_ids
 
 
@@ -191,8 +191,13 @@ def create_user(email: str, role: str, organisation: str | None, password_stdin:
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
         with write_session(registry_of(current_app).engine) as session:
-            user = accounts.create_user(
-                session, email, role=role, password=password, organisation=organisation
+            user = actions.create_user(
+                session,
+                actions.SYSTEM,
+                email,
+                role=role,
+                password=password,
+                organisation=organisation,
             )
             created = f"created {role} {user.email}"
     except accounts.AccountError as exc:
@@ -211,31 +216,46 @@ def tokens() -> None:
 @with_appcontext
 def create_token(email: str, label: str) -> None:
     """Print a new API token for the account, alone on stdout (it is shown only once)."""
-    with write_session(registry_of(current_app).engine) as session:
-        user = accounts.find_user(session, email)
-        if user is None:
-            raise click.ClickException(f"no account for {accounts.normalise_email(email)}")
-        token = accounts.create_token(session, user, label)
+    try:
+        with write_session(registry_of(current_app).engine) as session:
+            token = actions.create_token(session, actions.SYSTEM, label=label, for_email=email)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(token)
 
 
 @main.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--publish", is_flag=True, help="Publish the imported initiatives at once.")
+@click.option(
+    "--replace-pending",
+    is_flag=True,
+    help="Replace edits waiting for review with the file's rows (kept in the history).",
+)
 @with_appcontext
-def import_(file: Path, publish: bool) -> None:
-    """Import initiatives from a CSV or JSON file: all of them, or none if any row fails."""
+def import_(file: Path, publish: bool, replace_pending: bool) -> None:
+    """Import initiatives from a CSV or JSON file: all of them, or none if any row fails.
+
+    Each row is an edit by the registry's curators, through the same workflow as the web
+    pages: see docs/architecture.md, "Importing"."""
     registry = registry_of(current_app)
+    options = actions.ImportOptions(
+        publish=publish, replace_pending=replace_pending, source=file.name
+    )
     try:
         rows = read_file(file)
-        with tqdm(
-            total=len(rows), unit="row", file=sys.stderr, disable=not sys.stderr.isatty()
-        ) as bar:
-            summary = import_rows(registry.engine, rows, publish=publish, progress=bar.update)
+        with (
+            tqdm(total=len(rows), unit="row", file=sys.stderr,
+                 disable=not sys.stderr.isatty()) as bar,
+            write_session(registry.engine) as session,
+        ):  # fmt: skip
+            summary = actions.import_rows(session, actions.SYSTEM, rows, options, bar.update)
     except ImportFailed as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(str(exc)) from None
+    for notice in summary.notices:
+        click.echo(f"not merged: {notice}", err=True)
     click.echo(f"imported {file.name}: {summary}")
     # Indexed here rather than by the next searches, which would share the backlog out.
     try:

@@ -8,17 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from .config import ConfigError
 
+# Tables only the action layer writes (docs/architecture.md, "The action layer").
+GUARDED_TABLES = frozenset(
+    {"initiative", "initiative_term", "initiative_tag", "initiative_key", "revision",
+     "change_log", "user_account", "organisation"}
+)  # fmt: skip
+# The action whose permission check passed in this context, if any. Set and reset by
+# registry.actions.guard only (tests/test_action_layer.py checks that nothing else touches it).
+WRITE_PERMIT: ContextVar[str | None] = ContextVar("registry_write_permit", default=None)
+
+
+class UnguardedWrite(RuntimeError):
+    """A guarded table was about to be written outside an authorised action."""
+
 
 def make_engine(url: str) -> Engine:
     """Create an engine for `url`, configured for safe concurrent use."""
+    _guard_writes()
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -50,6 +67,32 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn):
         mode = conn.info.get("begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _guard_writes() -> None:
+    """Refuse, loudly, a flush or ORM statement that writes a guarded table outside an action."""
+    if event.contains(OrmSession, "before_flush", _check_flush):
+        return
+    event.listen(OrmSession, "before_flush", _check_flush)
+    event.listen(OrmSession, "do_orm_execute", _check_statement)
+
+
+def _refuse(table: str) -> None:
+    if WRITE_PERMIT.get() is None and table in GUARDED_TABLES:
+        raise UnguardedWrite(f"{table} written outside registry.actions")
+
+
+def _check_flush(session: OrmSession, _context, _instances) -> None:
+    changed = [*session.new, *session.deleted]
+    changed += [o for o in session.dirty if session.is_modified(o)]
+    for obj in changed:
+        _refuse(getattr(obj, "__tablename__", ""))
+
+
+def _check_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        mapper = state.bind_mapper
+        _refuse(mapper.local_table.name if mapper is not None else "")
 
 
 def is_sqlite(engine: Engine) -> bool:

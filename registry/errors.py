@@ -13,9 +13,10 @@ from typing import Any
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from .actions import Conflict, Forbidden, InvalidMove, StaleVersion
 from .filters import BadParameter
 from .i18n import localized, localized_fields
-from .initiatives import Conflict, NotFound, StaleVersion
+from .initiatives import NotFound
 from .messages import msg
 from .schemas import ValidationFailed
 
@@ -31,7 +32,8 @@ class ApiError(Exception):
 
 
 # The failures a JSON answer names by their own code (anything else is an HTTPException).
-API_ERRORS = (ApiError, ValidationFailed, BadParameter, NotFound, StaleVersion, Conflict)
+API_ERRORS = (ApiError, ValidationFailed, BadParameter, NotFound, StaleVersion, Conflict,
+              Forbidden, InvalidMove)  # fmt: skip
 
 
 def error_response(
@@ -69,6 +71,10 @@ def handle_error(exc: Exception) -> tuple[Response, int]:
         )
     if isinstance(exc, Conflict):
         return error_response(409, "conflict", exc.message, {exc.field: [exc.message]})
+    if isinstance(exc, Forbidden):
+        return error_response(403, "forbidden", exc.message)
+    if isinstance(exc, InvalidMove):
+        return error_response(409, "invalid_transition", exc.message)
     assert isinstance(exc, HTTPException)
     code = (exc.name or "error").lower().replace(" ", "_")
     return error_response(exc.code or 500, code, exc.description or exc.name)

@@ -49,6 +49,8 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     created_at: datetime = _stamp()
 
+    organisation: Organisation | None = Relationship()
+
 
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
@@ -68,8 +70,9 @@ class Initiative(SQLModel, table=True):
         Index("ix_initiative_status_published_at", "status", "published_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(max_length=220, unique=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
+    # Unique within the record's scope, through `initiative_key` (live and pending values).
+    slug: str = Field(max_length=220, index=True)
+    external_id: str | None = Field(default=None, max_length=200, index=True)
     title: str = Field(max_length=200)
     summary: str = Field(sa_column=Column(Text, nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -88,7 +91,8 @@ class Initiative(SQLModel, table=True):
     partners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sources: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="draft", max_length=20, index=True)
-    version: int = Field(default=1)
+    version: int = Field(default=1)  # every change; what If-Match compares
+    public_version: int = Field(default=0)  # published states of the record: what visitors see
     illustrative: bool = Field(default=False)
     rejection_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
@@ -107,6 +111,7 @@ class Initiative(SQLModel, table=True):
     tag_rows: list["InitiativeTag"] = Relationship(
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "lazy": "selectin"}
     )
+    organisation: Organisation | None = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
 
     def codes(self, field: str) -> list[str]:
         """Codes of one multi-valued field, in vocabulary order."""
@@ -131,6 +136,23 @@ class InitiativeTag(SQLModel, table=True):
     __table_args__ = (Index("ix_initiative_tag_tag", "tag"),)
     initiative_id: int = Field(foreign_key="initiative.id", primary_key=True, ondelete="CASCADE")
     tag: str = Field(max_length=80, primary_key=True)
+
+
+class InitiativeKey(SQLModel, table=True):
+    """A slug or external id claimed by a record, live or in its pending edit.
+
+    Unique within a scope (the record's organisation, else its creator, else the registry's own
+    records), so what one organisation is told about a taken value never depends on records it
+    cannot see, and an edit waiting for review keeps its values until it is published.
+    """
+
+    __tablename__ = "initiative_key"
+    __table_args__ = (UniqueConstraint("scope", "kind", "value"),)
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True, ondelete="CASCADE")
+    scope: str = Field(max_length=40)
+    kind: str = Field(max_length=20)  # slug | external_id
+    value: str = Field(max_length=220)
 
 
 class Revision(SQLModel, table=True):

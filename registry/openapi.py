@@ -85,8 +85,17 @@ def _initiative_schemas() -> dict[str, dict[str, Any]]:
         slug={"type": "string"},
         url={"type": "string", "format": "uri"},
         external_id={"type": ["string", "null"]},
+        organisation={
+            "type": ["string", "null"],
+            "description": "the organisation the record belongs to (its submitters)",
+        },
         status={"type": "string", "enum": STATUSES},
-        version={"type": "integer", "minimum": 1},
+        version={
+            "type": "integer",
+            "minimum": 0,
+            "description": "the public: how many times the record was published; owners and "
+            "curators: the number every change moves, to send back in `If-Match`",
+        },
         illustrative={"type": "boolean", "description": "an example written for the registry"},
         created_at={"type": "string", "format": "date-time"},
         updated_at={"type": "string", "format": "date-time"},
@@ -98,7 +107,9 @@ def _initiative_schemas() -> dict[str, dict[str, Any]]:
     props.update(
         pending={"type": ["object", "null"], "description": "an edit waiting aside for review"},
         pending_status={"type": ["string", "null"],
-                        "enum": ["draft", "submitted", "rejected", "withdrawn", None]},
+                        "enum": ["draft", "submitted", "rejected", None]},
+        public_version={"type": "integer", "minimum": 0,
+                        "description": "how many times the record was published"},
         rejection_reason={"type": ["string", "null"], "description": "the curator's reason"},
         submitted_at={"type": ["string", "null"], "format": "date-time"},
     )  # fmt: skip
@@ -602,6 +613,16 @@ def _paths() -> dict[str, Any]:
             },
         ),
         "/api/v1/initiatives/{id}/withdraw": _transition("withdraw", "Withdraw"),
+        "/api/v1/initiatives/{id}/restore": _transition(
+            "restore",
+            "Bring back the content of a revision (a deleted record comes back as a draft)",
+            {
+                "type": "object",
+                "required": ["revision"],
+                "additionalProperties": False,
+                "properties": {"revision": {"type": "integer", "minimum": 1}},
+            },
+        ),
         "/api/v1/initiatives/{id}/revisions": {
             "get": {
                 "tags": ["initiatives"],

@@ -21,11 +21,27 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration; safe to run twice."""
+    """Bring the schema to the newest migration; safe to run twice.
+
+    On SQLite, a migration that changes a table rebuilds it (Alembic's batch mode), which
+    foreign keys pointing at it would forbid: they are switched off for the migration — only
+    possible outside a transaction — and the keys are checked before it commits.
+    """
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left rows pointing at missing rows")
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")
 
 
 def is_current(engine: Engine) -> bool:

@@ -1,30 +1,20 @@
-"""Loading the illustrative seed records and the 2010 survey reference figures from `seeds/`."""
+"""Loading the illustrative seed records of `seeds/` (as an import through the action layer)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from . import initiatives
+from . import actions, initiatives
 from .db import write_session
 from .paths import SEEDS
 from .schemas import ValidationFailed, validate_initiative
+from .survey import SeedError, read_json, survey_reference
+from .transfer.importing import Row
 
-
-class SeedError(Exception):
-    """A seed file is missing or malformed; the message names the file and the record."""
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SeedError(f"{path}: file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SeedError(f"{path}: not valid JSON ({exc})") from None
+SEED_FILE = "initiatives.json"
 
 
 def load_records(path: Path) -> list[dict[str, Any]]:
@@ -45,25 +35,22 @@ def load_records(path: Path) -> list[dict[str, Any]]:
 
 
 def seed(engine: Engine, folder: Path = SEEDS) -> tuple[int, int]:
-    """Publish every seed record not yet in the database (matched on slug).
+    """Publish, as the registry's own illustrative records, every seed record whose slug is
+    not among them yet (an import by the command line, through the action layer).
 
-    Idempotent: a second run adds nothing. Returns (added, already present).
+    Idempotent: a second run adds nothing, and never overwrites a curator's later edit of a
+    seed record. Returns (added, already present).
     """
-    records = load_records(folder / "initiatives.json")
+    records = load_records(folder / SEED_FILE)
     survey_reference(folder)  # a malformed reference file fails the seed, not a page later
-    added = 0
+    options = actions.ImportOptions(publish=True, source=f"seeds/{SEED_FILE}", illustrative=True)
     with write_session(engine) as session:
-        for record in records:
-            if initiatives.find_by_slug(session, record["slug"]) is not None:
-                continue
-            initiatives.create(session, record, status="published", illustrative=True)
-            added += 1
-    return added, len(records) - added
-
-
-def survey_reference(folder: Path = SEEDS) -> dict[str, Any]:
-    """The 2010 OECD survey's reference figures (vocabulary.md), shown beside the registry's."""
-    data = read_json(folder / "survey_reference.json")
-    if not isinstance(data, dict) or not {"motives", "obstacles", "success_factors"} <= set(data):
-        raise SeedError(f"{folder / 'survey_reference.json'}: missing reference sections")
-    return data
+        present = initiatives.claimed_slugs(session, initiatives.REGISTRY_SCOPE)
+        rows = [
+            Row(f"{SEED_FILE} record {n}", record)
+            for n, record in enumerate(records, start=1)
+            if record["slug"] not in present
+        ]
+        if rows:
+            actions.import_rows(session, actions.SYSTEM, rows, options)
+    return len(rows), len(records) - len(rows)

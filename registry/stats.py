@@ -19,12 +19,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, bindparam, distinct, func, select
 from sqlmodel import Session
 
-from . import seeds, vocab
+from . import vocab
 from .catalogue import apply_filters
 from .filters import Filters
 from .initiatives import PUBLIC_STATUS, latest_change
 from .models import Initiative, InitiativeTerm
 from .search import SearchIndex, matching_ids
+from .survey import survey_reference
 
 # Below this many initiatives a group's shares say more about chance than about the group.
 SMALL_GROUP = 5
@@ -305,7 +306,7 @@ def compare(session: Session, filters: Filters, ids: Sequence[int] | None = None
 @cache
 def survey() -> dict[str, Any]:
     """The seed document's reference figures (seeds/survey_reference.json), read once."""
-    return seeds.survey_reference()
+    return survey_reference()
 
 
 def survey_groups() -> list[tuple[str, str, list[str]]]:

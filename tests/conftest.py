@@ -4,7 +4,6 @@ on a real PostgreSQL database where one answers (tests marked `postgres`)."""
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import uuid
@@ -13,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from registry import create_app, initiatives, schema_migrations
+from registry import accounts, actions, create_app, schema_migrations
 from registry.db import make_engine, write_session
 
 POSTGRES_URL = os.environ.get(
@@ -162,17 +162,60 @@ def client(app):
     return app.test_client()
 
 
+# The workflow steps that bring a new draft to each state, as (action, who) with who being
+# "owner" or "curator" (registry.actions.workflow.TABLE).
+PATHS: dict[str, tuple[tuple[str, str], ...]] = {
+    "draft": (),
+    "submitted": (("submit", "owner"),),
+    "published": (("submit", "owner"), ("publish", "curator")),
+    "rejected": (("submit", "owner"), ("reject", "curator")),
+    "withdrawn": (("submit", "owner"), ("withdraw", "owner")),
+    "deleted": (("delete", "curator"),),
+}
+
+
+def bring_to(session, initiative_id: int, status: str, owner, curator=actions.SYSTEM) -> None:
+    """Move a draft to `status` through the actions, as its owner and a curator would."""
+    for name, who in PATHS[status]:
+        principal = owner if who == "owner" else curator
+        if name == "reject":
+            actions.reject(session, principal, initiative_id, "needs sources")
+        else:
+            getattr(actions, name)(session, principal, initiative_id)
+
+
+def engine_of(target) -> Engine:
+    return target.extensions["registry"].engine if hasattr(target, "extensions") else target
+
+
+def run_import(target, rows, principal=actions.SYSTEM, **options: Any):
+    """Import `rows` as the command line does (through the import action, one transaction)."""
+    with write_session(engine_of(target)) as session:
+        return actions.import_rows(session, principal, rows, actions.ImportOptions(**options))
+
+
+def propose_edit(target, initiative_id: int, **changes: Any) -> None:
+    """Put an edit, waiting for review, beside one of the registry's own published records (as
+    a curator's import without publishing does)."""
+    from registry import initiatives
+    from registry.models import Initiative
+    from registry.transfer.importing import Row
+
+    with write_session(engine_of(target)) as s:
+        record = initiatives.editable_fields(s.get(Initiative, initiative_id))
+        actions.import_rows(s, actions.SYSTEM, [Row("edit", {**record, **changes})])
+
+
 @pytest.fixture
 def make_initiative(request):
-    """Create initiatives through the service layer, in any workflow state."""
+    """make_initiative(status, target=app or engine, **fields) -> id of one of the registry's
+    own records (owned by the curators), brought to `status` through the actions."""
 
     def make(status: str = "published", target=None, **fields: Any) -> int:
-        target = target or request.getfixturevalue("app")
-        engine = target.extensions["registry"].engine if hasattr(target, "extensions") else target
+        engine = engine_of(target or request.getfixturevalue("app"))
         with write_session(engine) as session:
-            initiative = initiatives.create(session, valid_record(**fields))
-            if status != "draft":
-                initiatives.set_status(session, initiative, status, action=status)
+            initiative = actions.create(session, actions.SYSTEM, valid_record(**fields))
+            bring_to(session, initiative.id, status, actions.SYSTEM)
             return initiative.id
 
     return make
@@ -192,34 +235,44 @@ def cli_env(monkeypatch, instance):
 PASSWORD = "correct horse battery"
 
 
-@functools.cache
-def _password_hash() -> str:
-    from registry import accounts
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashes():
+    """Hash the tests' passwords with argon2's cheapest parameters (a real argon2 hash, checked
+    by the real verifier, which reads the parameters from the hash): the default ones cost
+    ~0.2 s per account by design."""
+    default = accounts._hasher
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    accounts._hasher = default
 
-    return accounts.hash_password(PASSWORD)
+
+def create_people(engine: Engine, people: dict[str, tuple[str, str, str]]) -> dict[str, Any]:
+    """Accounts made through the actions, password PASSWORD: {key: (email, role, organisation)}
+    -> {key: Principal}."""
+    found: dict[str, Any] = {}
+    with write_session(engine) as s:
+        for key, (email, role, org) in people.items():
+            user = actions.create_user(
+                s, actions.SYSTEM, email, role=role, password=PASSWORD, organisation=org
+            )
+            found[key] = accounts.Principal.of(user)
+    return found
 
 
 @pytest.fixture
 def users(app) -> dict[str, Any]:
-    """Accounts of every role in two organisations: submitter/curator/admin in "Ville de Lyon"
-    and a submitter in "Stadt Wien". Maps role names to Principals (and `org_a`/`org_b` ids)."""
-    from registry import accounts
-
-    people = {
-        "submitter": ("sub@lyon.example", "submitter", "Ville de Lyon"),
-        "curator": ("cur@registry.example", "curator", "Registry curators"),
-        "admin": ("admin@registry.example", "admin", "Registry curators"),
-        "other": ("sub@wien.example", "submitter", "Stadt Wien"),
-        "colleague": ("colleague@lyon.example", "submitter", "Ville de Lyon"),
-    }
-    found: dict[str, Any] = {}
-    with write_session(app.extensions["registry"].engine) as s:
-        for key, (email, role, org) in people.items():
-            user = accounts.create_user(s, email, role=role, organisation=org)
-            user.password_hash = _password_hash()  # hashed once: argon2 is slow by design
-            s.flush()
-            found[key] = accounts.Principal.of(user)
-    return found
+    """Accounts of every role: a submitter and a colleague in "Ville de Lyon", a curator and an
+    admin in "Registry curators", a submitter in "Stadt Wien". Maps keys to Principals."""
+    return create_people(
+        app.extensions["registry"].engine,
+        {
+            "submitter": ("sub@lyon.example", "submitter", "Ville de Lyon"),
+            "curator": ("cur@registry.example", "curator", "Registry curators"),
+            "admin": ("admin@registry.example", "admin", "Registry curators"),
+            "other": ("sub@wien.example", "submitter", "Stadt Wien"),
+            "colleague": ("colleague@lyon.example", "submitter", "Ville de Lyon"),
+        },
+    )
 
 
 def csrf_from(html: str) -> str:
@@ -250,11 +303,10 @@ def sign_in(app):
 @pytest.fixture
 def api_token(app):
     """api_token(email) -> headers with a fresh bearer token for that account."""
-    from registry import accounts
 
     def make(email: str) -> dict[str, str]:
         with write_session(app.extensions["registry"].engine) as s:
-            token = accounts.create_token(s, accounts.find_user(s, email))
+            token = actions.create_token(s, actions.SYSTEM, for_email=email)
         return {"Authorization": f"Bearer {token}"}
 
     return make
@@ -263,22 +315,12 @@ def api_token(app):
 @pytest.fixture
 def make_owned(app):
     """make_owned(principal, status=..., **fields) -> id of an initiative of that user's
-    organisation, moved through the workflow to `status` by the service layer."""
+    organisation, brought to `status` through the actions (a curator publishes or rejects)."""
 
     def make(owner, status: str = "draft", **fields: Any) -> int:
         with write_session(app.extensions["registry"].engine) as s:
-            i = initiatives.create(
-                s, valid_record(**fields), user_id=owner.id, organisation_id=owner.organisation_id
-            )
-            if status in ("submitted", "published", "rejected"):
-                initiatives.submit(s, i, user_id=owner.id)
-            if status == "published":
-                initiatives.publish(s, i)
-            elif status == "rejected":
-                initiatives.reject(s, i, "needs sources")
-            elif status in ("withdrawn", "deleted"):
-                action = {"withdrawn": "withdraw", "deleted": "delete"}[status]
-                getattr(initiatives, action)(s, i)
+            i = actions.create(s, owner, valid_record(**fields))
+            bring_to(s, i.id, status, owner)
             return i.id
 
     return make

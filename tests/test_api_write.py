@@ -55,7 +55,7 @@ def test_whole_path_from_draft_to_published(client, users, api_token):
         "create",
         "submit",
         "reject",
-        "update",
+        "edit",
         "submit",
         "publish",
     ]

@@ -13,25 +13,27 @@ import time
 import pytest
 from sqlalchemy import event, func, select, text
 
-from registry import accounts, initiatives
+from registry import actions
 from registry.db import is_sqlite, read_session, write_session
-from registry.models import Revision
+from registry.models import Initiative, Revision
 
-from .conftest import valid_record
+from .conftest import bring_to, create_people, valid_record
 
 ROUNDS = 8
 
 
 def _curator_token(app) -> dict[str, str]:
-    with write_session(app.extensions["registry"].engine) as s:
-        user = accounts.create_user(s, "cur@registry.example", role="curator", organisation="C")
-        token = accounts.create_token(s, user)
+    engine = app.extensions["registry"].engine
+    create_people(engine, {"curator": ("cur@registry.example", "curator", "C")})
+    with write_session(engine) as s:
+        token = actions.create_token(s, actions.SYSTEM, for_email="cur@registry.example")
     return {"Authorization": f"Bearer {token}"}
 
 
 def _published(app) -> int:
     with write_session(app.extensions["registry"].engine) as s:
-        initiative = initiatives.create(s, valid_record(), status="published")
+        initiative = actions.create(s, actions.SYSTEM, valid_record())
+        bring_to(s, initiative.id, "published", actions.SYSTEM)
         return initiative.id
 
 
@@ -66,7 +68,7 @@ def test_two_patches_with_one_version_one_wins(any_app):
     headers = _curator_token(any_app)
     initiative_id = _published(any_app)
     path = f"/api/v1/initiatives/{initiative_id}"
-    version = any_app.test_client().get(path).get_json()["version"]
+    version = any_app.test_client().get(path, headers=headers).get_json()["version"]
     for round_ in range(ROUNDS):
         statuses = _race(
             lambda client, name, r=round_, v=version: client.patch(
@@ -77,12 +79,13 @@ def test_two_patches_with_one_version_one_wins(any_app):
             any_app,
         )
         assert sorted(statuses.values()) == [200, 409], (round_, statuses)
-        record = any_app.test_client().get(path).get_json()
+        record = any_app.test_client().get(path, headers=headers).get_json()
         assert record["version"] == version + 1
         winner = next(n for n, s in statuses.items() if s == 200)
         assert record["summary"] == f"Written by {winner} in round {round_}."
         version = record["version"]
-    assert _revisions(any_app, initiative_id) == 1 + ROUNDS  # the creation, one per round
+    # The creation, its submission and publication, then one per round.
+    assert _revisions(any_app, initiative_id) == 3 + ROUNDS
 
 
 def _waiting_on_a_lock(engine, backend_pid: int) -> bool:
@@ -129,9 +132,8 @@ def test_a_writer_waiting_for_the_row_sees_the_new_version(any_app):
 
     def writer_a() -> None:
         with write_session(engine) as s:
-            target = initiatives.lookup(s, initiative_id, for_update=True)
-            initiatives.edit(s, target, {"summary": "From A."}, expected_version=1, direct=True)
-            s.flush()
+            actions.edit(s, actions.SYSTEM, initiative_id, {"summary": "From A."},
+                         expected_version=3)  # fmt: skip
             a_has_written.set()
             outcome["b waited"] = b_is_waiting()  # then A commits, and only then
         outcome["a"] = "ok"
@@ -140,11 +142,10 @@ def test_a_writer_waiting_for_the_row_sees_the_new_version(any_app):
         a_has_written.wait(30)
         try:
             with write_session(engine) as s:
-                target = initiatives.lookup(s, initiative_id, for_update=True)
-                initiatives.edit(s, target, {"summary": "From B."}, expected_version=1,
-                                 direct=True)  # fmt: skip
+                actions.edit(s, actions.SYSTEM, initiative_id, {"summary": "From B."},
+                             expected_version=3)  # fmt: skip
             outcome["b"] = "ok"
-        except initiatives.StaleVersion as exc:
+        except actions.StaleVersion as exc:
             outcome["b"] = exc.current
 
     event.listen(engine, "before_cursor_execute", b_statement)
@@ -159,16 +160,16 @@ def test_a_writer_waiting_for_the_row_sees_the_new_version(any_app):
             t.join(timeout=90)
     finally:
         event.remove(engine, "before_cursor_execute", b_statement)
-    assert outcome == {"b waited": True, "a": "ok", "b": 2}
+    assert outcome == {"b waited": True, "a": "ok", "b": 4}
     with read_session(engine) as s:
-        assert initiatives.get(s, initiative_id).summary == "From A."
+        assert s.get(Initiative, initiative_id).summary == "From A."
 
 
 @pytest.mark.parametrize("action", ["publish", "withdraw"])
 def test_two_transitions_with_one_version_one_wins(any_app, action):
     headers = _curator_token(any_app)
     with write_session(any_app.extensions["registry"].engine) as s:
-        initiative = initiatives.create(s, valid_record(), status="submitted")
+        initiative = actions.create(s, actions.SYSTEM, valid_record(), submit=True)
         initiative_id, version = initiative.id, initiative.version
     statuses = list(
         _race(
@@ -181,4 +182,4 @@ def test_two_transitions_with_one_version_one_wins(any_app, action):
     )
     # The loser is refused (409 for the version, or 403: the state no longer allows it).
     assert sorted(statuses)[0] == 200 and sorted(statuses)[1] in (403, 409), statuses
-    assert _revisions(any_app, initiative_id) == 2
+    assert _revisions(any_app, initiative_id) == 2  # the creation, then the winner

@@ -81,7 +81,7 @@ def test_whole_path_from_draft_to_published_in_the_browser(sign_in, users, clien
     public = client.get(page_url)
     assert public.status_code == 200 and "Lyon" in public.get_data(as_text=True)
     history = owner.get(f"/my/initiatives/{page_url.split('/')[-2]}/history").get_data(as_text=True)
-    for action in ("Created", "Submitted for review", "Sent back", "Updated", "Published"):
+    for action in ("Created", "Submitted for review", "Sent back", "Edited", "Published"):
         assert action in history
     assert client.get(f"/my/initiatives/{page_url.split('/')[-2]}/history").status_code == 302
 

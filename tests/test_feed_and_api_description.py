@@ -24,6 +24,7 @@ CONTRACT = {
     "/api/v1/initiatives/{id}/publish": {"post"},
     "/api/v1/initiatives/{id}/reject": {"post"},
     "/api/v1/initiatives/{id}/withdraw": {"post"},
+    "/api/v1/initiatives/{id}/restore": {"post"},  # an addition to api.md (docs/api.md)
     "/api/v1/initiatives/{id}/revisions": {"get"},
     "/api/v1/countries": {"get"},
     "/api/v1/countries/{code}": {"get"},

@@ -42,7 +42,7 @@ def test_every_write_route_refuses_the_anonymous(app, client, users, make_owned)
 def test_canary_drafts_and_pending_edits_never_reach_the_public(
     app, client, users, make_owned, sign_in
 ):
-    from registry import initiatives
+    from registry import actions
     from registry.db import write_session
 
     owner = users["submitter"]
@@ -53,9 +53,9 @@ def test_canary_drafts_and_pending_edits_never_reach_the_public(
     ]  # fmt: skip
     live = make_owned(owner, "published", title="An ordinary published record")
     with write_session(app.extensions["registry"].engine) as s:
-        i = initiatives.get(s, live)
-        initiatives.edit(s, i, {"title": f"{CANARY} edit", "tags": [CANARY]}, expected_version=None)
-        initiatives.submit(s, i)
+        actions.edit(s, owner, live, {"title": f"{CANARY} edit", "tags": [CANARY]},
+                     expected_version=None)  # fmt: skip
+        actions.submit(s, owner, live)
     urls = [f"/initiatives/{n}" for n in [*ids, live]]
     urls += [f"/api/v1/initiatives/{n}" for n in [*ids, live]]
     urls += [f"/api/v1/initiatives/{n}/revisions" for n in [*ids, live]]

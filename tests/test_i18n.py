@@ -24,7 +24,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-from registry import countries, vocab
+from registry import actions, countries, vocab
 from registry.db import write_session
 from registry.messages import Message, translate
 from registry.models import User
@@ -397,7 +397,7 @@ def test_the_switch_is_saved_in_the_account_and_follows_the_person(app, users, s
 
 def test_the_account_language_wins_over_the_browser_without_a_cookie(app, users, sign_in):
     with write_session(app.extensions["registry"].engine) as s:
-        s.get(User, users["curator"].id).locale = "fr"
+        actions.set_locale(s, users["curator"], "fr")
     curator = sign_in("cur@registry.example")
     curator.delete_cookie("lang")
     page = curator.get("/review", headers={"Accept-Language": "en-GB,en"})

@@ -17,11 +17,11 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from registry import accounts, initiatives
-from registry.db import read_session, write_session
+from registry.db import read_session
 from registry.models import ChangeLog, Initiative, Revision
 from registry.transfer import importing
 
-from .conftest import PASSWORD, _password_hash, csrf_from
+from .conftest import PASSWORD, create_people, csrf_from
 
 URL = "/curate/import"
 HEADER = "external_id,title,summary,country,sector,stages,maturity\r\n"
@@ -63,14 +63,13 @@ def report_rows(response) -> list[tuple[str, str, str]]:
 @pytest.fixture
 def people(any_app) -> dict[str, accounts.Principal]:
     """A submitter, a curator and an admin in the database of `any_app`."""
-    found = {}
-    with write_session(any_app.extensions["registry"].engine) as s:
-        for role in ("submitter", "curator", "admin"):
-            user = accounts.create_user(s, f"{role}@import.example", role=role, organisation="Org")
-            user.password_hash = _password_hash()
-            s.flush()
-            found[role] = accounts.Principal.of(user)
-    return found
+    return create_people(
+        any_app.extensions["registry"].engine,
+        {
+            role: (f"{role}@import.example", role, "Org")
+            for role in ("submitter", "curator", "admin")
+        },
+    )
 
 
 @pytest.fixture

@@ -23,21 +23,21 @@ PACKAGE = "registry"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # Foundations: settings, messages and the controlled vocabularies; no database.
     ("paths", "config", "messages", "vocab", "countries", "markdown", "regions", "charts"),
+    # The survey's reference figures and the reading of data files.
+    ("survey",),
     # Tables and engines.
     ("models", "db", "schema_migrations", "migrations"),
     # Validation of incoming records.
     ("schemas",),
-    # Storage (rows, revisions, change log; reads and the writes only actions may call), accounts,
-    # the permission rules.
-    ("initiatives", "accounts", "permissions"),
-    # Reads over storage: filters, public browsing, search, statistics, exports and the OpenAPI
-    # document. `seeds` is here while `stats` reads the survey figures from it: once seeding
-    # writes through `actions`, the survey reader moves down and `seeds` moves above `actions`.
-    ("filters", "catalogue", "search", "stats", "transfer", "openapi", "seeds"),
-    # Every change to a record or an account.
+    # Reading records (the visibility rule, the record shapes), and the account rows.
+    ("initiatives", "accounts"),
+    # Reads over storage: filters, public browsing, search, statistics, the open-data formats
+    # (reading and writing files) and the OpenAPI document.
+    ("filters", "catalogue", "search", "stats", "transfer", "openapi"),
+    # Every change to a record or an account: permissions, the state table, the writes.
     ("actions",),
-    # Writers through the actions: the importer.
-    ("transfer.importing",),
+    # Writers through the actions: the seeds.
+    ("seeds",),
     # What the two interfaces share: app-held objects and request helpers, who is asking, the
     # language, security headers, the JSON error body.
     ("extensions", "auth", "i18n", "security", "errors"),
@@ -286,5 +286,5 @@ def test_the_checks_see_an_upward_import_inside_a_function(tmp_path):
         ("registry.app", 6, True),
     ]
     assert _rank("registry.web.browse") > _rank("registry.vocab")
-    assert _rank("registry.transfer.importing") > _rank("registry.transfer.exporting")
+    assert _rank("registry.seeds") > _rank("registry.transfer.importing")
     assert _rank("registry.actions.publish") > _rank("registry.initiatives")

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pytest
 from flask.testing import FlaskClient
 
-from registry import initiatives
+from registry import actions, initiatives
 from registry.db import write_session
 from registry.security import PRIVATE, private, public, visibility_of
 
-from .conftest import valid_record
+from .conftest import bring_to, propose_edit, valid_record
 from .url_map import UnfillableRoute, method_of, routes, urls
 
 CANARY = "Xylocanary"  # never sent in a request, so an echo of the URL cannot match it
@@ -72,20 +72,19 @@ def world(app) -> World:
     hidden = []
     with write_session(engine) as session:
         for state in HIDDEN_STATES:
-            record = initiatives.create(session, canary_record(state))
-            if state != "draft":
-                initiatives.set_status(
-                    session, record, state, action=state, note=f"{CANARY} {state} note"
-                )
+            record = actions.create(session, actions.SYSTEM, canary_record(state))
+            if state == "rejected":
+                actions.submit(session, actions.SYSTEM, record.id)
+                actions.reject(session, actions.SYSTEM, record.id, f"{CANARY} {state} note")
+            else:
+                bring_to(session, record.id, state, actions.SYSTEM)
             hidden.append(record.id)
-        published = initiatives.create(session, valid_record(tags=["volunteers"]))
-        initiatives.set_status(session, published, "published", action="publish")
-        # An edit waiting for review: the public keeps seeing the live fields. Set directly
-        # until the workflow service offers the call that does it.
-        published.pending = {"title": f"{CANARY} pending title", "summary": CANARY}
-        published.pending_status = "submitted"
-        session.add(published)
-        return World(published.id, published.slug, hidden)
+        published = actions.create(session, actions.SYSTEM, valid_record(tags=["volunteers"]))
+        bring_to(session, published.id, "published", actions.SYSTEM)
+        world = World(published.id, published.slug, hidden)
+    # An edit waiting for review: the public keeps seeing the live fields.
+    propose_edit(app, world.published_id, title=f"{CANARY} pending title", summary=CANARY)
+    return world
 
 
 def samples(world: World) -> dict[tuple[str, str], list[str]]:
@@ -147,7 +146,7 @@ def test_the_crawl_catches_a_leaking_route(app, client, world):
     def leaky(initiative_id: int):
         from registry.extensions import db
 
-        return initiatives.get(db(), initiative_id).title
+        return initiatives.lookup(db(), initiative_id).title
 
     _, problems = crawl(client, world)
     assert any("/leaky/" in p and "shows an unpublished record" in p for p in problems)

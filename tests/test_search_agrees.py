@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from registry import initiatives, vocab
+from registry import actions, initiatives, vocab
 from registry.db import read_session, write_session
 from registry.models import Initiative
+
+from .conftest import bring_to
 
 COUNTRIES = ("FR", "CA", "FI", "NO", "BR")
 LANGUAGES = ("en", "fr", "de")
@@ -46,13 +48,11 @@ def catalogue(any_app):
             record["mainstreamed_year"] = min(2026, start + rng.randint(0, 8))
         status = "published" if n < 45 else rng.choice(["draft", "submitted", "rejected"])
         with write_session(engine) as session:
-            initiative = initiatives.create(session, record)
-            if status != "draft":
-                initiatives.set_status(session, initiative, status, action=status)
+            initiative = actions.create(session, actions.SYSTEM, record)
+            bring_to(session, initiative.id, status, actions.SYSTEM)
     assert any_app.test_client().get("/api/v1/initiatives").get_json()["total"] == 45
     with write_session(engine) as session:  # published and indexed, then withdrawn
-        initiatives.set_status(session, initiatives.get(session, 1), "withdrawn",
-                               action="withdraw")  # fmt: skip
+        actions.withdraw(session, actions.SYSTEM, 1)
     with read_session(engine) as session:
         rows = session.scalars(initiatives.public_query()).all()
         published = [

@@ -139,13 +139,12 @@ def test_unpublished_records_never_appear_in_search(client, make_initiative, sta
 
 
 def test_unpublishing_removes_a_record_from_search(app, client, make_initiative):
-    from registry import initiatives
+    from registry import actions
     from registry.db import write_session
 
     record = make_initiative(title="Soon withdrawn garden")
     assert api(client, q="withdrawn")["total"] == 1
     with write_session(app.extensions["registry"].engine) as session:
-        initiatives.set_status(session, initiatives.get(session, record), "withdrawn",
-                               action="withdraw")  # fmt: skip
+        actions.withdraw(session, actions.SYSTEM, record)
     body = api(client, q="withdrawn")
     assert body["total"] == 0 and body["facets"]["country"] == {}

@@ -13,14 +13,14 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.datastructures import MultiDict
 
-from registry import create_app, initiatives, search
+from registry import actions, create_app, search
 from registry.cli import main
 from registry.db import read_session, write_session
 from registry.filters import parse_filters
 from registry.search import indexing
 from registry.search.store import IndexBusy, SearchIndex, write_seq
 
-from .conftest import _app, valid_record
+from .conftest import _app, bring_to, valid_record
 
 
 def total(client, **params) -> int:
@@ -47,7 +47,7 @@ def test_changes_applied_twice_leave_no_duplicates(app, client, make_initiative)
     # The index committed but the process died before recording the sequence number.
     write_seq(index.generation_dir(index.current_generation()), 0)
     assert total(client, q="garden") == 3
-    assert index.applied_seq() == 6
+    assert index.applied_seq() == 9  # each record's creation, submission and publication
 
 
 def test_a_record_changed_again_within_one_catch_up_is_indexed_once(
@@ -62,11 +62,9 @@ def test_a_record_changed_again_within_one_catch_up_is_indexed_once(
     for n in range(3):  # changes in between, so the next ones fall in later batches
         make_initiative(title=f"Filler {n}", country="FI")
     with write_session(engine) as session:
-        record = initiatives.get(session, kept)
-        initiatives.update(session, record, {"title": "Orchard renamed"},
-                           expected_version=record.version)  # fmt: skip
-        initiatives.set_status(session, initiatives.get(session, gone), "withdrawn",
-                               action="withdraw")  # fmt: skip
+        actions.edit(session, actions.SYSTEM, kept, {"title": "Orchard renamed"},
+                     expected_version=None)  # fmt: skip
+        actions.withdraw(session, actions.SYSTEM, gone)
     shutil.rmtree(app.extensions["search"].folder, ignore_errors=True)  # replayed from seq 0
     body = client.get("/api/v1/initiatives", query_string={"q": "orchard"}).get_json()
     assert [r["title"] for r in body["results"]] == ["Orchard renamed"]
@@ -80,9 +78,7 @@ def test_edit_is_visible_at_the_next_search(app, client, make_initiative):
     record = make_initiative(title="Old name for the garden")
     assert total(client, q="old") == 1
     with write_session(app.extensions["registry"].engine) as session:
-        initiatives.update(
-            session, initiatives.get(session, record), {"title": "New name"}, expected_version=2
-        )
+        actions.edit(session, actions.SYSTEM, record, {"title": "New name"}, expected_version=3)
     assert total(client, q="old") == 0 and total(client, q="new") == 1
 
 
@@ -92,8 +88,7 @@ def test_search_follows_the_change_log_on_either_database(any_app, make_initiati
     make_initiative(status="draft", title="Lighthouse draft", target=any_app)
     assert total(client, q="lighthouse") == 1
     with write_session(any_app.extensions["registry"].engine) as session:
-        initiatives.set_status(session, initiatives.get(session, record), "withdrawn",
-                               action="withdraw")  # fmt: skip
+        actions.withdraw(session, actions.SYSTEM, record)
     assert total(client, q="lighthouse") == 0
     with read_session(any_app.extensions["registry"].engine) as session:
         assert search.check(any_app.extensions["search"], session).clean
@@ -144,12 +139,9 @@ def test_cli_check_reports_drift_and_exits_1(cli_env, app, make_initiative):
     missing = make_initiative(title="Never indexed")
     engine = app.extensions["registry"].engine
     with write_session(engine) as session:
-        initiatives.update(
-            session, initiatives.get(session, edited), {"title": "Edited again"},
-            expected_version=2,
-        )  # fmt: skip
-        initiatives.set_status(session, initiatives.get(session, gone), "withdrawn",
-                               action="withdraw")  # fmt: skip
+        actions.edit(session, actions.SYSTEM, edited, {"title": "Edited again"},
+                     expected_version=3)  # fmt: skip
+        actions.withdraw(session, actions.SYSTEM, gone)
     drift = runner.invoke(main, ["index", "check"])
     assert drift.exit_code == 1
     assert f"missing from the index: {missing}" in drift.output
@@ -197,16 +189,16 @@ def _worker(instance: str, worker: int, rounds: int, queue) -> None:
     try:
         for n in range(rounds):
             with write_session(engine) as session:
-                record = initiatives.create(
-                    session, valid_record(title=f"Worker{worker} garden {n}")
+                record = actions.create(
+                    session, actions.SYSTEM, valid_record(title=f"Worker{worker} garden {n}")
                 )
-                initiatives.set_status(session, record, "published", action="publish")
+                bring_to(session, record.id, "published", actions.SYSTEM)
+                record_id, version = record.id, record.version
             if n % 3 == 0:
                 with write_session(engine) as session:
-                    initiatives.update(
-                        session, record, {"summary": f"Edited by worker {worker}"},
-                        expected_version=record.version,
-                    )  # fmt: skip
+                    actions.edit(session, actions.SYSTEM, record_id,
+                                 {"summary": f"Edited by worker {worker}"},
+                                 expected_version=version)  # fmt: skip
             with read_session(engine) as session:
                 search.search(index, session, parse_filters(MultiDict({"q": "garden"})))
     except BaseException as exc:

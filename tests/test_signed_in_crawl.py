@@ -14,9 +14,10 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 
-from registry import initiatives, seeds
+from registry import actions, seeds
 from registry.db import write_session
 
+from .conftest import bring_to
 from .test_no_leaks import CANARY, HIDDEN_STATES, canary_record
 
 MAX_PAGES = 300  # the crawl's bound: every kind of page is reached well before it
@@ -87,11 +88,12 @@ def registry_with_canaries(app, users, make_owned):
     other = users["other"]
     with write_session(engine) as s:
         for state in HIDDEN_STATES:
-            record = initiatives.create(
-                s, canary_record(state), user_id=other.id, organisation_id=other.organisation_id
-            )
-            if state != "draft":
-                initiatives.set_status(s, record, state, action=state, note=f"{CANARY} note")
+            record = actions.create(s, other, canary_record(state))
+            if state == "rejected":
+                actions.submit(s, other, record.id)
+                actions.reject(s, actions.SYSTEM, record.id, f"{CANARY} note")
+            else:
+                bring_to(s, record.id, state, other)
             hidden.append(record.id)
     return hidden
 

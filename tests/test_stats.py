@@ -10,11 +10,15 @@ import re
 
 import pytest
 from openapi_schema_validator import OAS31Validator
+from sqlalchemy import select
 
-from registry import initiatives, stats
-from registry.db import read_session, write_session
+from registry import stats
+from registry.db import read_session
 from registry.extensions import registry_of
 from registry.filters import Filters
+from registry.models import Initiative
+
+from .conftest import propose_edit
 
 HIDDEN_WORD = "Sealedword"
 
@@ -51,11 +55,13 @@ def fixture_app(any_app, make_initiative):
         make_initiative(target=any_app, **record)
     for state in ("draft", "submitted", "rejected", "withdrawn", "deleted"):
         make_initiative(status=state, target=any_app, **_hidden(state))
-    with write_session(registry_of(any_app).engine) as session:
-        record = initiatives.find_by_slug(session, "carers-in-the-care-plan")
-        # An edit waiting for review must not count: the public sees the live fields.
-        record.pending = {"maturity": "pilot", "country": "JP", "title": HIDDEN_WORD}
-        record.pending_status = "submitted"
+    with read_session(registry_of(any_app).engine) as session:
+        carers = session.scalar(
+            select(Initiative.id).where(Initiative.slug == "carers-in-the-care-plan")
+        )
+    # An edit waiting for review must not count: the public sees the live fields.
+    propose_edit(any_app, carers, maturity="pilot", mainstreamed_year=None, country="JP",
+                 title=f"{HIDDEN_WORD} edit")  # fmt: skip
     return any_app
 
 

@@ -12,14 +12,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import event, func, select
 
-from registry import create_app, initiatives
+from registry import actions, create_app, initiatives
 from registry.cli import main
 from registry.db import read_session, write_session
 from registry.models import ChangeLog, Initiative, Revision
 from registry.transfer import csv_format, exporting, importing
-from registry.transfer.importing import ImportFailed, import_rows, read_bytes
+from registry.transfer.importing import ImportFailed, read_bytes
 
-from .conftest import valid_record
+from .conftest import run_import, valid_record
 
 RICH = {
     "title": "Aidants et soignants : « café des aidants » à Besançon",
@@ -92,9 +92,8 @@ def records_of(app) -> dict[str, dict]:
 
 def rich_catalogue(app, make_initiative) -> None:
     make_initiative(**RICH)
-    with write_session(engine_of(app)) as s:  # an example written for the registry (seeds)
-        initiatives.create(s, valid_record(title="Illustrative example"), status="published",
-                           illustrative=True)  # fmt: skip
+    example = importing.Row("seed", valid_record(title="Illustrative example"))
+    run_import(app, [example], publish=True, illustrative=True)  # as the seeds are
     make_initiative(title="A pilot with null years and no extras", country="CA")
     make_initiative(title="Second with =SUM(A1) title", summary="-minus", tags=["x;y"])
     make_initiative(status="draft", title="A draft that must not travel")
@@ -104,7 +103,7 @@ def rich_catalogue(app, make_initiative) -> None:
 def test_round_trip_gives_the_same_records(app, client, other_app, make_initiative, fmt):
     rich_catalogue(app, make_initiative)
     exported = client.get(f"/export/initiatives.{fmt}").data
-    summary = import_rows(engine_of(other_app), read_bytes(exported, fmt), publish=True)
+    summary = run_import(engine_of(other_app), read_bytes(exported, fmt), publish=True)
     assert len(summary.created) == 4
     source = {k: v for k, v in records_of(app).items() if v["status"] == "published"}
     copied = records_of(other_app)
@@ -113,7 +112,7 @@ def test_round_trip_gives_the_same_records(app, client, other_app, make_initiati
         for name in COMPARED:
             assert copied[slug][name] == record[name], (slug, name)
     # Importing the export again changes nothing.
-    again = import_rows(engine_of(other_app), read_bytes(exported, fmt), publish=True)
+    again = run_import(engine_of(other_app), read_bytes(exported, fmt), publish=True)
     assert (len(again.created), len(again.updated), len(again.unchanged)) == (0, 0, 4)
 
 
@@ -126,18 +125,18 @@ def test_reimport_updates_in_place_with_one_revision(app, tmp_path):
         encoding="utf-8",
     )
     engine = engine_of(app)
-    first = import_rows(engine, importing.read_file(path))
+    first = run_import(engine, importing.read_file(path))
     assert len(first.created) == 2
     before = counts(app)
-    second = import_rows(engine, importing.read_file(path))
+    second = run_import(engine, importing.read_file(path))
     assert (len(second.created), len(second.updated), len(second.unchanged)) == (0, 0, 2)
     assert counts(app) == before
     path.write_text(path.read_text().replace("Patient panels", "Patient panels on wards"))
-    third = import_rows(engine, importing.read_file(path))
+    third = run_import(engine, importing.read_file(path))
     assert len(third.updated) == 1 and len(third.unchanged) == 1
     assert counts(app) == (before[0], before[1] + 1, before[2] + 1)
     with read_session(engine) as s:
-        record = initiatives.find_by_external_id(s, "a-2")
+        record = s.scalar(select(Initiative).where(Initiative.external_id == "a-2"))
         assert record.title == "Patient panels on wards" and record.status == "draft"
 
 
@@ -148,7 +147,7 @@ def test_rows_match_on_slug_when_there_is_no_external_id(app, make_initiative):
         b"neighbourhood-watch,Neighbourhood watch,Changed summary.,FR,public_safety,design,pilot\n",
         "csv",
     )
-    summary = import_rows(engine_of(app), rows)
+    summary = run_import(engine_of(app), rows)
     assert summary.updated == [made]
 
 
@@ -165,7 +164,7 @@ def test_a_failing_row_imports_nothing_and_every_problem_is_listed(app, make_ini
         "csv",
     )
     with pytest.raises(ImportFailed) as caught:
-        import_rows(engine_of(app), rows)
+        run_import(engine_of(app), rows)
     problems = {(p.row, p.field) for p in caught.value.problems}
     assert {("row 3", "title"), ("row 3", "summary"), ("row 3", "country"), ("row 3", "sector"),
             ("row 4", "start_year")} <= problems  # fmt: skip
@@ -186,7 +185,7 @@ def test_a_clash_with_a_stored_record_rolls_back_the_rows_before_it(app, make_in
          "stages": ["design"], "maturity": "pilot"},
     ]  # fmt: skip
     with pytest.raises(ImportFailed) as caught:
-        import_rows(engine_of(app), read_bytes(json.dumps(records).encode(), "json"))
+        run_import(engine_of(app), read_bytes(json.dumps(records).encode(), "json"))
     assert [(p.row, p.field) for p in caught.value.problems] == [("record 2", "slug")]
     assert counts(app) == before
 
@@ -195,7 +194,7 @@ def test_repeated_ids_within_a_file_are_refused(app):
     row = {"external_id": "x", "title": "Same twice", "summary": "S.", "country": "FR",
            "sector": "health", "stages": ["design"], "maturity": "pilot"}  # fmt: skip
     with pytest.raises(ImportFailed) as caught:
-        import_rows(engine_of(app), read_bytes(json.dumps([row, row]).encode(), "json"))
+        run_import(engine_of(app), read_bytes(json.dumps([row, row]).encode(), "json"))
     assert caught.value.problems[0].row == "record 2"
     assert counts(app)[0] == 0
 
@@ -209,9 +208,9 @@ def test_excel_csv_with_labels_names_and_semicolons_is_understood(app):
     )
     rows = read_bytes(text.encode("cp1252"), "csv")
     assert rows[0].record["title"] == "Café citoyen"
-    summary = import_rows(engine_of(app), rows, publish=True)
+    summary = run_import(engine_of(app), rows, publish=True)
     with read_session(engine_of(app)) as s:
-        first, second = (initiatives.get(s, i) for i in summary.created)
+        first, second = (s.get(Initiative, i) for i in summary.created)
         assert (first.country, first.sector, first.maturity, first.language) == (
             "DE", "health", "pilot", "fr")  # fmt: skip
         assert first.codes("stages") == ["design", "deliver"]
@@ -287,17 +286,29 @@ def test_cli_export_then_import_with_publish(cli_env, tmp_path, app, make_initia
     assert result.exit_code == 0, result.output
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["initiatives"][0]["title"] == RICH["title"]
-    with write_session(engine_of(app)) as s:
-        initiatives.update(s, initiatives.find_by_external_id(s, "chu-25-0042"),
-                           {"title": "Renamed"}, expected_version=None)  # fmt: skip
+    record_id = document["initiatives"][0]["id"]
+    draft = tmp_path / "draft.json"
+    document["initiatives"][0]["title"] = "Renamed in the file"
+    draft.write_text(json.dumps(document), encoding="utf-8")
+    with write_session(engine_of(app)) as s:  # a curator's edit goes live after the export
+        actions.edit(s, actions.SYSTEM, record_id, {"title": "Renamed"}, expected_version=None)
+    stale = CliRunner().invoke(main, ["import", str(draft), "--publish"])
+    assert stale.exit_code == 1 and "published again since this file was exported" in stale.stderr
     result = CliRunner().invoke(main, ["import", str(out), "--publish"])
+    assert result.exit_code == 1  # the export is as stale as the draft made from it
+    fresh = tmp_path / "fresh.json"
+    assert CliRunner().invoke(main, ["export", "--format", "json", "--output", str(fresh)])
+    document = json.loads(fresh.read_text(encoding="utf-8"))
+    document["initiatives"][0]["title"] = RICH["title"]
+    fresh.write_text(json.dumps(document), encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(fresh), "--publish"])
     assert result.exit_code == 0, result.output
     assert "0 created, 1 updated, 0 unchanged" in result.stdout
     assert "search index updated" in result.stdout  # not left to the next searches
     with read_session(engine_of(app)) as s:
         assert app.extensions["search"].applied_seq() == initiatives.latest_change(s)
     csv_result = CliRunner().invoke(main, ["export", "--bom"])
-    assert csv_result.stdout.startswith("\ufeffid,slug,external_id,url,title")
+    assert csv_result.stdout.startswith("\ufeffid,slug,external_id,organisation,url,title")
     assert "Renamed" not in csv_result.stdout and RICH["title"] in csv_result.stdout
     none = CliRunner().invoke(main, ["export", "--filters", "country=CA&sector=health"])
     assert none.exit_code == 0 and none.stdout.count("\n") == 1  # the header line only
@@ -433,9 +444,9 @@ def test_import_is_all_or_nothing_and_idempotent_on_both_engines(any_app):
     bad = {**good, "external_id": "e-2", "country": "XX"}
     engine = engine_of(any_app)
     with pytest.raises(ImportFailed):
-        import_rows(engine, read_bytes(json.dumps([good, bad]).encode(), "json"))
+        run_import(engine, read_bytes(json.dumps([good, bad]).encode(), "json"))
     assert counts(any_app) == (0, 0, 0)
-    first = import_rows(engine, read_bytes(json.dumps([good]).encode(), "json"), publish=True)
-    again = import_rows(engine, read_bytes(json.dumps([good]).encode(), "json"), publish=True)
+    first = run_import(engine, read_bytes(json.dumps([good]).encode(), "json"), publish=True)
+    again = run_import(engine, read_bytes(json.dumps([good]).encode(), "json"), publish=True)
     assert len(first.created) == 1 and again.unchanged == first.created
     assert counts(any_app) == (1, 1, 1)

@@ -1,14 +1,13 @@
-"""Reading and writing initiatives through the API. Who may do what is decided by
-registry.permissions; every write is one service call in one transaction."""
+"""Reading and changing initiatives through the API: every change is one action of
+registry.actions in one transaction; who may do what is the action layer's to decide."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 
-from .. import initiatives, permissions
+from .. import actions, initiatives
 from ..accounts import Principal
 from ..auth import SIGN_IN_FIRST, current_principal
 from ..db import write_session
@@ -34,29 +33,16 @@ def with_url(record: dict) -> dict:
     }
 
 
-def _principal() -> Principal | None:
-    return current_principal()
-
-
 def _actor() -> Principal:
-    user = _principal()
+    user = current_principal()
     if user is None:
         raise ApiError(401, "unauthorized", SIGN_IN_FIRST)
     return user
 
 
-def _visible(
-    session, initiative_id: int, user: Principal | None, *, for_update: bool = False
-) -> Initiative:
-    initiative = initiatives.lookup(session, initiative_id, for_update=for_update)
-    if initiative is None or not permissions.can_view(user, initiative):
-        raise initiatives.NotFound(initiative_id)
-    return initiative
-
-
 def _record_for(user: Principal | None, initiative: Initiative) -> dict[str, Any]:
     """Owners and curators see the workflow fields; everyone else the public record."""
-    if permissions.is_owner(user, initiative) or (user is not None and user.is_curator):
+    if actions.is_manager(user, initiative):
         return with_url(initiatives.full_record(initiative))
     return with_url(initiatives.to_record(initiative))
 
@@ -70,51 +56,33 @@ def _optional_body() -> dict[str, Any]:
     return body
 
 
+NOT_A_VERSION = msg("the version must be a whole number")
+
+
 def _expected_version(body: dict[str, Any]) -> int | None:
-    """The version the client last saw: `If-Match` or `"version"` in the body."""
+    """The version the client last saw: `If-Match` (wins) or `"version"` in the body; a whole
+    number, never a fraction or a boolean."""
     raw = body.pop("version", None)
     header = request.headers.get("If-Match")
-    if header is not None:  # the header wins over the body
+    if header is not None:
         raw = header.strip().removeprefix("W/").strip('"')
     if raw is None:
         return None
-    if isinstance(raw, bool):
-        raise ApiError(400, "bad_parameter", NOT_A_VERSION)
-    try:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.isascii() and raw.isdecimal() and len(raw) <= 10:
         return int(raw)
-    except (TypeError, ValueError):
-        raise ApiError(
-            400,
-            "bad_parameter",
-            NOT_A_VERSION,
-            {"version": [msg("not a number")]},
-        ) from None
-
-
-NOT_A_VERSION = msg("the version must be a whole number")
-FORBIDDEN = {
-    "create": msg("you may not create this initiative in its current state"),
-    "edit": msg("you may not edit this initiative in its current state"),
-    "submit": msg("you may not submit this initiative in its current state"),
-    "publish": msg("you may not publish this initiative in its current state"),
-    "reject": msg("you may not reject this initiative in its current state"),
-    "withdraw": msg("you may not withdraw this initiative in its current state"),
-    "delete": msg("you may not delete this initiative in its current state"),
-    "see the history of": msg(
-        "you may not see the history of this initiative in its current state"
-    ),
-}
-
-
-def _forbidden(action: str) -> ApiError:
-    return ApiError(403, "forbidden", FORBIDDEN[action])
+    raise ApiError(400, "bad_parameter", NOT_A_VERSION, {"version": [msg("not a whole number")]})
 
 
 @bp.get("/initiatives/<int:initiative_id>")
 @public
 def get_initiative(initiative_id: int):
-    user = _principal()
-    return _record_for(user, _visible(db(), initiative_id, user))
+    user = current_principal()
+    initiative = initiatives.lookup(db(), initiative_id)
+    if initiative is None or not actions.can_view(user, initiative):
+        raise initiatives.NotFound(initiative_id)
+    return _record_for(user, initiative)
 
 
 @bp.post("/initiatives")
@@ -127,76 +95,69 @@ def create_initiative():
     status = body.pop("status", "draft")
     if status not in ("draft", "submitted"):
         raise ValidationFailed({"status": [msg('new records are "draft" or "submitted"')]})
-    if not permissions.can_create(user):
-        raise _forbidden("create")
-    with write_session(registry_of(current_app).engine) as session:
-        created = initiatives.create(
-            session, body, user_id=user.id, organisation_id=user.organisation_id, status=status
-        )
+    with write_session(registry_of().engine) as session:
+        created = actions.create(session, user, body, submit=status == "submitted")
         record = _record_for(user, created)
     location = url_for("api.get_initiative", initiative_id=record["id"], _external=True)
     return record, 201, {"Location": location}
 
 
-def _write(
-    initiative_id: int,
-    allowed: Callable[[Principal | None, Initiative], bool],
-    action: str,
-    body: dict[str, Any],
-    run: Callable[..., Initiative],
-):
+def _run(run, initiative_id: int, version: int | None) -> dict[str, Any]:
+    """One action on one record in one transaction; the record as the actor now sees it."""
     user = _actor()
-    version = _expected_version(body)
-    with write_session(registry_of(current_app).engine) as session:
-        initiative = _visible(session, initiative_id, user, for_update=True)
-        if not allowed(user, initiative):
-            raise _forbidden(action)
-        changed = run(session, initiative, user, version)
+    with write_session(registry_of().engine) as session:
+        changed = run(session, user, initiative_id, version)
         return _record_for(user, changed)
 
 
 @bp.patch("/initiatives/<int:initiative_id>")
-@private("owners (draft, rejected, withdrawn, published as a pending edit) and curators")
+@private("owners and curators, as the state table allows (registry.actions.workflow)")
 def patch_initiative(initiative_id: int):
     body = json_body()
     if not isinstance(body, dict):
         raise ValidationFailed({"_": [msg("expected a JSON object with the fields to change")]})
-    return _write(
-        initiative_id, permissions.can_edit, "edit", body,
-        lambda s, i, u, v: initiatives.edit(
-            s, i, body, expected_version=v, user_id=u.id, direct=u.is_curator
-        ),
-    )  # fmt: skip
+    version = _expected_version(body)
+    return _run(
+        lambda s, u, i, v: actions.edit(s, u, i, body, expected_version=v), initiative_id, version
+    )
 
 
-def _transition(name: str, allowed, service):
+def _transition(name: str):
     def view(initiative_id: int):
         body = _optional_body()
+        version = _expected_version(body)
         if name == "reject":
             reason = body.pop("reason", None)
-            run = lambda s, i, u, v: service(s, i, reason, user_id=u.id, expected_version=v)  # noqa: E731
+            run = lambda s, u, i, v: actions.reject(s, u, i, reason, expected_version=v)  # noqa: E731
+        elif name == "restore":
+            number = body.pop("revision", None)
+            if isinstance(number, bool) or not isinstance(number, int):
+                raise ValidationFailed({"revision": [msg("give the revision's number")]})
+            run = lambda s, u, i, v: actions.restore(s, u, i, number, expected_version=v)  # noqa: E731
         else:
-            run = lambda s, i, u, v: service(s, i, user_id=u.id, expected_version=v)  # noqa: E731
-        return _write(initiative_id, allowed, name, body, run)
+            act = getattr(actions, name)
+            run = lambda s, u, i, v: act(s, u, i, expected_version=v)  # noqa: E731
+        if body:
+            raise ValidationFailed({k: [msg("unknown field")] for k in body})
+        return _run(run, initiative_id, version)
 
     view.__name__ = f"{name}_initiative"
-    view = private(f"as permissions.can_{name} allows")(view)
+    view = private("owners and curators, as the state table allows")(view)
     bp.post(f"/initiatives/<int:initiative_id>/{name}")(view)
 
 
-_transition("submit", permissions.can_submit, initiatives.submit)
-_transition("publish", permissions.can_publish, initiatives.publish)
-_transition("reject", permissions.can_reject, initiatives.reject)
-_transition("withdraw", permissions.can_withdraw, initiatives.withdraw)
+for _name in ("submit", "publish", "reject", "withdraw", "restore"):
+    _transition(_name)
 
 
 @bp.delete("/initiatives/<int:initiative_id>")
-@private("curators")
+@private("owners of unpublished records, and curators")
 def delete_initiative(initiative_id: int):
-    _write(
-        initiative_id, permissions.can_delete, "delete", {},
-        lambda s, i, u, v: initiatives.delete(s, i, user_id=u.id, expected_version=v),
-    )  # fmt: skip
+    body = _optional_body()
+    version = _expected_version(body)
+    if body:
+        raise ValidationFailed({k: [msg("unknown field")] for k in body})
+    _run(lambda s, u, i, v: actions.delete(s, u, i, expected_version=v), initiative_id, version)
     return "", 204
 
 
@@ -206,9 +167,11 @@ def initiative_revisions(initiative_id: int):
     user = _actor()
     session = db()
     initiative = initiatives.lookup(session, initiative_id)
-    if initiative is None or not permissions.can_view_revisions(user, initiative):
-        if initiative is not None and permissions.can_view(user, initiative):
-            raise _forbidden("see the history of")
+    if initiative is None or not actions.can_view_history(user, initiative):
+        if initiative is not None and actions.can_view(user, initiative):
+            raise actions.Forbidden(
+                "history", msg("you may not see the history of this initiative")
+            )
         raise initiatives.NotFound(initiative_id)
     return [
         {

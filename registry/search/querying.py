@@ -16,6 +16,7 @@ from whoosh.searching import Searcher
 
 from .. import initiatives, markdown
 from ..filters import Filters
+from ..initiatives import published_in_order
 from ..models import Initiative
 from . import facets, highlights, parsing, suggest
 from .analysis import NEUTRAL, analysis_language
@@ -156,15 +157,6 @@ def _match(
         if needed is not None:
             order = order[:needed]
     return _Matches(order, total, parsed, query, base, masks)
-
-
-def published_in_order(session: Session, ids: list[int]) -> list[Initiative]:
-    """The published ones of `ids`, in that order (the database has the last word)."""
-    if not ids:
-        return []
-    rows = session.scalars(initiatives.public_query().where(Initiative.id.in_(ids)))
-    by_id = {row.id: row for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResult:

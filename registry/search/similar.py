@@ -6,10 +6,11 @@ import numpy as np
 from sqlmodel import Session
 from whoosh.query import Or, Term
 
+from ..initiatives import published_in_order
 from ..models import Initiative
 from .analysis import analysing
 from .evaluate import Evaluator
-from .querying import follow, published_in_order
+from .querying import follow
 from .store import SearchIndex
 
 _TEXT = {"title": 12, "tags": 8, "summary": 12, "description": 12}

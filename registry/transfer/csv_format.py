@@ -23,8 +23,8 @@ from ..messages import LANGUAGES, msg
 from ..schemas import MULTI
 
 COLUMNS = (
-    "id", "slug", "external_id", "url", "title", "summary", "description", "language",
-    "country", "region", "locality", "sector", "stages", "maturity", "start_year",
+    "id", "slug", "external_id", "organisation", "url", "title", "summary", "description",
+    "language", "country", "region", "locality", "sector", "stages", "maturity", "start_year",
     "mainstreamed_year", "end_year", "participants", "contributions", "motives", "obstacles",
     "success_factors", "evidence_level", "outcomes", "lead_organisation", "partners", "tags",
     "sources", "status", "version", "illustrative", "created_at", "updated_at", "published_at",
@@ -216,8 +216,10 @@ def language(text: str) -> str:
 
 _VOCAB_OF = {**{f: vocab.MULTI_FIELDS[f].name for f in MULTI}, "sector": "sector",
              "maturity": "maturity", "evidence_level": "evidence_level"}  # fmt: skip
+# Columns that describe a record rather than set it: dropped from the fields an import writes
+# (`organisation` and `version` scope and check the import row: registry.transfer.importing).
 READ_ONLY = ("id", "url", "status", "version", "created_at", "updated_at", "published_at",
-             "illustrative")  # fmt: skip
+             "illustrative", "organisation")  # fmt: skip
 
 
 def record_from_row(row: dict[str, str]) -> dict[str, Any]:

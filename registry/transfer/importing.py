@@ -1,24 +1,17 @@
 """Bulk import: read a CSV or JSON file, validate every record, then write all or nothing.
 
-Records are matched on `external_id`, else on `slug`, so importing the same file again updates
-in place (with a revision only where something changed) instead of duplicating.
+This module reads files; `registry.actions.importing` writes what it read, through the same
+actions as every other change.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-
-from .. import initiatives
-from ..db import write_session
 from ..messages import Message, msg
-from ..models import Initiative
 from ..schemas import ValidationFailed, validate_initiative
 from . import csv_format
 
@@ -54,6 +47,11 @@ class Row:
     where: str
     record: dict[str, Any]
     illustrative: bool = False  # kept when a new record is created from an export
+    # The owning organisation's name (an export's `organisation`): matching happens among its
+    # records; none means the registry's own records.
+    organisation: str | None = None
+    # The public version an export was made at: a record published since is not overwritten.
+    version: Any = None
 
 
 @dataclass
@@ -61,6 +59,8 @@ class Summary:
     created: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    # Rows whose external id another organisation's record also uses: reported, never merged.
+    notices: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
@@ -120,6 +120,8 @@ def read_bytes(data: bytes, kind: str, name: str = "file") -> list[Row]:
             msg("row %(num)s", num=n),
             csv_format.record_from_row(r),
             (r.get("illustrative") or "").strip().lower() in ("true", "1", "yes"),
+            (r.get("organisation") or "").strip() or None,
+            (r.get("version") or "").strip() or None,
         )
         for n, r in enumerate(rows, start=2)
     ]
@@ -147,17 +149,21 @@ def _json_rows(data: bytes, name: str) -> list[Row]:
         )  # fmt: skip
     rows = []
     for n, item in enumerate(document, start=1):
-        illustrative = isinstance(item, dict) and item.get("illustrative") is True
+        row = Row(msg("record %(num)s", num=n), item)
         if isinstance(item, dict):
-            item = {k: v for k, v in item.items() if k not in csv_format.READ_ONLY}
-        rows.append(Row(msg("record %(num)s", num=n), item, illustrative))
+            row.illustrative = item.get("illustrative") is True
+            row.organisation = item.get("organisation") or None
+            row.version = item.get("version")
+            row.record = {k: v for k, v in item.items() if k not in csv_format.READ_ONLY}
+        rows.append(row)
     return rows
 
 
 def check(rows: list[Row]) -> list[Problem]:
-    """Every problem of every row: validation, and ids or slugs repeated within the file."""
+    """Every problem of every row: validation, and ids or slugs repeated within the file (for
+    the same organisation)."""
     problems: list[Problem] = []
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str | None, str, str], str] = {}
     for row in rows:
         try:
             valid = validate_initiative(row.record)
@@ -168,94 +174,17 @@ def check(rows: list[Row]) -> list[Problem]:
             value = getattr(valid, key)
             if value is None:
                 continue
-            if (key, value) in seen:
-                repeated = msg("%(value)s repeats %(row)s", value=repr(value), row=seen[key, value])
+            where = (row.organisation, key, value)
+            if where in seen:
+                repeated = msg("%(value)s repeats %(row)s", value=repr(value), row=seen[where])
                 problems.append(Problem(row.where, key, repeated))
-            seen[key, value] = row.where
+            seen[where] = row.where
             if key == "external_id":
                 break  # matched on external_id; the slug may change
     return problems
 
 
-def import_rows(
-    engine: Engine,
-    rows: list[Row],
-    *,
-    publish: bool = False,
-    progress: Callable[[int], None] | None = None,
-    user_id: int | None = None,
-) -> Summary:
-    """Validate everything, then write everything in one transaction, or raise ImportFailed.
-
-    New records are drafts unless `publish`; with `publish`, matched unpublished ones are
-    published too. `progress(n)` is called as rows are written. `user_id` (the curator who
-    uploaded the file) is recorded on each revision; the command line leaves it empty.
-    """
-    problems = check(rows)
-    if problems:
-        raise ImportFailed(_failure(problems), problems)
-    summary = Summary()
-    try:
-        with write_session(engine) as session:
-            by_external = dict(
-                session.execute(
-                    select(Initiative.external_id, Initiative.id).where(
-                        Initiative.external_id.is_not(None)
-                    )
-                ).all()
-            )
-            by_slug = dict(session.execute(select(Initiative.slug, Initiative.id)).all())
-            for row in rows:
-                _write(session, row, by_external, by_slug, publish, summary, user_id)
-                if progress:
-                    progress(1)
-    except _RowFailed as exc:
-        raise ImportFailed(_failure(exc.problems), exc.problems) from None
-    return summary
-
-
-def _write(
-    session, row: Row, by_external, by_slug, publish: bool, summary: Summary, user_id: int | None
-) -> None:
-    record = row.record
-    found_id = by_external.get(record.get("external_id")) if record.get("external_id") else None
-    if found_id is None and record.get("slug"):
-        found_id = by_slug.get(record["slug"])
-    try:
-        if found_id is None:
-            status = initiatives.PUBLIC_STATUS if publish else "draft"
-            initiative = initiatives.create(
-                session, record, status=status, illustrative=row.illustrative, user_id=user_id
-            )
-            summary.created.append(initiative.id)
-            by_slug[initiative.slug] = initiative.id
-            return
-        initiative = initiatives.get(session, found_id)
-        before = initiative.version
-        initiatives.update(session, initiative, record, expected_version=None, user_id=user_id)
-        if publish and initiative.status != initiatives.PUBLIC_STATUS:
-            initiatives.set_status(
-                session, initiative, initiatives.PUBLIC_STATUS, action="publish", user_id=user_id
-            )
-        (summary.updated if initiative.version != before else summary.unchanged).append(found_id)
-    except (ValidationFailed, initiatives.Conflict, initiatives.NotFound) as exc:
-        raise _RowFailed(row, exc) from None
-
-
-class _RowFailed(Exception):
-    """A row clashed with a stored record (a slug or external id taken by another one)."""
-
-    def __init__(self, row: Row, exc: Exception):
-        if isinstance(exc, ValidationFailed):
-            self.problems = [Problem(row.where, f, m) for f, ms in exc.fields.items() for m in ms]
-        elif isinstance(exc, initiatives.Conflict):
-            self.problems = [Problem(row.where, exc.field, exc.message)]
-        else:
-            self.problems = [Problem(row.where, "_", msg("matches a deleted initiative"))]
-        super().__init__("; ".join(map(str, self.problems)))
-
-
-def _failure(problems: list[Problem]) -> Message:
+def failure(problems: list[Problem]) -> Message:
     return msg(
         "nothing imported: %(rows)s row(s) failed (%(problems)s problem(s))",
         rows=len({p.row for p in problems}),

@@ -6,12 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from .. import accounts, i18n
+from .. import accounts, actions, i18n
 from ..auth import SignedIn, current_principal
 from ..db import write_session
-from ..extensions import db
-from ..extensions import registry_of as registry_of_current
-from ..models import User
+from ..extensions import db, registry_of
 from ..security import private, public
 from .forms import PasswordForm, SignInForm, TokenForm
 from .urls import local_path
@@ -31,7 +29,7 @@ def sign_in():
         address = request.remote_addr or "unknown"
         try:
             principal = accounts.authenticate(
-                registry_of_current().engine,
+                registry_of().engine,
                 form.email.data or "",
                 form.password.data or "",
                 address,
@@ -61,8 +59,8 @@ def sign_in():
 @private("the signed-in user")
 @login_required
 def sign_out():
-    with write_session(registry_of_current().engine) as s:
-        accounts.end_sessions(s, s.get(User, current_principal().id))
+    with write_session(registry_of().engine) as s:
+        actions.end_sessions(s, current_principal())
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -97,10 +95,10 @@ def account():
 def change_password():
     form = PasswordForm(prefix="pw")
     try:
-        with write_session(registry_of_current().engine) as s:
-            user = s.get(User, current_principal().id)
-            accounts.change_password(s, user, form.current.data or "", form.new.data or "")
-            principal = accounts.Principal.of(user)
+        with write_session(registry_of().engine) as s:
+            principal = actions.change_password(
+                s, current_principal(), form.current.data or "", form.new.data or ""
+            )
     except accounts.AccountError as exc:
         form.new.errors = [exc.args[0]]
         return _account_page(password_form=form, status=422)
@@ -115,10 +113,8 @@ def change_password():
 @login_required
 def create_token():
     form = TokenForm(prefix="tk")
-    with write_session(registry_of_current().engine) as s:
-        token = accounts.create_token(
-            s, s.get(User, current_principal().id), (form.label.data or "").strip()
-        )
+    with write_session(registry_of().engine) as s:
+        token = actions.create_token(s, current_principal(), label=(form.label.data or "").strip())
     return _account_page(new_token=token)
 
 
@@ -127,8 +123,8 @@ def create_token():
 @login_required
 def revoke_token(token_id: int):
     try:
-        with write_session(registry_of_current().engine) as s:
-            accounts.revoke_token(s, current_principal().id, token_id)
+        with write_session(registry_of().engine) as s:
+            actions.revoke_token(s, current_principal(), token_id)
     except accounts.AccountError:
         flash(_("No such token."), "error")
     else:
@@ -144,7 +140,7 @@ def save_language(code: str):
     CSRF token, so another site cannot change it), then back to the same page."""
     if code not in i18n.LANGUAGES:
         abort(404)
-    with write_session(registry_of_current().engine) as s:
-        accounts.set_locale(s, s.get(User, current_principal().id), code)
+    with write_session(registry_of().engine) as s:
+        actions.set_locale(s, current_principal(), code)
     target = local_path(request.form.get("next"), url_for("browse.home"))
     return i18n.remember(redirect(target), code)

@@ -17,7 +17,7 @@ from ..countries import all_countries
 from ..extensions import db, figure_cache, search_index
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
-from ..initiatives import public_query
+from ..initiatives import published_in_order
 from ..messages import msg
 from ..models import Initiative
 from ..openapi import MAX_ID
@@ -102,8 +102,8 @@ def compare_cases():
     """The chosen initiatives side by side, and a search to add more."""
     ids = parse_ids(request.args)
     session = db()
-    found = {i.id: i for i in session.scalars(public_query().where(Initiative.id.in_(ids)))}
-    chosen = [found[i] for i in ids if i in found]
+    chosen = published_in_order(session, ids)
+    found = {i.id for i in chosen}
     q = " ".join(request.args.get("q", "").split())[:200]
     candidates: list[Initiative] = []
     if q and len(chosen) < MAX_CASES:

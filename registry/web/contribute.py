@@ -1,6 +1,6 @@
 """Contributing and moderation pages: my initiatives, the submission form, workflow buttons,
-the curators' review queue and the history page. Permissions come from registry.permissions;
-writes go through registry.initiatives, one transaction each."""
+the curators' review queue and the history page. Every change is one action of
+registry.actions in one transaction; the pages only ask it what to offer."""
 
 from __future__ import annotations
 
@@ -9,25 +9,28 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
 
-from .. import initiatives, permissions
+from .. import actions, initiatives
+from ..actions import Conflict, Forbidden, InvalidMove, StaleVersion
 from ..auth import current_principal
 from ..db import write_session
-from ..extensions import db
-from ..extensions import registry_of as registry_of_current
+from ..extensions import db, registry_of
 from ..i18n import localized
-from ..models import Initiative, User
+from ..models import Initiative
 from ..schemas import ValidationFailed
 from ..security import private
-from .forms import MULTI_VOCAB, SECTIONS, ActionForm, InitiativeForm, RejectForm
+from .forms import MULTI_VOCAB, SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
 
 bp = Blueprint("contribute", __name__)
+STALE = (
+    "Someone else changed this record while you were editing it. "
+    "Open it again to see their change, then reapply yours."
+)
 
 
 def _visible(initiative_id: int) -> Initiative:
     initiative = initiatives.lookup(db(), initiative_id)
-    if initiative is None or not permissions.can_view(current_principal(), initiative):
+    if initiative is None or not actions.can_view(current_principal(), initiative):
         abort(404)
     return initiative
 
@@ -39,7 +42,7 @@ def _page_of(initiative: Initiative):
 
 
 @bp.get("/my/initiatives")
-@private("owners and curators, as registry.permissions decides")
+@private("signed-in users: their organisation's records")
 @login_required
 def mine():
     user = current_principal()
@@ -64,19 +67,22 @@ def _render_form(form, initiative=None, errors=None, similar=(), status=200):
     )
 
 
-def _similar(data: dict, exclude: int | None = None) -> list[Initiative]:
-    user = current_principal()
+def _similar(data: dict, errors: dict, exclude: int | None = None) -> list[Initiative]:
+    """Possible duplicates of a refused submission, looked for only when its title and country
+    passed validation: the comparison runs over every record of the country."""
+    if "title" in errors or "country" in errors:
+        return []
     return initiatives.similar(
         db(),
         str(data.get("title") or ""),
         str(data.get("country") or ""),
-        organisation_id=user.organisation_id,
+        organisation_id=current_principal().organisation_id,
         exclude=exclude,
     )
 
 
 @bp.route("/my/initiatives/new", methods=["GET", "POST"])
-@private("owners and curators, as registry.permissions decides")
+@private("signed-in users")
 @login_required
 def new():
     user = current_principal()
@@ -86,30 +92,36 @@ def new():
     data = form.to_data()
     submit = "submit" in request.form
     try:
-        with write_session(registry_of_current().engine) as s:
-            created = initiatives.create(
-                s,
-                data,
-                user_id=user.id,
-                organisation_id=user.organisation_id,
-                status="submitted" if submit else "draft",
-            )
+        with write_session(registry_of().engine) as s:
+            created = actions.create(s, user, data, submit=submit)
             target = (created.id, created.slug)
     except ValidationFailed as exc:
-        return _render_form(form, errors=exc.fields, similar=_similar(data), status=422)
-    except initiatives.Conflict as exc:
+        return _render_form(form, errors=exc.fields, similar=_similar(data, exc.fields), status=422)
+    except Conflict as exc:
         return _render_form(form, errors={exc.field: [exc.message]}, status=409)
     flash(_("Submitted for review.") if submit else _("Draft saved."), "info")
     return redirect(url_for("browse.initiative_page", initiative_id=target[0], slug=target[1]))
 
 
+def _whole(raw: str | None) -> int | None:
+    """A form's whole number (a version, a revision), or None."""
+    raw = raw or ""
+    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 10 else None
+
+
+def _form_version(form) -> int:
+    """The version the page was made from. A form without one is refused as stale (no record
+    has version 0), after the action has checked the permission."""
+    return _whole(form.version.data) or 0
+
+
 @bp.route("/my/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
-@private("owners and curators, as registry.permissions decides")
+@private("owners and curators, as the state table allows")
 @login_required
 def edit(initiative_id: int):
     user = current_principal()
     initiative = _visible(initiative_id)
-    if not permissions.can_edit(user, initiative):
+    if not actions.allowed(user, initiative, "edit"):
         abort(403)
     if request.method == "GET":
         values = InitiativeForm.form_values(initiatives.proposed_fields(initiative))
@@ -117,133 +129,130 @@ def edit(initiative_id: int):
         return _render_form(form, initiative)
     form = InitiativeForm()
     data = form.to_data()
+    version = _form_version(form)
     submit = "submit" in request.form
     try:
-        version = int(form.version.data or "")
-    except ValueError:
-        version = -1
-    try:
-        with write_session(registry_of_current().engine) as s:
-            target = initiatives.lookup(s, initiative_id, for_update=True)
-            initiatives.edit(s, target, data, expected_version=version, user_id=user.id,
-                             direct=user.is_curator)  # fmt: skip
-            submitted = submit and permissions.can_submit(user, target)
+        with write_session(registry_of().engine) as s:
+            target = actions.edit(s, user, initiative_id, data, expected_version=version)
+            submitted = submit and actions.allowed(user, target, "submit")
             if submitted:
-                initiatives.submit(s, target, user_id=user.id)
-    except initiatives.StaleVersion:
+                actions.submit(s, user, initiative_id)
+    except StaleVersion:
         form.version.data = str(version)
-        return _render_form(
-            form,
-            initiative,
-            errors={"_": [_("Someone else changed this record while you were editing it. "
-                            "Open it again to see their change, then reapply yours.")]},
-            status=409,
-        )  # fmt: skip
+        return _render_form(form, initiative, errors={"_": [_(STALE)]}, status=409)
     except ValidationFailed as exc:
         return _render_form(form, initiative, errors=exc.fields, status=422)
-    except initiatives.Conflict as exc:
+    except Conflict as exc:
         return _render_form(form, initiative, errors={exc.field: [exc.message]}, status=409)
-    flash(_("Submitted for review.") if submitted else _("Changes saved."), "info")
-    return _page_of(db().get(Initiative, initiative_id))
-
-
-def _action(
-    initiative_id: int,
-    allowed: Callable,
-    run: Callable,
-    done: str,
-    form_class=ActionForm,
-):
-    user = current_principal()
-    initiative = _visible(initiative_id)
-    if not allowed(user, initiative):
+    except Forbidden:
         abort(403)
+    except InvalidMove as exc:
+        return _render_form(form, initiative, errors={"_": [exc.message]}, status=409)
+    flash(_("Submitted for review.") if submitted else _("Changes saved."), "info")
+    return _page_of(initiatives.lookup(db(), initiative_id))
+
+
+def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm):
+    """One workflow button: the action with the version the page showed, then back."""
+    user = current_principal()
     form = form_class()
+    version = _form_version(form)
     try:
-        version = int(form.version.data or "")
-    except ValueError:
-        version = None
-    try:
-        with write_session(registry_of_current().engine) as s:
-            locked = initiatives.lookup(s, initiative_id, for_update=True)
-            if locked is None or not allowed(user, locked):  # it changed since the check above
-                abort(403)
-            run(s, locked, user, version, form)
-    except initiatives.StaleVersion:
+        with write_session(registry_of().engine) as s:
+            run(s, user, version, form)
+    except initiatives.NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    except StaleVersion:
         flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
               "error")  # fmt: skip
+    except (InvalidMove, Conflict) as exc:
+        flash(localized(exc.message), "error")
     except ValidationFailed as exc:
         flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
     else:
         flash(done, "info")
     if request.form.get("back") == "queue":
         return redirect(url_for(".review_queue"))
-    refreshed = db().get(Initiative, initiative_id)
-    if refreshed is None or not permissions.can_view(user, refreshed):
+    refreshed = initiatives.lookup(db(), initiative_id)
+    if refreshed is None or not actions.can_view(user, refreshed):
         return redirect(url_for(".mine"))
     return _page_of(refreshed)
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/submit")
-@private("owners and curators, as registry.permissions decides")
+@private("owners, as the state table allows")
 @login_required
 def submit(initiative_id: int):
     return _action(
-        initiative_id, permissions.can_submit,
-        lambda s, i, u, v, f: initiatives.submit(s, i, user_id=u.id, expected_version=v),
+        initiative_id,
+        lambda s, u, v, f: actions.submit(s, u, initiative_id, expected_version=v),
         _("Submitted for review."),
-    )  # fmt: skip
+    )
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/publish")
-@private("owners and curators, as registry.permissions decides")
+@private("curators, as the state table allows")
 @login_required
 def publish(initiative_id: int):
     return _action(
-        initiative_id, permissions.can_publish,
-        lambda s, i, u, v, f: initiatives.publish(s, i, user_id=u.id, expected_version=v),
+        initiative_id,
+        lambda s, u, v, f: actions.publish(s, u, initiative_id, expected_version=v),
         _("Published."),
-    )  # fmt: skip
+    )
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/reject")
-@private("owners and curators, as registry.permissions decides")
+@private("curators, as the state table allows")
 @login_required
 def reject(initiative_id: int):
     return _action(
-        initiative_id, permissions.can_reject,
-        lambda s, i, u, v, f: initiatives.reject(
-            s, i, f.reason.data, user_id=u.id, expected_version=v
-        ),
+        initiative_id,
+        lambda s, u, v, f: actions.reject(s, u, initiative_id, f.reason.data, expected_version=v),
         _("Sent back to the submitter with your reason."),
         RejectForm,
-    )  # fmt: skip
+    )
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/withdraw")
-@private("owners and curators, as registry.permissions decides")
+@private("owners and curators, as the state table allows")
 @login_required
 def withdraw(initiative_id: int):
     return _action(
-        initiative_id, permissions.can_withdraw,
-        lambda s, i, u, v, f: initiatives.withdraw(s, i, user_id=u.id, expected_version=v),
+        initiative_id,
+        lambda s, u, v, f: actions.withdraw(s, u, initiative_id, expected_version=v),
         _("Withdrawn."),
-    )  # fmt: skip
+    )
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/delete")
-@private("owners and curators, as registry.permissions decides")
+@private("owners of unpublished records, and curators, as the state table allows")
 @login_required
 def delete(initiative_id: int):
     return _action(
-        initiative_id, permissions.can_delete,
-        lambda s, i, u, v, f: initiatives.delete(s, i, user_id=u.id, expected_version=v),
+        initiative_id,
+        lambda s, u, v, f: actions.delete(s, u, initiative_id, expected_version=v),
         _("Removed from the catalogue (kept in the history)."),
-    )  # fmt: skip
+    )
+
+
+@bp.post("/my/initiatives/<int:initiative_id>/restore")
+@private("owners and curators, as the state table allows")
+@login_required
+def restore(initiative_id: int):
+    return _action(
+        initiative_id,
+        lambda s, u, v, f: actions.restore(
+            s, u, initiative_id, _whole(f.revision.data) or 0, expected_version=v
+        ),
+        _("The version you chose is back."),
+        RestoreForm,
+    )
 
 
 @bp.get("/review")
-@private("owners and curators, as registry.permissions decides")
+@private("curators")
 @login_required
 def review_queue():
     user = current_principal()
@@ -258,41 +267,32 @@ def review_queue():
 
 
 @bp.get("/my/initiatives/<int:initiative_id>/history")
-@private("owners and curators, as registry.permissions decides")
+@private("owners and curators")
 @login_required
 def history(initiative_id: int):
     user = current_principal()
     session = db()
     initiative = initiatives.lookup(session, initiative_id)
-    if initiative is None or not permissions.can_view_revisions(user, initiative):
+    if initiative is None or not actions.can_view_history(user, initiative):
         abort(404)
     revisions = initiatives.revisions(session, initiative)
-    authors = {
-        u.id: u.email
-        for u in session.scalars(select(User).where(User.id.in_({r.user_id for r in revisions})))
-    }
     return render_template(
-        "contribute/history.html", initiative=initiative, revisions=revisions, authors=authors
+        "contribute/history.html",
+        initiative=initiative,
+        revisions=revisions,
+        authors=initiatives.revision_authors(session, revisions),
+        can_restore=actions.allowed(user, initiative, "restore"),
     )
 
 
 def manage_context(initiative: Initiative) -> dict:
     """What the initiative page shows its owners and curators: status, actions, forms."""
     user = current_principal()
+    can = dict.fromkeys(actions.available(user, initiative), True)
+    can["history"] = actions.can_view_history(user, initiative)
     return {
         "user": user,
-        "can": {
-            name: check(user, initiative)
-            for name, check in (
-                ("edit", permissions.can_edit),
-                ("submit", permissions.can_submit),
-                ("publish", permissions.can_publish),
-                ("reject", permissions.can_reject),
-                ("withdraw", permissions.can_withdraw),
-                ("delete", permissions.can_delete),
-                ("history", permissions.can_view_revisions),
-            )
-        },
+        "can": can,
         "diff": initiatives.review_diff(db(), initiative) if initiative.pending else [],
         "similar": initiatives.similar(
             db(),
@@ -315,5 +315,4 @@ def viewable(initiative_id: int) -> Initiative:
 
 
 def is_manager(initiative: Initiative) -> bool:
-    user = current_principal()
-    return user is not None and (user.is_curator or permissions.is_owner(user, initiative))
+    return actions.is_manager(current_principal(), initiative)

@@ -63,6 +63,9 @@ class ImportForm(FlaskForm):
         ],
     )
     publish = BooleanField(_l("Publish the imported initiatives at once"))
+    replace_pending = BooleanField(
+        _l("Replace edits waiting for review with the file's rows (the history keeps them)")
+    )
 
 
 class ActionForm(FlaskForm):
@@ -73,6 +76,12 @@ class ActionForm(FlaskForm):
 
 class RejectForm(ActionForm):
     reason = TextAreaField(_l("Reason (shown to the submitter)"))
+
+
+class RestoreForm(ActionForm):
+    """Bring back the content of one revision (the history page's buttons)."""
+
+    revision = HiddenField()
 
 
 def _vocab_choices(name: str) -> list[tuple[str, str]]:

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import login_required
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import permissions
+from .. import actions, initiatives
 from ..auth import current_principal
-from ..db import read_session
-from ..extensions import registry_of as registry_of_current
+from ..db import read_session, write_session
+from ..extensions import registry_of
 from ..models import Initiative
 from ..security import private
 from ..transfer import importing
@@ -56,10 +55,8 @@ def _outcomes(summary: importing.Summary) -> list[Outcome]:
     groups = {"created": summary.created, "updated": summary.updated,
               "unchanged": summary.unchanged}  # fmt: skip
     wanted = {i for ids in groups.values() for i in ids[:SHOWN]}
-    with read_session(registry_of_current().engine) as session:
-        found = {
-            i.id: i for i in session.scalars(select(Initiative).where(Initiative.id.in_(wanted)))
-        }
+    with read_session(registry_of().engine) as session:
+        found = initiatives.by_ids(session, wanted)
         session.expunge_all()
     return [
         Outcome(name, len(ids), [found[i] for i in ids[:SHOWN] if i in found])
@@ -79,7 +76,7 @@ def _read(upload: FileStorage) -> list[importing.Row]:
 @login_required
 def import_page():
     user = current_principal()
-    if not permissions.can_import(user):
+    if not actions.may_import(user):
         abort(403)
     form = ImportForm()
     if request.method == "GET":
@@ -88,14 +85,19 @@ def import_page():
         return _render(form, 422)
     try:
         rows = _read(form.file.data)
-        summary = importing.import_rows(
-            registry_of_current().engine, rows, publish=form.publish.data, user_id=user.id
+        options = actions.ImportOptions(
+            publish=form.publish.data,
+            replace_pending=form.replace_pending.data,
+            source=form.file.data.filename or "",
         )
+        with write_session(registry_of().engine) as session:
+            summary = actions.import_rows(session, user, rows, options)
     except importing.ImportFailed as exc:
         return _render(form, 422, failure=exc)
     return _render(
         ImportForm(formdata=None),
         outcomes=_outcomes(summary),
+        notices=summary.notices,
         published=form.publish.data,
         filename=form.file.data.filename,
     )
@@ -104,6 +106,6 @@ def import_page():
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc: RequestEntityTooLarge):
     """A file over the app's MAX_CONTENT_LENGTH: say so on the form, not as a bare error."""
-    if not permissions.can_import(current_principal()):
+    if not actions.may_import(current_principal()):
         return render_template("errors/error.html", error=exc), 413
     return _render(ImportForm(formdata=None), 413, too_large=True)

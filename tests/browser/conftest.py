@@ -19,10 +19,10 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from registry import accounts, create_app, initiatives, seeds
+from registry import actions, create_app, seeds
 from registry.db import write_session
 
-from ..conftest import PASSWORD, _password_hash
+from ..conftest import PASSWORD, create_people
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-# Accounts of the live servers (the password is hashed once: argon2 is slow by design).
+# Accounts of the live servers.
 PEOPLE = {
     "submitter": ("sub@lyon.example", "submitter", "Ville de Lyon"),
     "curator": ("cur@registry.example", "curator", "Registry curators"),
@@ -75,15 +75,9 @@ def serving(folder: Path, sqlite_template: Path) -> Iterator[tuple[str, Flask]]:
     )
     engine = app.extensions["registry"].engine
     seeds.seed(engine)
-    password_hash = _password_hash()
+    people = create_people(engine, PEOPLE)
     with write_session(engine) as session:
-        for email, role, organisation in PEOPLE.values():
-            user = accounts.create_user(session, email, role=role, organisation=organisation)
-            user.password_hash = password_hash
-        waiting = initiatives.create(
-            session, WAITING, user_id=user.id, organisation_id=user.organisation_id
-        )
-        initiatives.submit(session, waiting, user_id=user.id)
+        actions.create(session, people[list(PEOPLE)[-1]], WAITING, submit=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from registry import accounts, initiatives
+from registry import accounts, actions
 from registry.db import write_session
 
 from .conftest import PEOPLE, screenshot, serving, sign_in
@@ -37,11 +37,8 @@ def submitted_by(app, who: str, **fields) -> str:
         **fields,
     }
     with write_session(app.extensions["registry"].engine) as s:
-        user = accounts.find_user(s, PEOPLE[who][0])
-        initiative = initiatives.create(
-            s, record, user_id=user.id, organisation_id=user.organisation_id
-        )
-        initiatives.submit(s, initiative, user_id=user.id)
+        owner = accounts.Principal.of(accounts.find_user(s, PEOPLE[who][0]))
+        actions.create(s, owner, record, submit=True)
     return record["title"]
 
 

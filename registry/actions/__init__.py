@@ -1,0 +1,69 @@
+"""The action layer: every change to the registry's records and accounts, one function each.
+
+Web pages, the JSON API, the command line and the importer call these and nothing else that
+writes (docs/architecture.md, "The action layer"). Each action locks the record, checks the
+principal may see it, looks its move up in the state table (`workflow.TABLE`) for the
+principal's roles, checks the version, and then writes one revision and one change-log entry;
+a refused action writes nothing.
+"""
+
+from ..schemas import ValidationFailed
+from .authority import (
+    SYSTEM,
+    allowed,
+    available,
+    can_view,
+    can_view_history,
+    is_manager,
+    may_import,
+    may_manage_accounts,
+)
+from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
+from .guard import ACTIONS
+from .importing import ImportOptions, import_rows
+from .people import (
+    change_password,
+    create_token,
+    create_user,
+    end_sessions,
+    revoke_token,
+    set_locale,
+)
+from .records import create, delete, edit, publish, reject, restore, submit, withdraw
+from .workflow import TABLE, State, state_of
+
+__all__ = [
+    "ACTIONS",
+    "SYSTEM",
+    "TABLE",
+    "Conflict",
+    "Forbidden",
+    "ImportOptions",
+    "InvalidMove",
+    "StaleVersion",
+    "State",
+    "ValidationFailed",
+    "allowed",
+    "available",
+    "can_view",
+    "can_view_history",
+    "change_password",
+    "create",
+    "create_token",
+    "create_user",
+    "delete",
+    "edit",
+    "end_sessions",
+    "import_rows",
+    "is_manager",
+    "may_import",
+    "may_manage_accounts",
+    "publish",
+    "reject",
+    "restore",
+    "revoke_token",
+    "set_locale",
+    "state_of",
+    "submit",
+    "withdraw",
+]

@@ -1,0 +1,227 @@
+"""Rows, keys, revisions and change-log entries: the writes behind every action.
+
+Only registry.actions calls these (tests/test_action_layer.py fails otherwise): they check
+nothing about who may act, only that the stored data stays consistent. Every change of a record
+is one `save`: the row, one Revision (who, when, the full record, what changed) and one ChangeLog
+entry (what the search index follows), in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, text, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from .. import schemas
+from ..accounts import Principal
+from ..initiatives import EDITABLE, full_record, scope_of
+from ..messages import msg
+from ..models import (
+    ChangeLog,
+    Initiative,
+    InitiativeKey,
+    InitiativeTag,
+    InitiativeTerm,
+    Revision,
+    utcnow,
+)
+from ..schemas import MULTI, RECORD_FIELDS
+from .errors import Conflict
+from .workflow import State, status_of
+
+# Serialises change-log inserts on PostgreSQL so sequence order is commit order.
+_CHANGE_LOG_LOCK = 7_270_001
+KEY_KINDS = ("slug", "external_id")
+
+
+def record_scope(initiative: Initiative) -> str:
+    return scope_of(initiative.organisation_id, initiative.created_by_id)
+
+
+def as_fields(valid: schemas.InitiativeIn) -> dict[str, Any]:
+    """Validated input as the editable fields (the shape of `pending` and of `editable_fields`)."""
+    data = valid.model_dump()
+    return {k: data[k] for k in EDITABLE}
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [k for k in EDITABLE if before.get(k) != after.get(k)]
+
+
+def set_live(initiative: Initiative, fields: dict[str, Any]) -> None:
+    """Replace the live fields with validated `fields` (from `as_fields`)."""
+    for name in RECORD_FIELDS:
+        if name not in MULTI and name != "tags":
+            setattr(initiative, name, fields[name])
+    initiative.slug = fields["slug"] or initiative.slug
+    initiative.external_id = fields["external_id"]
+    initiative.terms = [InitiativeTerm(field=n, code=c) for n in MULTI for c in fields[n]]
+    initiative.tag_rows = [InitiativeTag(tag=t) for t in fields["tags"]]
+
+
+def new_row(
+    *, organisation_id: int | None, created_by_id: int | None, illustrative: bool
+) -> Initiative:
+    """An empty record, not yet added: `set_live`, `claim_slug` and `save` complete it."""
+    now = utcnow()
+    return Initiative(
+        slug="",
+        status=State.DRAFT.value,
+        version=0,
+        illustrative=illustrative,
+        organisation_id=organisation_id,
+        created_by_id=created_by_id,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def free_slug(session: Session, scope: str, title: str, exclude: int | None = None) -> str:
+    """A slug made from `title`, numbered (-2, -3, …) past those already claimed in `scope`."""
+    base = schemas.slugify(title)
+    taken = set(
+        session.scalars(
+            select(InitiativeKey.value).where(
+                InitiativeKey.scope == scope,
+                InitiativeKey.kind == "slug",
+                InitiativeKey.value.like(f"{base}%"),
+                InitiativeKey.initiative_id != (exclude or 0),
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _claims(initiative: Initiative) -> set[tuple[str, str]]:
+    if initiative.status == State.DELETED:
+        return set()
+    found = {("slug", initiative.slug), ("external_id", initiative.external_id)}
+    if initiative.pending is not None:
+        found |= {(k, initiative.pending.get(k)) for k in KEY_KINDS}
+    return {(kind, value) for kind, value in found if value}
+
+
+_TAKEN = {
+    "slug": msg("the slug %(value)s is already used by another initiative of the same owners"),
+    "external_id": msg(
+        "the external id %(value)s is already used by another initiative of the same owners"
+    ),
+}
+
+
+def claim_keys(session: Session, initiative: Initiative) -> None:
+    """Make `initiative_key` hold exactly the record's live and pending slug and external id.
+
+    Raises Conflict, naming the value, when another record of the same scope claims one: only
+    records the principal's own organisation (or the curators) can see share a scope, so the
+    answer never reveals anything else. A concurrent claim that slips past the check meets the
+    unique constraint, which is reported the same way.
+    """
+    scope = record_scope(initiative)
+    wanted = _claims(initiative)
+    held = {
+        (k.kind, k.value): k
+        for k in session.scalars(
+            select(InitiativeKey).where(InitiativeKey.initiative_id == initiative.id)
+        )
+    }
+    for key, row in held.items():
+        if key not in wanted or row.scope != scope:
+            session.delete(row)
+    missing = [key for key in wanted if key not in held or held[key].scope != scope]
+    if not missing:
+        session.flush()
+        return
+    other = session.execute(
+        select(InitiativeKey.kind, InitiativeKey.value).where(
+            InitiativeKey.scope == scope,
+            tuple_(InitiativeKey.kind, InitiativeKey.value).in_(missing),
+            InitiativeKey.initiative_id != initiative.id,
+        )
+    ).first()
+    if other is not None:
+        raise Conflict(other.kind, _TAKEN[other.kind] % {"value": repr(other.value)})
+    session.add_all(
+        InitiativeKey(initiative_id=initiative.id, scope=scope, kind=k, value=v) for k, v in missing
+    )
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        kind, value = missing[0]
+        raise Conflict(kind, _TAKEN[kind] % {"value": repr(value)}) from None
+
+
+def save(
+    session: Session,
+    initiative: Initiative,
+    state: State,
+    *,
+    action: str,
+    principal: Principal,
+    changes: list[str],
+    note: str = "",
+    public_change: bool = False,
+) -> Initiative:
+    """Store the record in `state` as one revision and one change-log entry.
+
+    `public_change`: the public now sees new content (a first publication, a published edit),
+    so the public version moves on.
+    """
+    now = utcnow()
+    initiative.status, initiative.pending_status = status_of(state)
+    if initiative.pending_status is None:
+        initiative.pending = None
+    initiative.version += 1
+    initiative.updated_at = now
+    if public_change:
+        initiative.public_version += 1
+        initiative.published_at = initiative.published_at or now
+    session.add(initiative)
+    session.flush()
+    claim_keys(session, initiative)
+    session.add(
+        Revision(
+            initiative_id=initiative.id,
+            number=initiative.version,
+            action=action,
+            user_id=principal.id,
+            snapshot=full_record(initiative),
+            changes=changes,
+            note=note,
+        )
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHANGE_LOG_LOCK})
+    session.add(ChangeLog(initiative_id=initiative.id, action=action))
+    session.flush()
+    return initiative
+
+
+def key_owner(session: Session, scope: str, kind: str, value: str) -> int | None:
+    """The record claiming `value` in `scope`, if any."""
+    return session.scalar(
+        select(InitiativeKey.initiative_id).where(
+            InitiativeKey.scope == scope, InitiativeKey.kind == kind, InitiativeKey.value == value
+        )
+    )
+
+
+def key_owners_elsewhere(session: Session, scope: str, kind: str, value: str) -> list[int]:
+    """Records of other scopes claiming the same value (an import reports, never merges them)."""
+    return list(
+        session.scalars(
+            select(InitiativeKey.initiative_id).where(
+                InitiativeKey.scope != scope,
+                InitiativeKey.kind == kind,
+                InitiativeKey.value == value,
+            )
+        )
+    )
