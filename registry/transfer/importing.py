@@ -6,7 +6,6 @@ in place (with a revision only where something changed) instead of duplicating.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from .. import initiatives
+from .. import initiatives, jsontext
 from ..db import write_session
 from ..messages import Message, msg
 from ..models import Initiative
@@ -127,11 +126,9 @@ def read_bytes(data: bytes, kind: str, name: str = "file") -> list[Row]:
 
 def _json_rows(data: bytes, name: str) -> list[Row]:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed(
-            msg("%(name)s: not valid JSON (%(reason)s)", name=name, reason=str(exc))
-        ) from None
+        document = jsontext.loads(data)
+    except jsontext.JsonRejected as exc:
+        raise ImportFailed(msg("%(name)s: %(reason)s", name=name, reason=exc.message)) from None
     if isinstance(document, dict) and isinstance(document.get("initiatives"), list):
         document = document["initiatives"]  # the export's wrapper object
     if not isinstance(document, list):

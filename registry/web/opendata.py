@@ -241,4 +241,4 @@ def feed():
 @bp.get("/api")
 @public
 def api_page():
-    return render_template("opendata/api.html", spec=openapi.document(request.host_url))
+    return render_template("opendata/api.html", spec=openapi.document(url_for("browse.home", _external=True)))
