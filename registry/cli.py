@@ -187,6 +187,39 @@ def _has_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_(file: Path) -> None:
+    """Copy the database to FILE while the site runs (SQLite's backup API, or pg_dump)."""
+    from . import backup
+
+    try:
+        backup.backup(registry_of(current_app).engine, file)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up the database to {file} ({file.stat().st_size // 1024} KiB)")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the data of a database that holds some.")
+@with_appcontext
+def restore(file: Path, force: bool) -> None:
+    """Load a backup made by `registry backup` (site stopped), then rebuild the search index."""
+    from . import backup, schema_migrations, search
+    from .app import search_index
+
+    engine = registry_of(current_app).engine
+    try:
+        backup.restore(engine, file, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    schema_migrations.upgrade(engine)  # a backup made by an earlier version
+    count = search.rebuild(search_index(), engine, procs=INDEX_PROCS)
+    click.echo(f"restored {file}; search index rebuilt ({count} published initiatives)")
+
+
 @main.group()
 def users() -> None:
     """Accounts."""
