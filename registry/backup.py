@@ -72,7 +72,7 @@ def restore(engine: Engine, source: Path, *, force: bool = False) -> None:
 
 
 def kind_of(path: Path) -> str:
-    """"sqlite" or "postgresql", from the file's first bytes."""
+    """ "sqlite" or "postgresql", from the file's first bytes."""
     try:
         with path.open("rb") as fh:
             head = fh.read(len(SQLITE_MAGIC))

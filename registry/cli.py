@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -161,30 +160,29 @@ def seed(folder: Path) -> None:
     click.echo(f"seeded {added} initiatives ({present} already present)")
 
 
+# Serving (README "Serving"): waitress reads each request whole and buffers each answer in its
+# own event loop, so a slow client holds a socket, not one of the threads running the app.
+SERVE_CONNECTIONS = 1000
+SERVE_BUFFER = 128 * 1024 * 1024  # an answer this large is buffered before a thread waits
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=click.IntRange(1, 65535), show_default=True)
-@click.option("--workers", default=2, type=click.IntRange(1, 64), show_default=True)
+@click.option("--threads", default=16, type=click.IntRange(1, 256), show_default=True,
+              help="Threads running the app (a slow client does not hold one).")  # fmt: skip
 @with_appcontext
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the registry: gunicorn where installed, else Flask's development server."""
-    if shutil.which("gunicorn") or _has_module("gunicorn"):
-        click.echo(f"serving on http://{host}:{port} with gunicorn ({workers} workers)")
-        os.execv(
-            sys.executable,
-            [
-                sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                "--bind", f"{host}:{port}", "registry.wsgi:app",
-            ],
-        )  # fmt: skip
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the registry with waitress: the production server."""
+    from waitress import serve as serve_forever
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     freeze_startup_objects()
-    current_app.run(host=host, port=port)
-
-
-def _has_module(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
+    click.echo(f"serving on http://{host}:{port} with waitress ({threads} threads)")
+    serve_forever(
+        app, host=host, port=port, threads=threads, connection_limit=SERVE_CONNECTIONS,
+        outbuf_high_watermark=SERVE_BUFFER, channel_timeout=60, ident="registry",
+    )  # fmt: skip
 
 
 @main.command("backup")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
-
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request

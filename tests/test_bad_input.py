@@ -11,13 +11,13 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from sqlalchemy import func, select, text
+from werkzeug.datastructures import MultiDict
 
 from registry import accounts, schemas
 from registry.db import read_session, write_session
 from registry.filters import parse_filters
 from registry.models import Initiative
 from registry.transfer.importing import ImportFailed, read_bytes
-from werkzeug.datastructures import MultiDict
 
 from .conftest import PASSWORD, _password_hash, csrf_from, valid_record
 

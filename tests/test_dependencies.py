@@ -39,8 +39,16 @@ def _imported_distributions(folder: Path) -> set[str]:
     return {canonicalize_name(d) for m in modules for d in owners.get(m, [])}
 
 
+# Declared although nothing imports them by name, and why.
+USED_WITHOUT_IMPORT = {
+    "psycopg": "SQLAlchemy loads it for postgresql:// URLs",
+    "jinja2": "Flask renders the templates with it; 3.1.4 fixed CVE-2024-34064",
+}
+
+
 def test_every_runtime_dependency_is_imported_by_the_registry():
-    unused = _names(PROJECT["dependencies"]) - _imported_distributions(ROOT / "registry")
+    declared = _names(PROJECT["dependencies"]) - set(USED_WITHOUT_IMPORT)
+    unused = declared - _imported_distributions(ROOT / "registry")
     assert not unused, f"declared but never imported: {sorted(unused)}"
 
 
@@ -88,4 +96,4 @@ def test_the_audit_fails_loudly_when_its_service_is_unreachable(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode != 0
-    assert "could not reach" in (result.stdout + result.stderr), result.stderr[-2000:]
+    assert "audit: FAILED" in result.stderr and "ProxyError" in result.stderr, result.stderr[-2000:]

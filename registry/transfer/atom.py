@@ -36,9 +36,7 @@ def _xml(text: str) -> str:
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(
-        parent, f"{{{NS}}}{tag}", {k: _xml(v) for k, v in attrs.items() if v}
-    )
+    element = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: _xml(v) for k, v in attrs.items() if v})
     if text is not None:
         element.text = _xml(text)
     return element

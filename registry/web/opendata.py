@@ -241,4 +241,5 @@ def feed():
 @bp.get("/api")
 @public
 def api_page():
-    return render_template("opendata/api.html", spec=openapi.document(url_for("browse.home", _external=True)))
+    spec = openapi.document(url_for("browse.home", _external=True))
+    return render_template("opendata/api.html", spec=spec)
