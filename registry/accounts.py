@@ -151,6 +151,11 @@ def create_user(
     return user
 
 
+def _key(kind: str, *parts: str) -> str:
+    """A fixed-length key for `login_failure` (a forwarded address can be any text)."""
+    return f"{kind}:" + hashlib.sha256("\n".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
 def _failures(session: Session, key: str) -> int:
     since = utcnow() - THROTTLE_WINDOW
     return session.scalar(
@@ -164,13 +169,14 @@ def authenticate(engine: Engine, email: str, password: str, address: str) -> Pri
     Raises Throttled, before checking the password, when this address has failed too often
     lately for this account, or for any accounts — whether or not the account exists. The slow
     password check runs outside any transaction, so sign-ins never hold the database's write
-    lock while hashing. An address that cannot be stored (a NUL) fails like a wrong password.
+    lock while hashing. An e-mail address that cannot be stored (a NUL) fails like a wrong
+    password.
     """
     email = normalise_email(email)
-    if text_problem(email) or text_problem(address) or len(email) > 254:
+    if text_problem(email) or len(email) > 254:  # no account has such an address
         _verify("", password)
         return None
-    pair_key, address_key = f"pair:{address} {email}", f"address:{address}"
+    pair_key, address_key = _key("pair", address, email), _key("address", address)
     with read_session(engine) as session:
         if (
             _failures(session, pair_key) >= MAX_FAILURES_PER_PAIR
