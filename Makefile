@@ -6,7 +6,7 @@ RUN_LOCK := requirements/run.txt
 TEST_LOCK := requirements/test.txt
 
 .PHONY: run test test-browser browser-deps lint fmt messages bench bench-pages bench-transfer \
-	bench-stats load faults bench-import-page setup lock audit audit-only clean
+	bench-stats load faults bench-import-page setup lock lock-upgrade audit audit-only clean
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright) and check
 # accessibility with axe-core from npm, kept outside git in .cache/node.
@@ -38,14 +38,18 @@ run: $(VENV)/.installed-run
 	$(BIN)/registry seed
 	$(BIN)/registry serve --host 127.0.0.1 --port 5000
 
-# Refresh the lock files after changing pyproject.toml, or to take newer releases: pip-tools
-# resolves the test set first, then the running set within it, so both name the same versions.
-PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-	--all-build-deps --no-emit-index-url --no-emit-find-links --upgrade
+# Refresh the lock files: `make lock` after changing pyproject.toml (other pins kept),
+# `make lock-upgrade` to take the newest releases. pip-tools resolves the test set first, then
+# the running set within it, so both files name the same versions.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--all-build-deps --no-emit-index-url --no-emit-find-links $(UPGRADE)
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(PIP_COMPILE) --extra test -o $(TEST_LOCK) pyproject.toml
 	$(PIP_COMPILE) -c $(TEST_LOCK) -o $(RUN_LOCK) pyproject.toml
+
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
 
 # Known vulnerabilities in every locked version, from PyPI's advisory data through pip-audit.
 # It needs the network: --strict makes a package the service cannot answer for a failure, so

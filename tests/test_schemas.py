@@ -74,7 +74,7 @@ def test_input_is_normalised():
             sector="HEALTH",
             stages=["deliver", "plan", "deliver"],
             tags=["  Patients ", "patients", "Dialysis"],
-            title="  Self-dialysis\x00 at home  ",
+            title="  Self-dialysis at home  ",
         )
     )
     assert valid.country == "CA" and valid.sector == "health"
