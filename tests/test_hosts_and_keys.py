@@ -79,10 +79,11 @@ RACE = textwrap.dedent(
     from pathlib import Path
     from registry.config import Settings
     folders, start = sys.argv[1:-1], float(sys.argv[-1])
-    while time.time() < start:
-        pass
-    keys = [Settings.from_env(instance_dir=Path(f), database_url="sqlite://").secret_key
-            for f in folders]
+    keys = []
+    for n, folder in enumerate(folders):  # every process on the same folder at the same moment
+        while time.time() < start + n * 0.015:
+            pass
+        keys.append(Settings.from_env(instance_dir=Path(folder), database_url="sqlite://").secret_key)
     print(json.dumps(keys))
     """
 )
@@ -92,7 +93,7 @@ def test_workers_starting_at_once_share_one_secret_key(tmp_path, monkeypatch):
     import time
 
     monkeypatch.delenv("REGISTRY_SECRET_KEY", raising=False)
-    folders = [str(tmp_path / f"instance{n}") for n in range(150)]
+    folders = [str(tmp_path / f"instance{n}") for n in range(300)]
     start = str(time.time() + 1.5)
     env = {k: v for k, v in __import__("os").environ.items() if k != "REGISTRY_SECRET_KEY"}
     procs = [
