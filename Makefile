@@ -2,10 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
 
 .PHONY: run test test-browser browser-deps lint fmt messages bench bench-pages bench-transfer \
-	bench-stats load faults bench-import-page setup clean
+	bench-stats load faults bench-import-page setup lock lock-upgrade audit audit-only clean
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright) and check
 # accessibility with axe-core from npm, kept outside git in .cache/node.
@@ -13,18 +14,52 @@ CHROMIUM := /usr/bin/chromium
 AXE_VERSION := 4.14.1
 AXE := .cache/node/node_modules/axe-core/axe.min.js
 
-$(STAMP): pyproject.toml
+# Dependencies come from the lock files only (README "Dependencies"): every file pip fetches
+# is checked against its hash, and the project itself is built by the locked hatchling without
+# fetching anything else. `make run` installs what running needs; the test tools stay with
+# `make test` (and `make setup`, for lint, messages and the benchmarks).
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-setup: $(STAMP)
+$(VENV)/.installed-run: $(RUN_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(RUN_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
 
-run: setup
+$(VENV)/.installed-test: $(TEST_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(VENV)/.installed-test
+
+run: $(VENV)/.installed-run
 	$(BIN)/registry init
 	$(BIN)/registry seed
 	$(BIN)/registry serve --host 127.0.0.1 --port 5000
+
+# Refresh the lock files: `make lock` after changing pyproject.toml (other pins kept),
+# `make lock-upgrade` to take the newest releases. pip-tools resolves the test set first, then
+# the running set within it, so both files name the same versions.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--all-build-deps --no-emit-index-url --no-emit-find-links $(UPGRADE)
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(PIP_COMPILE) --extra test -o $(TEST_LOCK) pyproject.toml
+	$(PIP_COMPILE) -c $(TEST_LOCK) -o $(RUN_LOCK) pyproject.toml
+
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
+
+# Known vulnerabilities in every locked version, from PyPI's advisory data through pip-audit.
+# It needs the network: --strict makes a package the service cannot answer for a failure, so
+# the target never passes without having asked about every one.
+AUDIT_SERVICE ?= pypi
+audit: setup audit-only
+audit-only:
+	$(BIN)/pip-audit --strict --disable-pip --no-deps --vulnerability-service $(AUDIT_SERVICE) \
+	  -r $(RUN_LOCK) -r $(TEST_LOCK) || { echo "audit: FAILED: vulnerabilities found, or \
+	the service could not be reached or could not answer for a package (see above)" >&2; exit 1; }
 
 test: setup lint browser-deps
 	$(BIN)/python -m pytest
@@ -88,7 +123,8 @@ bench-stats: setup
 load: setup
 	$(BIN)/python -m bench.load --db both --clients 50 --seconds 60
 
-# Worker kills, read-only and deleted index, PostgreSQL restart (root), two servers.
+# Worker kills, read-only and deleted index, PostgreSQL restart (root), two servers; the
+# slow-clients scenario runs on its own: python -m bench.faults --scenario slow-clients
 faults: setup
 	$(BIN)/python -m bench.faults --scenario all
 

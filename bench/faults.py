@@ -1,7 +1,7 @@
 """Faults under load: what breaks, what the clients see, and that nothing acknowledged is lost.
 
-    python -m bench.faults --scenario kill|index-readonly|index-deleted|pg-restart|two-servers|all
-                           [--size 500] [--workers 4]
+    python -m bench.faults --scenario kill|index-readonly|index-deleted|pg-restart|two-servers|
+                           slow-clients|all [--size 500] [--workers 4]
 
 - kill: gunicorn workers SIGKILLed one after another in the middle of writes; the master
   starts new ones. Every acknowledged write must be in the database and in search afterwards.
@@ -14,6 +14,11 @@
   503 with Retry-After during the outage is fine, a 500 is not; the app recovers by itself.
 - two-servers: two gunicorn servers with their own index folders on one PostgreSQL database:
   delay from an acknowledged write on one to its visibility in search on the other.
+- slow-clients: `registry serve` (the production command) with 50 connections sending their
+  headers a line every 2 s and 10 reading the largest export at ~2 KB/s, while a visitor loads
+  `/` every 0.25 s: its p95 must stay under 1 s (against a baseline taken just before), no
+  request fail and the server not restart. `--serve gunicorn` runs the same against gunicorn
+  with 2 sync workers, for comparison. Not part of `all` (it seeds 20,000 records).
 
 Each scenario prints its figures and PASS or FAIL; exit 1 when any failed.
 """
@@ -25,6 +30,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +46,7 @@ from . import harness
 from .load import Recorder, write_once
 
 SCENARIOS = ("kill", "index-readonly", "index-deleted", "pg-restart", "two-servers")
+EXTRA_SCENARIOS = ("slow-clients",)
 
 
 class Background:
@@ -388,19 +395,161 @@ def scenario_two_servers(args) -> bool:
     return passed
 
 
+class RegistryServe:
+    """`registry serve` (waitress), the documented production command, on loopback."""
+
+    def __init__(self, instance: harness.Instance):
+        self.instance, self.port = instance, harness.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = instance.folder / f"serve-{self.port}.log"
+
+    def __enter__(self) -> RegistryServe:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "registry", "serve", "--port", str(self.port)],
+                env=self.instance.env(), stdout=log, stderr=log,
+            )  # fmt: skip
+        ready = _wait_until(lambda: _answers(self.url), 60)
+        if ready is None:
+            raise RuntimeError(f"registry serve did not answer; see {self.log_path}")
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url + "/api/v1/vocabularies", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _slow_header_sender(port: int, stop: threading.Event, opened: list) -> None:
+    """A request whose headers never end: one more header line every 2 s."""
+    try:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        opened.append(1)
+        n = 0
+        while not stop.wait(2):
+            sock.sendall(b"X-Slow-%d: 1\r\n" % n)
+            n += 1
+        sock.close()
+    except OSError:
+        pass
+
+
+def _slow_reader(port: int, path: str, stop: threading.Event, read: list) -> None:
+    """Asks for `path` and reads it at about 2 KB/s through a small receive buffer."""
+    try:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(10)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        total = 0
+        while not stop.wait(0.5):
+            chunk = sock.recv(1024)
+            if not chunk:
+                break
+            total += len(chunk)
+        read.append(total)
+        sock.close()
+    except OSError:
+        read.append(-1)
+
+
+def _largest_export(url: str) -> tuple[str, int]:
+    sizes = {}
+    for path in ("/export/initiatives.csv", "/export/initiatives.json"):
+        with httpx.stream("GET", url + path, timeout=300) as response:
+            sizes[path] = sum(len(chunk) for chunk in response.iter_bytes())
+    path = max(sizes, key=sizes.get)
+    return path, sizes[path]
+
+
+def _visitor(url: str, seconds: float) -> tuple[list[float], Counter]:
+    timings, outcomes = [], Counter()
+    end = time.monotonic() + seconds
+    with httpx.Client(timeout=30) as http:
+        while time.monotonic() < end:
+            started = time.monotonic()
+            try:
+                outcomes[str(http.get(url + "/").status_code)] += 1
+            except httpx.TransportError as exc:
+                outcomes[type(exc).__name__] += 1
+            timings.append(time.monotonic() - started)
+            time.sleep(0.25)
+    return timings, outcomes
+
+
+def scenario_slow_clients(args) -> bool:
+    with harness.prepared("sqlite", args.slow_size) as instance:
+        server_cm = (
+            RegistryServe(instance) if args.serve == "registry"
+            else harness.serving(instance, workers=2)
+        )  # fmt: skip
+        with server_cm as server:
+            pid = server.process.pid
+            path, size = _largest_export(server.url)
+            baseline, _ = _visitor(server.url, 10)
+            stop, opened, read = threading.Event(), [], []
+            port = int(server.url.rsplit(":", 1)[1])
+            threads = [
+                threading.Thread(target=_slow_header_sender, args=(port, stop, opened))
+                for _ in range(50)
+            ] + [
+                threading.Thread(target=_slow_reader, args=(port, path, stop, read))
+                for _ in range(10)
+            ]
+            for t in threads:
+                t.start()
+            time.sleep(2)
+            timings, outcomes = _visitor(server.url, args.slow_seconds)
+            load = os.getloadavg()
+            stop.set()
+            for t in threads:
+                t.join()
+            alive = server.process.poll() is None and server.process.pid == pid
+            log = server.log_path.read_text(errors="replace") if server.log_path else ""
+    p95, base95 = harness.percentile(timings, 95), harness.percentile(baseline, 95)
+    killed = log.count("WORKER TIMEOUT") + log.count("was sent SIGKILL")
+    print(f"\n== slow-clients: {args.serve} serving {args.slow_size} records (SQLite) ==")
+    print(f"largest export {path}: {size / 1_048_576:.1f} MB")
+    print(f"50 slow header senders ({len(opened)} connected), 10 slow readers "
+          f"(read {', '.join(str(r // 1024) for r in read)} KiB)")  # fmt: skip
+    print(
+        f"visitor GET /: baseline p95 {base95 * 1000:.0f} ms; under slow clients "
+        f"p50 {statistics.median(timings) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"max {max(timings) * 1000:.0f} ms over {len(timings)} requests; {_fmt(outcomes)}"
+    )
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; server alive: {alive}; "
+          f"workers killed: {killed}")  # fmt: skip
+    passed = p95 < 1.0 and set(outcomes) == {"200"} and alive and killed == 0
+    print("PASS" if passed else "FAIL")
+    return passed
+
+
 RUN = {
     "kill": scenario_kill,
     "index-readonly": scenario_index_readonly,
     "index-deleted": scenario_index_deleted,
     "pg-restart": scenario_pg_restart,
     "two-servers": scenario_two_servers,
+    "slow-clients": scenario_slow_clients,
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--scenario", choices=(*SCENARIOS, "all"), default=["all"], nargs="+",
+        "--scenario", choices=(*SCENARIOS, *EXTRA_SCENARIOS, "all"), default=["all"], nargs="+",
         help="one or more scenarios, or all",
     )  # fmt: skip
     parser.add_argument("--size", type=int, default=500, help="published initiatives to seed")
@@ -408,6 +557,10 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=5, help="workers killed (kill)")
     parser.add_argument("--fault-seconds", type=float, default=8, help="read-only for this long")
     parser.add_argument("--rounds", type=int, default=30, help="writes timed (two-servers)")
+    parser.add_argument("--slow-size", type=int, default=20_000, help="records (slow-clients)")
+    parser.add_argument("--slow-seconds", type=float, default=60, help="slow-clients duration")
+    parser.add_argument("--serve", choices=("registry", "gunicorn"), default="registry",
+                        help="server under test (slow-clients)")  # fmt: skip
     args = parser.parse_args()
     chosen = SCENARIOS if "all" in args.scenario else tuple(args.scenario)
     results = {name: RUN[name](args) for name in chosen}

@@ -2,7 +2,9 @@
 
 Passwords are hashed with argon2; tokens are random strings stored only as SHA-256 hashes.
 Failed sign-ins are rows of `login_failure`, so every worker and every server sharing the
-database counts them together (Flask-Limiter's in-memory storage would count per process).
+database counts them together. They are counted per account *and address* pair, and per
+address: a stranger's wrong passwords, from however many addresses, never lock the owner out
+at the owner's own address (the address is the client's, behind a configured trusted proxy).
 """
 
 from __future__ import annotations
@@ -14,19 +16,20 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from .db import read_session, write_session
 from .messages import msg
 from .models import ApiToken, LoginFailure, Organisation, User, utcnow
+from .schemas import text_problem
 
 ROLES = ("submitter", "curator", "admin")
 MIN_PASSWORD = 10
 THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
+MAX_FAILURES_PER_PAIR = 5  # one address guessing one account's password
+MAX_FAILURES_PER_ADDRESS = 20  # one address trying many accounts
 TOKEN_PREFIX = "crt_"
 
 _hasher = PasswordHasher()
@@ -80,6 +83,14 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def _text(value: str) -> str:
+    """`value` when every character may be stored; AccountError otherwise."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise AccountError(problem)
+    return value
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise AccountError(
@@ -94,7 +105,7 @@ def find_user(session: Session, email: str) -> User | None:
 
 def organisation_named(session: Session, name: str, country: str | None = None) -> Organisation:
     """The organisation with that name, created when missing."""
-    name = name.strip()
+    name = _text(name).strip()
     if not name:
         raise AccountError(msg("the organisation needs a name"))
     found = session.scalar(select(Organisation).where(Organisation.name == name))
@@ -115,7 +126,7 @@ def create_user(
     name: str = "",
 ) -> User:
     """Add an account; without a password nobody can sign in until one is set."""
-    email = normalise_email(email)
+    email = normalise_email(_text(email))
     if "@" not in email or len(email) > 254 or " " in email:
         raise AccountError(msg("%(email)s is not an email address", email=repr(email)))
     if role not in ROLES:
@@ -141,6 +152,11 @@ def create_user(
     return user
 
 
+def _key(kind: str, *parts: str) -> str:
+    """A fixed-length key for `login_failure` (a forwarded address can be any text)."""
+    return f"{kind}:" + hashlib.sha256("\n".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
 def _failures(session: Session, key: str) -> int:
     since = utcnow() - THROTTLE_WINDOW
     return session.scalar(
@@ -151,15 +167,20 @@ def _failures(session: Session, key: str) -> int:
 def authenticate(engine: Engine, email: str, password: str, address: str) -> Principal | None:
     """The user when the credentials are right; None otherwise (the failure is counted).
 
-    Raises Throttled, before checking the password, when the account or the address has failed
-    too often lately — whether or not the account exists. The slow password check runs outside
-    any transaction, so sign-ins never hold the database's write lock while hashing.
+    Raises Throttled, before checking the password, when this address has failed too often
+    lately for this account, or for any accounts — whether or not the account exists. The slow
+    password check runs outside any transaction, so sign-ins never hold the database's write
+    lock while hashing. An e-mail address that cannot be stored (a NUL) fails like a wrong
+    password.
     """
     email = normalise_email(email)
-    account_key, address_key = f"account:{email}", f"address:{address}"
+    if text_problem(email) or len(email) > 254:  # no account has such an address
+        _verify("", password)
+        return None
+    pair_key, address_key = _key("pair", address, email), _key("address", address)
     with read_session(engine) as session:
         if (
-            _failures(session, account_key) >= MAX_FAILURES_PER_ACCOUNT
+            _failures(session, pair_key) >= MAX_FAILURES_PER_PAIR
             or _failures(session, address_key) >= MAX_FAILURES_PER_ADDRESS
         ):
             raise Throttled(int(THROTTLE_WINDOW.total_seconds() // 60))
@@ -168,14 +189,14 @@ def authenticate(engine: Engine, email: str, password: str, address: str) -> Pri
         password_hash = user.password_hash if found is not None else ""
     if found is not None and _verify(password_hash, password):
         with write_session(engine) as session:
-            session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
+            session.execute(delete(LoginFailure).where(LoginFailure.key == pair_key))
         return found
     if found is None:
         _verify("", password)  # as slow as a real check: timing does not tell accounts apart
     with write_session(engine) as session:
         old = utcnow() - THROTTLE_WINDOW
         session.execute(delete(LoginFailure).where(LoginFailure.created_at < old))
-        session.add_all([LoginFailure(key=account_key), LoginFailure(key=address_key)])
+        session.add_all([LoginFailure(key=pair_key), LoginFailure(key=address_key)])
     return None
 
 
@@ -187,20 +208,27 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """Set a new password and end every other session of this user."""
+    """Set a new password, end every other session of this user and revoke every API token
+    (whoever knew the old password may have made one)."""
     if not _verify(user.password_hash, current):
         raise AccountError(msg("the current password is not correct"))
     user.password_hash = hash_password(new)
-    user.session_version += 1
-    session.add(user)
-    session.flush()
+    end_sessions(session, user)
+    revoke_tokens(session, user.id)
 
 
 def end_sessions(session: Session, user: User) -> None:
-    """Sign-out everywhere: cookies carrying the old session version stop working."""
+    """Every browser session of the user ends: cookies carrying the old session version stop
+    working in every worker."""
     user.session_version += 1
     session.add(user)
     session.flush()
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """End every browser session and revoke every API token of the user."""
+    end_sessions(session, user)
+    revoke_tokens(session, user.id)
 
 
 def _token_hash(token: str) -> str:
@@ -210,7 +238,8 @@ def _token_hash(token: str) -> str:
 def create_token(session: Session, user: User, label: str = "") -> str:
     """A new API token for `user`: returned once, stored only as a hash."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label[:100]))
+    label = _text(label)[:100]
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label))
     session.flush()
     return token
 
@@ -249,6 +278,17 @@ def revoke_token(session: Session, user_id: int, token_id: int) -> None:
         row.revoked_at = utcnow()
         session.add(row)
         session.flush()
+
+
+def revoke_tokens(session: Session, user_id: int) -> int:
+    """Revoke every live token of the user; how many were live."""
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    ).rowcount
+    session.flush()
+    return revoked
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:

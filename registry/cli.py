@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import shutil
 import sys
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -14,9 +12,10 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
+from waitress import serve as serve_forever
 from werkzeug.datastructures import MultiDict
 
-from . import accounts, actions, schema_migrations, search, seeds
+from . import accounts, actions, backup, schema_migrations, search, seeds
 from .app import create_app, freeze_startup_objects
 from .config import ConfigError
 from .db import read_session, write_session
@@ -69,7 +68,7 @@ INDEX_PROCS = max(1, min(4, os.cpu_count() or 1))
 @with_appcontext
 def init() -> None:
     """Create or upgrade the database (migrations) and the search index; safe to run twice."""
-    registry = registry_of(current_app)
+    registry = registry_of()
     schema_migrations.upgrade(registry.engine)
     click.echo("database is up to date")
     index = search_index()
@@ -95,7 +94,7 @@ def index() -> None:
 @with_appcontext
 def index_rebuild() -> None:
     """Build a new index beside the live one and swap it in (searches keep working)."""
-    count = search.rebuild(search_index(), registry_of(current_app).engine, procs=INDEX_PROCS)
+    count = search.rebuild(search_index(), registry_of().engine, procs=INDEX_PROCS)
     click.echo(f"rebuilt the search index: {count} published initiatives")
 
 
@@ -103,7 +102,7 @@ def index_rebuild() -> None:
 @with_appcontext
 def index_catch_up() -> None:
     """Apply the database changes the index has not seen yet."""
-    with read_session(registry_of(current_app).engine) as session:
+    with read_session(registry_of().engine) as session:
         applied = search.catch_up(search_index(), session, timeout=60)
     if applied is None:
         raise click.ClickException("the index is locked by another process; try again")
@@ -114,7 +113,7 @@ def index_catch_up() -> None:
 @with_appcontext
 def index_check() -> None:
     """Report drift between database and index; exit 1 when there is any."""
-    with read_session(registry_of(current_app).engine) as session:
+    with read_session(registry_of().engine) as session:
         drift = search.check(search_index(), session)
     for name, ids in (
         ("published but missing from the index", drift.missing),
@@ -144,35 +143,62 @@ def index_check() -> None:
 @with_appcontext
 def seed(folder: Path) -> None:
     """Load the illustrative initiatives from seeds/ (running it twice adds nothing)."""
-    registry = registry_of(current_app)
+    registry = registry_of()
     if not schema_migrations.is_current(registry.engine):
         raise click.ClickException("the database is not initialised: run `registry init` first")
     added, present = seeds.seed(registry.engine, folder)
     click.echo(f"seeded {added} initiatives ({present} already present)")
 
 
+# Serving (README "Serving"): waitress reads each request whole and buffers each answer in its
+# own event loop, so a slow client holds a socket, not one of the threads running the app.
+SERVE_CONNECTIONS = 1000
+SERVE_BUFFER = 128 * 1024 * 1024  # an answer this large is buffered before a thread waits
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=click.IntRange(1, 65535), show_default=True)
-@click.option("--workers", default=2, type=click.IntRange(1, 64), show_default=True)
+@click.option("--threads", default=16, type=click.IntRange(1, 256), show_default=True,
+              help="Threads running the app (a slow client does not hold one).")  # fmt: skip
 @with_appcontext
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the registry: gunicorn where installed, else Flask's development server."""
-    if shutil.which("gunicorn") or _has_module("gunicorn"):
-        click.echo(f"serving on http://{host}:{port} with gunicorn ({workers} workers)")
-        os.execv(
-            sys.executable,
-            [
-                sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                "--bind", f"{host}:{port}", "registry.wsgi:app",
-            ],
-        )  # fmt: skip
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the registry with waitress: the production server."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     freeze_startup_objects()
-    current_app.run(host=host, port=port)
+    click.echo(f"serving on http://{host}:{port} with waitress ({threads} threads)")
+    serve_forever(
+        app, host=host, port=port, threads=threads, connection_limit=SERVE_CONNECTIONS,
+        outbuf_high_watermark=SERVE_BUFFER, channel_timeout=60, ident="registry",
+    )  # fmt: skip
 
 
-def _has_module(name: str) -> bool:
-    return importlib.util.find_spec(name) is not None
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_(file: Path) -> None:
+    """Copy the database to FILE while the site runs (SQLite's backup API, or pg_dump)."""
+    try:
+        backup.backup(registry_of().engine, file)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up the database to {file} ({file.stat().st_size // 1024} KiB)")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the data of a database that holds some.")
+@with_appcontext
+def restore(file: Path, force: bool) -> None:
+    """Load a backup made by `registry backup` (site stopped), then rebuild the search index."""
+    engine = registry_of().engine
+    try:
+        backup.restore(engine, file, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    schema_migrations.upgrade(engine)  # a backup made by an earlier version
+    count = search.rebuild(search_index(), engine, procs=INDEX_PROCS)
+    click.echo(f"restored {file}; search index rebuilt ({count} published initiatives)")
 
 
 @main.group()
@@ -190,7 +216,7 @@ def create_user(email: str, role: str, organisation: str | None, password_stdin:
     """Create an account (without --password-stdin it has no password until one is set)."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
-        with write_session(registry_of(current_app).engine) as session:
+        with write_session(registry_of().engine) as session:
             user = actions.create_user(
                 session,
                 actions.SYSTEM,
@@ -217,7 +243,7 @@ def tokens() -> None:
 def create_token(email: str, label: str) -> None:
     """Print a new API token for the account, alone on stdout (it is shown only once)."""
     try:
-        with write_session(registry_of(current_app).engine) as session:
+        with write_session(registry_of().engine) as session:
             token = actions.create_token(session, actions.SYSTEM, label=label, for_email=email)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None
@@ -238,7 +264,7 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
 
     Each row is an edit by the registry's curators, through the same workflow as the web
     pages: see docs/architecture.md, "Importing"."""
-    registry = registry_of(current_app)
+    registry = registry_of()
     options = actions.ImportOptions(
         publish=publish, replace_pending=replace_pending, source=file.name
     )
@@ -284,7 +310,7 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
 @with_appcontext
 def export(fmt: str, output: Path | None, bom: bool, query: str, base_url: str) -> None:
     """Export the published initiatives (every field, with the licence in JSON)."""
-    registry = registry_of(current_app)
+    registry = registry_of()
     try:
         filters = parse_filters(MultiDict(parse_qsl(query)))
         ids = text_query_ids(filters) if filters.q else None

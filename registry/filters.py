@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from . import vocab
 from .messages import msg
-from .schemas import NEXT_YEAR, country_code, language_code
+from .schemas import country_code, language_code, latest_year, text_problem, whole_number
 
 SORTS = ("relevance", "newest", "year", "title")
 MAX_QUERY_LENGTH = 500
@@ -105,14 +105,19 @@ def _int(args: MultiDict, name: str, lo: int, hi: int, errors: dict) -> int | No
     if not raw:
         return None
     try:
-        value = int(raw)
-    except ValueError:
-        errors[name] = [msg("must be a whole number, not %(value)s", value=repr(raw[:40]))]
+        return whole_number(raw, lo, hi)
+    except ValueError as exc:
+        errors[name] = [exc.args[0]]
         return None
-    if not lo <= value <= hi:
-        errors[name] = [msg("must be between %(low)s and %(high)s", low=lo, high=hi)]
-        return None
-    return value
+
+
+def _refuse_forbidden_characters(args: MultiDict, errors: dict) -> None:
+    """Every value goes through the text sanitiser before any is used (PostgreSQL cannot
+    compare with a NUL; a feed cannot carry U+FFFF)."""
+    for name, value in args.items(multi=True):
+        problem = text_problem(value)
+        if problem is not None:
+            errors.setdefault(name[:40], []).append(problem)
 
 
 def _codes(args: MultiDict, name: str, vocabulary: vocab.Vocabulary, errors: dict) -> tuple:
@@ -134,6 +139,9 @@ def _codes(args: MultiDict, name: str, vocabulary: vocab.Vocabulary, errors: dic
 def parse_filters(args: MultiDict, *, max_per_page: int = 100) -> Filters:
     """Filters from a query string; BadParameter names every malformed parameter."""
     errors: dict[str, list[str]] = {}
+    _refuse_forbidden_characters(args, errors)
+    if errors:
+        raise BadParameter(errors)
     q = " ".join(args.get("q", "").split())
     if len(q) > MAX_QUERY_LENGTH:
         errors["q"] = [msg("the query is limited to %(count)s characters", count=MAX_QUERY_LENGTH)]
@@ -170,8 +178,8 @@ def parse_filters(args: MultiDict, *, max_per_page: int = 100) -> Filters:
         evidence_level=evidence[0] if len(evidence) == 1 else None,
         language=language,
         tag=tags,
-        year_from=_int(args, "year_from", 1900, NEXT_YEAR, errors),
-        year_to=_int(args, "year_to", 1900, NEXT_YEAR, errors),
+        year_from=_int(args, "year_from", 1900, latest_year(), errors),
+        year_to=_int(args, "year_to", 1900, latest_year(), errors),
         sort=sort,
         page=_int(args, "page", 1, 10_000, errors) or 1,
         per_page=_int(args, "per_page", 1, max_per_page, errors) or 20,

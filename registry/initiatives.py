@@ -104,7 +104,7 @@ def public_query():
 
 
 # Ids are 32-bit integers on both engines; larger ones from a URL cannot exist.
-_MAX_ID = 2**31 - 1
+MAX_ID = 2**31 - 1
 
 
 def lookup(session: Session, initiative_id: int, *, for_update: bool = False) -> Initiative | None:
@@ -114,7 +114,7 @@ def lookup(session: Session, initiative_id: int, *, for_update: bool = False) ->
     SQLite's write transactions hold the database lock already): the action layer reads every
     record it changes this way, so its checks cannot be overtaken by a concurrent writer.
     """
-    if not 0 < initiative_id <= _MAX_ID:
+    if not 0 < initiative_id <= MAX_ID:
         return None
     return session.get(Initiative, initiative_id, with_for_update=for_update)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import vocab
 from .filters import MAX_QUERY_LENGTH, SORTS
-from .schemas import NEXT_YEAR, InitiativeIn, Status
+from .schemas import InitiativeIn, Status, latest_year
 from .transfer import LICENCE
 
 REF = "#/components/schemas/{model}"
@@ -392,7 +392,7 @@ def _codes_param(name: str, vocabulary: vocab.Vocabulary, description: str) -> d
 
 
 def _parameters() -> dict[str, dict[str, Any]]:
-    year = {"type": "integer", "minimum": 1900, "maximum": NEXT_YEAR}
+    year = {"type": "integer", "minimum": 1900, "maximum": latest_year()}
     return {
         "q": _param(
             "q",

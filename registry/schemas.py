@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pycountry
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,9 +26,12 @@ from pydantic import (
 from . import vocab
 from .messages import Message, msg
 
-NEXT_YEAR = date.today().year + 1
 REQUIRED = msg("this field is required")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Refused in every text field: C0 controls but tab, newline and carriage return; DEL; UTF-16
+# surrogates (a JSON "\\ud800" escape); U+FFFE and U+FFFF. PostgreSQL cannot store NUL, XML
+# (the Atom feed) cannot hold any of them, and none belongs in a record.
+FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 class ValidationFailed(Exception):
@@ -38,8 +42,61 @@ class ValidationFailed(Exception):
         self.fields = fields
 
 
+def text_problem(text: str) -> Message | None:
+    """Why `text` cannot be stored (its first forbidden character), or None: the one check
+    every text field, query parameter and form field goes through."""
+    found = FORBIDDEN_CHARS.search(text)
+    if found is None:
+        return None
+    return msg(
+        "contains a character that is not allowed (U+%(code)s)", code=f"{ord(found.group()):04X}"
+    )
+
+
+def _checked(value: Any) -> Any:
+    """`value` (a string, or lists and objects of them) with newlines as \\n; ValueError naming
+    the first forbidden character."""
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, list):
+        return [_checked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _checked(v) for k, v in value.items()}
+    return value
+
+
 def _clean(text: str) -> str:
-    return CONTROL_CHARS.sub("", text).strip()
+    """Forbidden characters dropped, ends trimmed: for free text not yet validated by a schema
+    (a curator's reason for sending a record back)."""
+    return FORBIDDEN_CHARS.sub("", text).strip()
+
+
+def whole_number(raw: str, low: int, high: int) -> int:
+    """The one integer parser of query parameters, form fields and file cells: ASCII digits
+    only (`int()` also takes "٣", "1_000" and "+1", and `isdigit()` takes "²", which `int()`
+    refuses), at most 18 of them, within [low, high]; ValueError with the reader's message."""
+    text = raw.strip()
+    if not WHOLE_NUMBER.fullmatch(text):
+        raise ValueError(msg("must be a whole number, not %(value)s", value=repr(text[:40])))
+    value = int(text)
+    if not low <= value <= high:
+        raise ValueError(msg("must be between %(low)s and %(high)s", low=low, high=high))
+    return value
+
+
+def latest_year() -> int:
+    """The latest year a record may name (next year), computed at each validation so that a
+    long-running worker does not keep the year it started in."""
+    return date.today().year + 1
+
+
+def _not_after_latest_year(year: int) -> int:
+    if year > latest_year():
+        raise ValueError(msg("must be less than or equal to %(limit)s", limit=latest_year()))
+    return year
 
 
 def _codes(vocabulary: vocab.Vocabulary, values: list[str], required: bool = False) -> list[str]:
@@ -92,7 +149,7 @@ def slugify(text: str) -> str:
     return slug[:200].rstrip("-") or "initiative"
 
 
-Year = Annotated[int, Field(ge=1900, le=NEXT_YEAR, strict=True)]
+Year = Annotated[int, Field(ge=1900, strict=True), AfterValidator(_not_after_latest_year)]
 ShortText = Annotated[str, Field(max_length=200)]
 
 
@@ -101,10 +158,15 @@ class Source(BaseModel):
     title: Annotated[str, Field(min_length=1, max_length=300)]
     url: Annotated[str, Field(max_length=2000)]
 
-    @field_validator("title", mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _strip_title(cls, v: Any) -> Any:
-        return _clean(v) if isinstance(v, str) else v
+    def _sanitise(cls, v: Any) -> Any:
+        return _checked(v)
+
+    @field_validator("title")
+    @classmethod
+    def _strip_title(cls, v: str) -> str:
+        return v.strip()
 
     @field_validator("url")
     @classmethod
@@ -150,6 +212,11 @@ class InitiativeIn(BaseModel):
     slug: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=200)] | None = None
     external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _sanitise(cls, v: Any) -> Any:
+        return _checked(v)
+
     @field_validator(
         "title", "summary", "description", "region", "locality", "outcomes",
         "lead_organisation", mode="before",
@@ -158,13 +225,13 @@ class InitiativeIn(BaseModel):
     def _strip(cls, v: Any) -> Any:
         if v is None:
             return ""
-        return _clean(v) if isinstance(v, str) else v
+        return v.strip() if isinstance(v, str) else v
 
     @field_validator("partners", "tags", mode="before")
     @classmethod
     def _strip_items(cls, v: Any) -> Any:
         if isinstance(v, list):
-            return [_clean(x) for x in v if isinstance(x, str) and _clean(x)] + [
+            return [x.strip() for x in v if isinstance(x, str) and x.strip()] + [
                 x for x in v if not isinstance(x, str)
             ]
         return v

@@ -1,4 +1,5 @@
-"""Security headers on every response, and the declared visibility of every view.
+"""Security headers on every response, the declared visibility of every view, and what the
+request itself may carry: characters, Host, client address behind a trusted proxy.
 
 Headers come from Flask-Talisman: a strict Content-Security-Policy (no inline script or style,
 so templates keep JavaScript in static/js/ and styles in static/css/), no framing, no MIME
@@ -13,11 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, Response, g, request
+from flask_login import current_user
 from flask_talisman import DENY, Talisman
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings
+from .filters import BadParameter
+from .schemas import text_problem
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -73,7 +80,58 @@ def visibility_of(view: Callable) -> str | None:
     return getattr(view, "visibility", None)
 
 
+def _refuse_forbidden_characters() -> Response | None:
+    """Every query-string value and path segment goes through the text sanitiser before any
+    view runs: a NUL reaching PostgreSQL or a U+FFFF reaching a feed is a 400, never a 500.
+    (Request bodies are checked where they are validated, so forms keep their field errors.)"""
+    if isinstance(request.routing_exception, SecurityError):  # a Host not in TRUSTED_HOSTS
+        return Response("unknown host\n", 400, mimetype="text/plain")  # no page: no URLs
+    fields: dict[str, list] = {}
+    values = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    for name, value in values:
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem is not None:
+            fields.setdefault(name[:40], []).append(problem)
+    if fields:
+        raise BadParameter(fields)
+    return None
+
+
+def _private_answers_not_cached(response: Response) -> Response:
+    """No shared cache (nor the browser's back button) keeps what a signed-in person saw."""
+    if request.endpoint != "static" and (
+        g.get("bearer_principal") is not None or current_user.is_authenticated
+    ):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _build_urls_from(app: Flask, base_url: str) -> None:
+    """Absolute URLs (feeds, exports, the API's `url`, OpenAPI `servers`) name the configured
+    public address, never the request's Host header."""
+    parts = urlsplit(base_url)
+    app.config.update(SERVER_NAME=parts.netloc, PREFERRED_URL_SCHEME=parts.scheme)
+    create = app.create_url_adapter
+
+    def create_url_adapter(req):
+        adapter = create(req)
+        if adapter is not None:
+            adapter.url_scheme = parts.scheme
+        return adapter
+
+    app.create_url_adapter = create_url_adapter  # type: ignore[method-assign]
+
+
 def init_app(app: Flask, settings: Settings) -> None:
+    if settings.trusted_proxies:  # only then is X-Forwarded-For believed
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    if settings.base_url:
+        _build_urls_from(app, settings.base_url)
+    if settings.production:
+        app.config["TRUSTED_HOSTS"] = settings.trusted_hosts  # any other Host: 400
+    app.before_request(_refuse_forbidden_characters)
+    app.after_request(_private_answers_not_cached)
     Talisman(
         app,
         force_https=settings.production,

@@ -1,4 +1,5 @@
-"""WSGI entry point for gunicorn: `gunicorn registry.wsgi:app`."""
+"""WSGI entry point for any WSGI server (`registry serve` runs waitress on the same app;
+`waitress-serve registry.wsgi:app` or `gunicorn registry.wsgi:app` also work)."""
 
 from .app import create_app, freeze_startup_objects
 

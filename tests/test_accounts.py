@@ -118,7 +118,7 @@ def test_failed_sign_ins_are_throttled_across_workers(instance, users, app):
     url = f"sqlite:///{instance / 'registry.sqlite3'}"
     second_worker = _app(instance, url)
     email = users["submitter"].email
-    for n in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+    for n in range(accounts.MAX_FAILURES_PER_PAIR):
         worker = (app if n % 2 else second_worker).test_client()
         token = csrf_from(worker.get("/sign-in").get_data(as_text=True))
         wrong = worker.post(

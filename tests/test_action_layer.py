@@ -23,8 +23,8 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 LAYER_ONLY_MODULES = {"registry.actions.storage", "registry.actions.guard"}
 LAYER_ONLY_NAMES = {"WRITE_PERMIT", "permit", "storage"}
 ACCOUNT_WRITES = {
-    "create_user", "organisation_named", "create_token", "revoke_token", "change_password",
-    "end_sessions", "set_locale",
+    "create_user", "organisation_named", "create_token", "revoke_token", "revoke_tokens",
+    "change_password", "end_sessions", "sign_out_everywhere", "set_locale",
 }  # fmt: skip
 GUARDED_MODELS = {"Initiative", "InitiativeTerm", "InitiativeTag", "InitiativeKey",
                   "Revision", "ChangeLog", "User", "Organisation"}  # fmt: skip

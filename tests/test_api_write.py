@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from registry.db import read_session
@@ -247,3 +248,24 @@ def test_write_answers_match_the_openapi_description(client, users, api_token, m
     assert [r["action"] for r in history] == ["create", "submit"]
     for revision in history:
         check("Revision", revision)
+
+
+@pytest.mark.parametrize("version", [1.5, True, "1.0", "٣", "²", -1, None])
+def test_a_version_that_is_not_a_whole_number_is_refused_and_writes_nothing(
+    client, users, api_token, make_owned, app, version
+):
+    owner = api_token(users["submitter"].email)
+    record = make_owned(users["submitter"])
+    before = count_revisions(app)
+    path = f"/api/v1/initiatives/{record}"
+    body = client.patch(path, json={"title": "Changed", "version": version}, headers=owner)
+    header = client.patch(
+        path, json={"title": "Changed"}, headers={**owner, "If-Match": str(version)}
+    )
+    if version is None:  # no version at all: no check, as the contract allows
+        assert body.status_code == 200
+        return
+    assert body.status_code == 400, body.get_json()
+    assert body.get_json()["error"]["code"] == "bad_parameter"
+    assert header.status_code == 400
+    assert count_revisions(app) == before

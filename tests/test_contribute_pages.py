@@ -212,3 +212,15 @@ def test_other_organisation_cannot_act_on_a_published_record(sign_in, users, mak
         other.post(f"/my/initiatives/{new_id}/withdraw", data={"csrf_token": token}).status_code
         == 403
     )
+
+
+def test_the_history_names_roles_and_organisations_never_e_mail_addresses(
+    sign_in, users, make_owned, app
+):
+    record = make_owned(users["submitter"], status="published")
+    page = sign_in(users["submitter"].email).get(f"/my/initiatives/{record}/history")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for person in users.values():
+        assert person.email not in html
+    assert "Submitter, Ville de Lyon" in html and "The registry" in html

@@ -22,11 +22,21 @@ PACKAGE = "registry"
 # ranked on its own); "__init__" and "__main__" are the package's own files.
 LAYERS: tuple[tuple[str, ...], ...] = (
     # Foundations: settings, messages and the controlled vocabularies; no database.
-    ("paths", "config", "messages", "vocab", "countries", "markdown", "regions", "charts"),
+    (
+        "paths",
+        "config",
+        "messages",
+        "vocab",
+        "countries",
+        "markdown",
+        "regions",
+        "charts",
+        "jsontext",
+    ),
     # The survey's reference figures and the reading of data files.
     ("survey",),
     # Tables and engines.
-    ("models", "db", "schema_migrations", "migrations"),
+    ("models", "db", "schema_migrations", "migrations", "backup"),
     # Validation of incoming records.
     ("schemas",),
     # Reading records (the visibility rule, the record shapes), and the account rows.

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh.query import Prefix
 
+from registry.schemas import text_problem
 from registry.search import parsing
 
 
@@ -139,6 +140,9 @@ def test_any_generated_query_gets_an_answer(seeded, q, sort, page):
     if sort:
         params["sort"] = sort
     response = seeded.get("/api/v1/initiatives", query_string=params)
+    if text_problem(q):  # a control character or U+FFFF: refused by the sanitiser (issue 20)
+        assert response.status_code == 400 and "q" in response.get_json()["error"]["fields"]
+        return
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["total"] >= len(body["results"])

@@ -71,6 +71,7 @@ def test_development_serves_plain_http_and_production_forces_https(tmp_path):
                 "database_url": "sqlite://",
                 "secret_key": "k",
                 "production": production,
+                "base_url": "https://localhost" if production else None,
             }
         )
 
@@ -79,7 +80,7 @@ def test_development_serves_plain_http_and_production_forces_https(tmp_path):
     assert plain.status_code == 302 and "Secure" not in plain.headers["Set-Cookie"]
     assert not dev.config["SESSION_COOKIE_SECURE"]
     prod = make(True).test_client()
-    response = prod.get("/language/fr")
+    response = prod.get("/language/fr", base_url="http://localhost")
     assert response.status_code == 302 and response.location.startswith("https://")
     secure = prod.get("/language/fr", base_url="https://localhost")
     assert secure.status_code == 302 and secure.location == "/"

@@ -85,10 +85,12 @@ def test_throttle_counts_in_the_shared_database(engine):
         actions.create_user(
             s, actions.SYSTEM, "a@example.org", role="submitter", password="long enough pw"
         )
-    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+    for _ in range(accounts.MAX_FAILURES_PER_PAIR):
         assert accounts.authenticate(engine, "a@example.org", "wrong", "10.0.0.1") is None
     with pytest.raises(accounts.Throttled):
-        accounts.authenticate(engine, "A@example.org", "long enough pw", "10.0.0.2")
+        accounts.authenticate(engine, "A@example.org", "long enough pw", "10.0.0.1")
+    # the owner, elsewhere, is not locked out by someone else's guesses (issue 20)
+    assert accounts.authenticate(engine, "a@example.org", "long enough pw", "10.0.0.2")
     with write_session(engine) as s:  # another account from that address still signs in
         actions.create_user(
             s, actions.SYSTEM, "b@example.org", role="curator", password="long enough pw"

@@ -28,6 +28,7 @@ from .people import (
     end_sessions,
     revoke_token,
     set_locale,
+    sign_out_everywhere,
 )
 from .records import create, delete, edit, publish, reject, restore, submit, withdraw
 from .workflow import TABLE, State, state_of
@@ -63,6 +64,7 @@ __all__ = [
     "restore",
     "revoke_token",
     "set_locale",
+    "sign_out_everywhere",
     "state_of",
     "submit",
     "withdraw",

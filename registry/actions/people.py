@@ -75,8 +75,8 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> None:
 
 @action("change_password")
 def change_password(session: Session, principal: Principal, current: str, new: str) -> Principal:
-    """A new password; every other session ends. Returns the principal with its new session
-    version (to keep the current session signed in)."""
+    """A new password; every other session ends and every API token is revoked. Returns the
+    principal with its new session version (to keep the current session signed in)."""
     user = _own_account(session, principal, "change_password")
     accounts.change_password(session, user, current, new)
     return Principal.of(user)
@@ -86,6 +86,12 @@ def change_password(session: Session, principal: Principal, current: str, new: s
 def end_sessions(session: Session, principal: Principal) -> None:
     """Sign out everywhere: every session of the account ends."""
     accounts.end_sessions(session, _own_account(session, principal, "end_sessions"))
+
+
+@action("sign_out_everywhere")
+def sign_out_everywhere(session: Session, principal: Principal) -> None:
+    """Every session of the account ends and every API token is revoked."""
+    accounts.sign_out_everywhere(session, _own_account(session, principal, "sign_out_everywhere"))
 
 
 @action("set_locale")

@@ -284,13 +284,16 @@ def reject(
     """Send the record (or the waiting edit) back to its owners with the curator's reason."""
 
     def checked() -> str:
-        if not isinstance(reason, str) or not schemas._clean(reason):
+        if not isinstance(reason, str) or not reason.strip():
             raise ValidationFailed({"reason": [msg("give the submitter a reason")]})
         if len(reason) > MAX_REASON:
             raise ValidationFailed(
                 {"reason": [msg("must have at most %(count)s characters", count=MAX_REASON)]}
             )
-        return schemas._clean(reason)
+        problem = schemas.text_problem(reason)
+        if problem is not None:
+            raise ValidationFailed({"reason": [problem]})
+        return reason.strip()
 
     return _transition(session, principal, initiative_id, "reject", expected_version, checked)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from .. import jsontext
 from ..errors import API_ERRORS, ApiError, handle_error
 from ..extensions import API_PREFIX
 from ..messages import msg
@@ -18,10 +19,14 @@ for _error in API_ERRORS:
 
 
 def json_body() -> Any:
-    """The request's JSON document: 415 unless it is JSON, 400 when it does not parse."""
+    """The request's JSON document: 415 unless it is JSON, 400 when it does not parse or
+    breaks a limit of registry.jsontext (nesting, number size)."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", msg("send the body as application/json"))
-    data = request.get_json(silent=True)
+    try:
+        data = jsontext.loads(request.get_data(cache=True))
+    except jsontext.JsonRejected as exc:
+        raise ApiError(400, "malformed_json", exc.message) from None
     if data is None:
         raise ApiError(400, "malformed_json", msg("the body is not valid JSON"))
     return data

@@ -15,7 +15,7 @@ from ..errors import ApiError
 from ..extensions import db, registry_of
 from ..messages import msg
 from ..models import Initiative
-from ..schemas import ValidationFailed, iso
+from ..schemas import ValidationFailed, iso, whole_number
 from ..security import private, public
 from .blueprint import bp, json_body
 
@@ -68,10 +68,13 @@ def _expected_version(body: dict[str, Any]) -> int | None:
         raw = header.strip().removeprefix("W/").strip('"')
     if raw is None:
         return None
-    if isinstance(raw, int) and not isinstance(raw, bool):
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= initiatives.MAX_ID:
         return raw
-    if isinstance(raw, str) and raw.isascii() and raw.isdecimal() and len(raw) <= 10:
-        return int(raw)
+    try:
+        if isinstance(raw, str):
+            return whole_number(raw, 0, initiatives.MAX_ID)
+    except ValueError:
+        pass
     raise ApiError(400, "bad_parameter", NOT_A_VERSION, {"version": [msg("not a whole number")]})
 
 

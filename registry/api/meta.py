@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import url_for
 
 from .. import openapi, vocab
 from ..security import public
@@ -18,4 +18,4 @@ def vocabularies():
 @bp.get("/openapi.json")
 @public
 def openapi_document():
-    return openapi.document(request.host_url)
+    return openapi.document(url_for("browse.home", _external=True))

@@ -11,7 +11,7 @@ from ..extensions import db, figure_cache, search_index
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
 from ..messages import msg
-from ..schemas import country_code
+from ..schemas import country_code, whole_number
 from ..security import public
 from .blueprint import bp
 from .initiatives import with_url
@@ -44,12 +44,9 @@ def _page_args() -> tuple[int, int]:
     for name, default, hi in (("page", 1, 10_000), ("per_page", 100, MAX_PER_PAGE)):
         raw = request.args.get(name, "").strip()
         try:
-            values[name] = int(raw) if raw else default
-        except ValueError:
-            errors[name] = [msg("must be a whole number, not %(value)s", value=repr(raw[:40]))]
-            continue
-        if not 1 <= values[name] <= hi:
-            errors[name] = [msg("must be between %(low)s and %(high)s", low=1, high=hi)]
+            values[name] = whole_number(raw, 1, hi) if raw else default
+        except ValueError as exc:
+            errors[name] = [exc.args[0]]
     if errors:
         raise BadParameter(errors)
     return values["page"], values["per_page"]

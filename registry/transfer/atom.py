@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,10 +26,19 @@ class Entry:
     categories: list[tuple[str, str]] = field(default_factory=list)  # (term, label)
 
 
+# What XML 1.0 cannot hold. Validation refuses these in new text; a record stored before it
+# did must still not make the feed ill-formed for every subscriber.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return NOT_XML.sub("\ufffd", text)
+
+
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: v for k, v in attrs.items() if v})
+    element = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: _xml(v) for k, v in attrs.items() if v})
     if text is not None:
-        element.text = text
+        element.text = _xml(text)
     return element
 
 

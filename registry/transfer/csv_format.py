@@ -20,7 +20,7 @@ import pycountry
 from .. import vocab
 from ..countries import name as country_name
 from ..messages import LANGUAGES, msg
-from ..schemas import MULTI
+from ..schemas import MULTI, whole_number
 
 COLUMNS = (
     "id", "slug", "external_id", "organisation", "url", "title", "summary", "description",
@@ -39,8 +39,13 @@ BOOLEANS = {
     **dict.fromkeys(("true", "1", "yes", "oui", "vrai"), True),
     **dict.fromkeys(("false", "0", "no", "non", "faux", ""), False),
 }
-# Cells a spreadsheet would run as a formula; written with a leading apostrophe.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Cells a spreadsheet may run as a formula, written with a leading apostrophe: those whose first
+# visible character is = + - @ in any width (Excel reads fullwidth and small forms as ASCII
+# when typing in East Asian input modes), or which start with a control character or white
+# space (some programs skip it and then see the formula).
+FORMULA_CHARS = "=+-@＝＋－＠﹦﹢﹣"
+INVISIBLE = r"\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff"
+FORMULA_START = re.compile(rf"[{INVISIBLE}]*[{re.escape(FORMULA_CHARS)}]|[\s\x00-\x1f]")
 SEPARATOR = ";"
 SOURCE = re.compile(r"^(?P<title>.*?)\s*<(?P<url>[^<>]*)>$", re.S)
 
@@ -57,7 +62,7 @@ def _escape(item: str) -> str:
 
 
 def _safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
+    return "'" + cell if FORMULA_START.match(cell) else cell
 
 
 def cells(record: dict[str, Any]) -> list[str]:
@@ -155,7 +160,7 @@ def read_rows(text: str, max_rows: int) -> list[dict[str, str]]:
 
 
 def _unguard(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+    return cell[1:] if cell.startswith("'") and FORMULA_START.match(cell[1:]) else cell
 
 
 def _split(cell: str) -> list[str]:
@@ -268,8 +273,8 @@ def record_from_row(row: dict[str, str]) -> dict[str, Any]:
 def _year(cell: str) -> int | str | None:
     if not cell:
         return None
-    try:
-        return int(float(cell)) if re.fullmatch(r"\d{4}(\.0+)?", cell) else int(cell)
+    try:  # "2019.0" is how some spreadsheets save a year
+        return whole_number(re.sub(r"^([0-9]{4})\.0+$", r"\1", cell), 0, 10**18)
     except ValueError:
         return cell  # the validator says it is not a year
 

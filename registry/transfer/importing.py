@@ -6,11 +6,11 @@ actions as every other change.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import jsontext
 from ..messages import Message, msg
 from ..schemas import ValidationFailed, validate_initiative
 from . import csv_format
@@ -129,11 +129,9 @@ def read_bytes(data: bytes, kind: str, name: str = "file") -> list[Row]:
 
 def _json_rows(data: bytes, name: str) -> list[Row]:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed(
-            msg("%(name)s: not valid JSON (%(reason)s)", name=name, reason=str(exc))
-        ) from None
+        document = jsontext.loads(data)
+    except jsontext.JsonRejected as exc:
+        raise ImportFailed(msg("%(name)s: %(reason)s", name=name, reason=exc.message)) from None
     if isinstance(document, dict) and isinstance(document.get("initiatives"), list):
         document = document["initiatives"]  # the export's wrapper object
     if not isinstance(document, list):

@@ -42,7 +42,8 @@ def sign_in():
                 ),
                 "error",
             )
-            return render_template("account/sign_in.html", form=form), 429
+            page = render_template("account/sign_in.html", form=form)
+            return page, 429, {"Retry-After": str(exc.minutes * 60)}
         if principal is None:
             flash(_("The email address or the password is not correct."), "error")
             return render_template("account/sign_in.html", form=form), 401
@@ -104,8 +105,24 @@ def change_password():
         return _account_page(password_form=form, status=422)
     session.clear()
     login_user(SignedIn(principal))  # this session goes on; every other one ends
-    flash(_("Your password is changed. Other sessions are signed out."), "info")
+    flash(
+        _("Your password is changed. Other sessions are signed out and your API tokens are "
+          "revoked."),
+        "info",
+    )  # fmt: skip
     return redirect(url_for(".account"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@private("the signed-in user")
+@login_required
+def sign_out_everywhere():
+    with write_session(registry_of().engine) as s:
+        actions.sign_out_everywhere(s, current_principal())
+    logout_user()
+    session.clear()
+    flash(_("You are signed out everywhere, and your API tokens are revoked."), "info")
+    return redirect(url_for("browse.home"))
 
 
 @bp.post("/account/tokens")
@@ -113,8 +130,14 @@ def change_password():
 @login_required
 def create_token():
     form = TokenForm(prefix="tk")
-    with write_session(registry_of().engine) as s:
-        token = actions.create_token(s, current_principal(), label=(form.label.data or "").strip())
+    try:
+        with write_session(registry_of().engine) as s:
+            token = actions.create_token(
+                s, current_principal(), label=(form.label.data or "").strip()
+            )
+    except accounts.AccountError as exc:
+        form.label.errors = [exc.args[0]]
+        return _account_page(token_form=form, status=422)
     return _account_page(new_token=token)
 
 

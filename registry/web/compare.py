@@ -21,6 +21,7 @@ from ..initiatives import published_in_order
 from ..messages import msg
 from ..models import Initiative
 from ..openapi import MAX_ID
+from ..schemas import whole_number
 from ..security import public
 from ..vocab import VOCABULARIES
 from .figures import chart_tables, comparison_charts, csv_download, pathway_chart, pathway_table
@@ -85,12 +86,14 @@ def parse_ids(args: MultiDict) -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or not 1 <= int(part) <= MAX_ID:
+            try:
+                number = whole_number(part, 1, MAX_ID)
+            except ValueError:
                 raise BadParameter(
                     {"ids": [msg("%(value)s is not an initiative id", value=repr(part[:20]))]}
-                )
-            if int(part) not in ids:
-                ids.append(int(part))
+                ) from None
+            if number not in ids:
+                ids.append(number)
     if len(ids) > MAX_CASES:
         raise BadParameter({"ids": [msg("choose at most %(count)s initiatives", count=MAX_CASES)]})
     return ids

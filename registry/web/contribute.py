@@ -17,7 +17,7 @@ from ..db import write_session
 from ..extensions import db, registry_of
 from ..i18n import localized
 from ..models import Initiative
-from ..schemas import ValidationFailed
+from ..schemas import ValidationFailed, whole_number
 from ..security import private
 from .forms import MULTI_VOCAB, SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
 
@@ -105,8 +105,10 @@ def new():
 
 def _whole(raw: str | None) -> int | None:
     """A form's whole number (a version, a revision), or None."""
-    raw = raw or ""
-    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 10 else None
+    try:
+        return whole_number(raw or "", 0, initiatives.MAX_ID)
+    except ValueError:
+        return None
 
 
 def _form_version(form) -> int:

@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import countries, vocab
 from ..i18n import current_locale
+from ..schemas import whole_number
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -163,8 +164,7 @@ class InitiativeForm(FlaskForm):
         for name in (n for _, names in SECTIONS for n in names):
             value = self[name].data
             if name in YEARS:
-                text = (value or "").strip()
-                data[name] = int(text) if text.isdigit() else (text or None)
+                data[name] = _year(value or "")
             elif name == "partners":
                 data[name] = [p.strip() for p in (value or "").splitlines() if p.strip()]
             elif name == "tags":
@@ -212,6 +212,14 @@ FIELD_LABELS: dict[str, Any] = {
 
 def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
+
+
+def _year(text: str) -> int | str | None:
+    """A year box's number; anything else as typed, for the schema to call it not a number."""
+    try:
+        return whole_number(text, 0, 10**18)
+    except ValueError:
+        return text.strip() or None
 
 
 def _source(line: str) -> dict[str, str]:

@@ -236,4 +236,5 @@ def feed():
 @bp.get("/api")
 @public
 def api_page():
-    return render_template("opendata/api.html", spec=openapi.document(request.host_url))
+    spec = openapi.document(url_for("browse.home", _external=True))
+    return render_template("opendata/api.html", spec=spec)
