@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -244,22 +244,32 @@ def create_token(session: Session, user: User, label: str = "") -> str:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user holding this unrevoked token; records when it was last used."""
-    row = session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(token.strip()), ApiToken.revoked_at.is_(None)
+def token_holder(session: Session, token: str) -> tuple[User, int] | None:
+    """(the active user holding this unrevoked token, the token's id), or None. A read: the
+    time of use is recorded later, in batches (`record_token_uses`)."""
+    row = session.execute(
+        select(User, ApiToken.id)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == _token_hash(token.strip()),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
         )
-    )
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    row.last_used_at = utcnow()
-    session.add(row)
-    session.flush()
-    return user
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def record_token_uses(session: Session, uses: dict[int, datetime]) -> None:
+    """Set each token's last use to the time given, unless a later one is recorded already."""
+    for token_id, when in uses.items():
+        session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < when),
+            )
+            .values(last_used_at=when)
+        )
 
 
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:

@@ -15,9 +15,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import accounts
 from .accounts import Principal
-from .db import write_session
 from .errors import error_response
-from .extensions import db, is_api_request, registry_of
+from .extensions import db, is_api_request, token_uses
 from .messages import msg
 from .models import User
 
@@ -65,11 +64,12 @@ def _authenticate_and_protect():
     g.bearer_principal = None
     header = request.headers.get("Authorization", "")
     if is_api_request() and header[:7].lower() == "bearer ":
-        with write_session(registry_of().engine) as session:
-            user = accounts.user_for_token(session, header[7:])
-            g.bearer_principal = Principal.of(user) if user is not None else None
-        if g.bearer_principal is None:
+        found = accounts.token_holder(db(), header[7:])  # a read: no write lock is taken
+        if found is None:
             return error_response(401, "unauthorized", msg("the bearer token is not valid"))
+        user, token_id = found
+        g.bearer_principal = Principal.of(user)
+        token_uses().note(token_id)
         return None  # this request is authenticated by its token: nothing for CSRF to protect
     if request.method in SAFE_METHODS:
         return None

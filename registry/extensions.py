@@ -19,6 +19,7 @@ from .config import Settings
 from .db import make_engine
 from .search import SearchIndex
 from .stats import FigureCache
+from .token_uses import TokenUses
 
 # Where the JSON API lives: its blueprint's prefix, and how the shared hooks tell its requests.
 API_PREFIX = "/api/v1"
@@ -39,6 +40,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     app.extensions["search"] = SearchIndex(settings.index_dir)
     app.extensions["figures"] = FigureCache()
+    app.extensions["token_uses"] = TokenUses(
+        app.extensions["registry"].engine, app.config.get("TOKEN_USES_EVERY", 60.0)
+    )
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -50,6 +54,11 @@ def init_app(app: Flask, settings: Settings) -> None:
                 app.logger.warning("could not roll back the request's session: %s", exc)
             finally:
                 session.close()
+
+
+def token_uses(app: Flask | None = None) -> TokenUses:
+    """The process's batch of API token uses waiting to be recorded."""
+    return (app or current_app).extensions["token_uses"]
 
 
 def registry_of(app: Flask | None = None) -> Registry:

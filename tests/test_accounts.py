@@ -180,6 +180,7 @@ def test_tokens_from_the_account_page(sign_in, users, app):
     )
     again = browser.get("/account").get_data(as_text=True)
     assert shown not in again and "scripts" in again
+    app.extensions["token_uses"].flush()
     with read_session(app.extensions["registry"].engine) as s:
         stored = accounts.tokens_of(s, users["curator"].id)[0]
         assert stored.token_hash != shown and stored.last_used_at is not None
@@ -201,3 +202,58 @@ def test_nav_follows_sign_in_state(client, sign_in, users):
     assert "/my/initiatives" in submitter and "/review" not in submitter
     curator = sign_in(users["curator"].email).get("/").get_data(as_text=True)
     assert "/review" in curator and "Sign out" in curator
+
+
+def test_checking_a_bearer_token_writes_nothing_and_its_use_is_recorded_in_a_batch(
+    app, users, api_token
+):
+    """A token check is a read (no BEGIN IMMEDIATE on SQLite: readers with tokens never queue
+    behind writers); the time of use reaches the database when the batch is written."""
+    from sqlalchemy import event
+
+    headers = api_token(users["curator"].email)
+    engine = app.extensions["registry"].engine
+    seen: list[str] = []
+
+    def statement(_conn, _cursor, text, *_args) -> None:
+        seen.append(text.split()[0].upper())
+
+    def begin(conn) -> None:
+        seen.append(conn.info.get("begin", "BEGIN"))
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "begin", begin)
+    try:
+        for _ in range(3):
+            assert app.test_client().get("/api/v1/initiatives", headers=headers).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "begin", begin)
+    assert "SELECT" in seen and not {"IMMEDIATE", "INSERT", "UPDATE", "DELETE"} & set(seen), seen
+    uses = app.extensions["token_uses"]
+    uses.wait()
+    with read_session(engine) as s:
+        assert accounts.tokens_of(s, users["curator"].id)[0].last_used_at is None
+    uses.flush()
+    with read_session(engine) as s:
+        assert accounts.tokens_of(s, users["curator"].id)[0].last_used_at is not None
+
+
+def test_token_uses_are_written_by_a_background_thread_once_the_interval_passed(
+    app, users, api_token
+):
+    from registry.token_uses import TokenUses
+
+    engine = app.extensions["registry"].engine
+    api_token(users["curator"].email)
+    with read_session(engine) as s:
+        token_id = accounts.tokens_of(s, users["curator"].id)[0].id
+    patient = TokenUses(engine, interval=3600)
+    patient.note(token_id)
+    patient.wait()
+    eager = TokenUses(engine, interval=0)
+    eager.note(token_id)
+    eager.wait()
+    with read_session(engine) as s:
+        assert accounts.tokens_of(s, users["curator"].id)[0].last_used_at is not None
+    assert patient._noted  # still waiting for its interval, in memory only

@@ -43,7 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("initiatives", "accounts"),
     # Reads over storage: filters, public browsing, search, statistics, the open-data formats
     # (reading and writing files) and the OpenAPI document.
-    ("filters", "catalogue", "search", "stats", "transfer", "openapi"),
+    ("filters", "catalogue", "search", "stats", "transfer", "openapi", "token_uses"),
     # Every change to a record or an account: permissions, the state table, the writes.
     ("actions",),
     # Writers through the actions: the seeds.
