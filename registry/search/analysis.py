@@ -4,6 +4,10 @@ Whoosh gives each field one analyzer, but each record has its own language. The 
 therefore dispatches: on a language tag prefixed to indexed text (`tagged`), and on a context
 variable set to each indexed language in turn while a query is parsed (see parsing.py), so a
 query matches inflections in every language while each record keeps its own stemming.
+
+Also here: the joined forms of hyphenated words ("co-design" is also "codesign", indexed in
+their own field so that positions in the text stay those of the words), and word pairs (the
+"phrases" field: adjacent words of the title, summary and tags).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from contextvars import ContextVar
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -47,6 +52,33 @@ def analysing(code: str | None) -> Iterator[None]:
 # Letters and digits, dots inside ("e.g", "3.5"): not Whoosh's default, which keeps `*` and
 # `_` in tokens, so "**peer**" and "_peer_" were words of their own that "peer" never matched.
 TOKEN = re.compile(r"[^\W_]+(?:\.?[^\W_]+)*")
+# Words joined by hyphens: "co-design", "e-santé", "porte-à-porte" (also "co‑design").
+HYPHENATED = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)+")
+HYPHENS = re.compile(r"[-\u2010\u2011]")
+
+
+def joined_compounds(text: str) -> list[str]:
+    """The hyphenated words of `text` written as one word ("co-design" -> "codesign")."""
+    return [HYPHENS.sub("", m.group()) for m in HYPHENATED.finditer(text)]
+
+
+# Words the stemmer would merge with unrelated ones, given their own stem instead: French
+# Snowball stems "aidants" (carers) to "aid", the stem of "aide" (help).
+STEM_OVERRIDES = {
+    "fr": {"aidant": "aidant", "aidants": "aidant", "aidante": "aidant", "aidantes": "aidant"},
+}
+
+
+class OverrideFilter(Filter):
+    """Replaces listed words by their chosen stem (which the stemmer then leaves alone)."""
+
+    def __init__(self, stems: dict[str, str]):
+        self.stems = stems
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = self.stems.get(token.text, token.text)
+            yield token
 
 
 def _pipeline(lang: str | None):
@@ -56,11 +88,35 @@ def _pipeline(lang: str | None):
     # Fold accents before stemming so "therapeutique" and "thérapeutique" share one stem.
     chain = chain | CharsetFilter(accent_map)
     if lang:
-        chain = chain | StemFilter(lang=lang, cachesize=100_000)
+        overrides = STEM_OVERRIDES.get(lang, {})
+        if overrides:
+            chain = chain | OverrideFilter(overrides)
+        chain = chain | StemFilter(lang=lang, ignore=set(overrides.values()), cachesize=100_000)
     return chain
 
 
 PIPELINES = {"en": _pipeline("en"), "fr": _pipeline("fr"), NEUTRAL: _pipeline(None)}
+
+
+class PairFilter(Filter):
+    """Adjacent tokens joined by "_" ("chronic", "patient" -> "chronic_patient")."""
+
+    def __call__(self, tokens):
+        previous = None
+        for token in tokens:
+            text = token.text
+            if previous is not None:
+                token.text = f"{previous}_{text}"
+                yield token
+            previous = text
+
+
+PAIRS = {name: pipeline | PairFilter() for name, pipeline in PIPELINES.items()}
+
+
+def terms(text: str, language: str) -> list[str]:
+    """`text` analysed as a query in `language`'s analysis (stop words dropped)."""
+    return [t.text for t in PIPELINES[analysis_language(language)](text, mode="query")]
 
 
 # Indexed text carries its language in a prefix, so analysis does not depend on the process
@@ -75,13 +131,16 @@ def tagged(text: str, code: str | None) -> str:
 
 class LanguageAnalyzer(Analyzer):
     """Analyses with the pipeline of the text's language tag, else of the current analysis
-    language (set while a query is parsed). Picklable: no state."""
+    language (set while a query is parsed). Picklable: no state but the kind of tokens."""
+
+    def __init__(self, pairs: bool = False):
+        self.pairs = pairs
 
     def __call__(self, value, **kwargs):
         language = _language.get()
         if value.startswith(_MARK):
             language, _, value = value[1:].partition(_END)
-        return PIPELINES[language](value, **kwargs)
+        return (PAIRS if self.pairs else PIPELINES)[language](value, **kwargs)
 
 
 NEUTRAL_ANALYZER = PIPELINES[NEUTRAL]
