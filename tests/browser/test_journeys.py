@@ -88,7 +88,8 @@ def test_practitioner_searches_filters_by_country_and_stage_and_opens_one(page):
     assert "Finland" in chips and "Design" in chips
     titles = [t.inner_text() for t in page.locator(".card-title a").all()]
     page.get_by_role("link", name=titles[0]).click()
-    page.wait_for_url(re.compile(r"/initiatives/\d+/[a-z0-9-]+$"))
+    # The search's words travel with the link, to be highlighted on the record's page.
+    page.wait_for_url(re.compile(r"/initiatives/\d+/[a-z0-9-]+\?hl=services$"))
     assert page.locator("h1").inner_text() == titles[0]
     facts = page.locator(".facts")
     assert "Finland" in facts.inner_text() and "Design" in facts.inner_text()
