@@ -38,14 +38,14 @@ FIELDS: dict[str, tuple[float, float]] = {
     "organisations": (1.0, 0.3),
     "locality": (1.0, 0.3),
     "description": (1.0, 0.75),
-    "compounds": (2.0, 0.0),  # joined forms of hyphenated words: an exact spelling (schema.py)
+    "compounds": (1.0, 0.0),  # joined forms of hyphenated words (schema.py)
 }
 GLOSSARY = 0.8  # a translation of the word, or of a phrase containing it
 LABEL = 0.3  # a controlled code whose label the query names
 PREFIX = 0.5  # each word a typed prefix* expands to
 PHRASE = 2.0  # an explicit "quoted phrase", per word of it
 PHRASE_BONUS = 0.5  # two adjacent query words adjacent in the title, summary or tags
-COORD = 2.0
+COORD = 1.0
 # Similar initiatives (similar.py): added to the text likeness scaled to 0-1.
 SIMILAR_SECTOR = 0.5
 SIMILAR_COUNTRY = 0.1
