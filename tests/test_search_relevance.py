@@ -7,9 +7,9 @@ import pytest
 
 from bench import relevance
 
-# Reached with ranking.py as committed (python -m bench.relevance): overall nDCG@10 0.956,
-# recall@10 0.935, cross-language nDCG@10 0.967.
-REACHED = {"all": {"ndcg": 0.956, "recall": 0.935}, "cross": {"ndcg": 0.967}}
+# Reached with ranking.py as committed (python -m bench.relevance): overall nDCG@10 0.957,
+# recall@10 0.935, cross-language nDCG@10 0.966.
+REACHED = {"all": {"ndcg": 0.957, "recall": 0.935}, "cross": {"ndcg": 0.966}}
 MARGIN = 0.02
 
 

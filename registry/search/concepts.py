@@ -55,11 +55,6 @@ class Concept:
         if variant not in found:
             found.append(variant)
 
-    def first_term(self, language: str) -> str | None:
-        """The word's own first analysed term in `language` (for phrase pairs)."""
-        own = self.variants.get(language)
-        return own[0].terms[0] if own and not own[0].prefix else None
-
     def words(self, language: str) -> set[str]:
         """Every analysed term this concept looks for in `language`'s records (highlights)."""
         return {t for v in self.variants.get(language, ()) if not v.prefix for t in v.terms}

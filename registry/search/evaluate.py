@@ -10,8 +10,6 @@ Every weight and formula comes from ranking.py. Phrases need positions: Whoosh f
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -21,7 +19,6 @@ from .columns import Columns
 from .concepts import Concept, Variant
 
 TERM_CACHE_SIZE = 4096
-PAIRS_FIELD = "phrases"
 
 
 class Evaluator:
@@ -193,60 +190,39 @@ class Evaluator:
             matched &= m
         return score * matched / len(v.terms), matched
 
+    def concept(self, c: Concept, languages: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """A concept's best variant score and whether it matches, per document: each document
+        by the variants of its own analysis language, and by the controlled codes."""
+        best = np.zeros(self.size, dtype=np.float32)
+        matched = np.zeros(self.size, dtype=bool)
+        for v in c.controlled:
+            s, m = self.variant(v)
+            np.maximum(best, v.weight * s, out=best)
+            matched |= m
+        for language in languages:
+            docs = self.cols.analysed_in(language)
+            for v in c.variants.get(language, ()):
+                s, m = self.variant(v)
+                np.maximum(best, v.weight * s * docs, out=best)
+                matched |= m & docs
+        return best, matched
+
     def concepts(
         self, concepts: list[Concept], languages: tuple[str, ...]
     ) -> tuple[np.ndarray, np.ndarray]:
         """Scores (coordination applied) and the number of concepts each document matches."""
+        parts = [self.concept(c, languages) for c in concepts]
+        # A concept counts in the coordination by the idf of every record it matches.
+        weights = [
+            ranking.idf(int(np.count_nonzero(matched & self.cols.live)), self.total)
+            for _best, matched in parts
+        ]
         total = np.zeros(self.size, dtype=np.float32)
         count = np.zeros(self.size, dtype=np.int32)
-        weight = np.zeros(self.size, dtype=np.float32)  # the idf of the concepts matched
-        controlled = {}
-        masks = []
-        for c in concepts:
-            best = np.zeros(self.size, dtype=np.float32)
-            matched = np.zeros(self.size, dtype=bool)
-            for v in c.controlled:
-                s, m = self.variant(v)
-                np.maximum(best, v.weight * s, out=best)
-                matched |= m
-            controlled[id(c)] = (best, matched)
-        for language in languages:
-            docs = self.cols.analysed_in(language)
-            for c in concepts:
-                best, matched = (a.copy() for a in controlled[id(c)])
-                for v in c.variants.get(language, ()):
-                    s, m = self.variant(v)
-                    np.maximum(best, v.weight * s, out=best)
-                    matched |= m
-                total[docs] += best[docs]
-                count[docs] += matched[docs]
-                masks.append((docs, matched))
-            for pair in _pairs(concepts, language):
-                s, _m = self.pair(pair)
-                total[docs] += ranking.PHRASE_BONUS * s[docs]
-        # A concept's weight in the coordination: the idf of all the records it matches.
-        concept_weight = {}
-        for n, (docs, matched) in enumerate(masks):
-            key = n % len(concepts)
-            concept_weight[key] = concept_weight.get(key, 0) + int(
-                np.count_nonzero(docs & matched & self.cols.live)
-            )
-        weights = [ranking.idf(concept_weight[k], self.total) for k in range(len(concepts))]
-        for n, (docs, matched) in enumerate(masks):
-            weight[docs & matched] += weights[n % len(concepts)]
+        weight = np.zeros(self.size, dtype=np.float32)
+        for (best, matched), w in zip(parts, weights, strict=True):
+            total += best
+            count += matched
+            weight += w * matched
         total *= ranking.coordination(weight, sum(weights)).astype(np.float32)
         return total, count
-
-    def pair(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Two words adjacent in the title, summary or tags (the `phrases` field)."""
-        docs, _freqs = self.postings(PAIRS_FIELD, text)
-        matched = np.zeros(self.size, dtype=bool)
-        matched[docs] = True
-        idf = ranking.idf(self._docfreq(docs), self.total) if len(docs) else 0.0
-        return matched * np.float32(idf), matched
-
-
-def _pairs(concepts: list[Concept], language: str) -> list[str]:
-    """Adjacent concepts' first analysed terms, joined as the `phrases` field joins them."""
-    firsts = [c.first_term(language) for c in concepts]
-    return [f"{a}_{b}" for a, b in itertools.pairwise(firsts) if a and b]

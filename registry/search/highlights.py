@@ -18,7 +18,7 @@ from whoosh.query import AndNot, Not, Phrase, Prefix, Query, Term
 from .. import markdown
 from ..models import Initiative
 from . import parsing
-from .analysis import HYPHENATED, HYPHENS, PIPELINES, TOKEN, analysis_language
+from .analysis import HYPHENS, PIPELINES, TOKEN, analysis_language, hyphenated
 from .parsing import Parsed
 from .schema import TEXT_FIELDS
 
@@ -120,7 +120,7 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
     spans = [span for (span, _), marked in zip(tokens, hit, strict=True) if marked]
     # A hyphenated word matched by its joined form ("codesign" marks "co-design") is marked
     # whole.
-    for m in HYPHENATED.finditer(text):
+    for m in hyphenated(text):
         if _analysed(analysis, HYPHENS.sub("", m.group())) in wanted.words:
             spans = [s for s in spans if not m.start() <= s[0] < m.end()] + [m.span()]
     spans.sort()

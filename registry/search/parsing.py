@@ -123,11 +123,6 @@ class Parsed:
     trees: dict[str, Query] = field(default_factory=dict)
     strict: bool = False  # explicit syntax present: records must satisfy `trees`
 
-    @property
-    def words(self) -> list[str]:
-        """What the visitor typed as plain words (and prefixes), in order."""
-        return [c.word for c in self.concepts]
-
 
 def _plain_words(q: str) -> Query:
     """The query's words without any syntax (lower case, so no operators either)."""

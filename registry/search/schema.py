@@ -21,8 +21,6 @@ STAGE_BITS = {"plan": 1, "design": 2, "deliver": 4, "evaluate": 8}
 # The record's texts a visitor searches (and may name: `title:voisins`); their weights are in
 # ranking.py.
 TEXT_FIELDS = ("title", "tags", "summary", "outcomes", "organisations", "locality", "description")
-# Searched, never named: hyphenated words joined ("codesign"), adjacent word pairs.
-DERIVED_FIELDS = ("compounds", "phrases")
 # Fields a visitor may name in a query (`sector:health`); never status, id, version…
 CONTROLLED_FIELDS = (
     "country", "sector", "stage", "maturity", "language", "evidence_level", "tag", "participants",
@@ -56,8 +54,8 @@ def make_schema() -> Schema:
         start_year=NUMERIC(int, bits=32, sortable=True),
         published=NUMERIC(int, bits=64, sortable=True),
         title_sort=ID(sortable=True),
+        # Searched, never named in a query: hyphenated words joined ("codesign").
         compounds=TEXT(analyzer=LanguageAnalyzer(), stored=False, phrase=False),
-        phrases=TEXT(analyzer=LanguageAnalyzer(pairs=True), stored=False, phrase=False),
         **text,
         **lengths,
     )
@@ -99,7 +97,6 @@ def document(i: Initiative) -> dict[str, Any]:
         "version": i.version,
         "language_code": i.language,
         **{name: text(value) for name, value in texts.items()},
-        "phrases": text(" ; ".join((i.title, i.summary, *tags))),
         **{f"length_{name}": len(TOKEN.findall(texts[name])) for name in FIELDS},
         "country": i.country.lower(),
         "sector": i.sector,
