@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from registry import accounts, search
-from registry.db import write_session
+from registry.db import read_session, write_session
 from registry.search import spelling, suggest
 from registry.search.spelling import Spelling
 
@@ -98,3 +98,15 @@ def test_words_written_apart_find_the_joined_word_and_a_joined_word_suggests_the
     make_initiative(title="Rivers", summary="Volunteers measure water quality.")
     body = client.get("/api/v1/initiatives", query_string={"q": "waterquality"}).get_json()
     assert body["total"] == 0 and body["suggestion"] == "water quality"
+
+
+def test_index_check_reports_a_word_list_out_of_step(app, client, make_initiative):
+    published = make_initiative(title="Orchards")
+    assert client.get("/api/v1/initiatives?q=orchards").get_json()["total"] == 1
+    index = app.extensions["search"]
+    folder = index.generation_dir(index.current_generation())
+    with read_session(app.extensions["registry"].engine) as session:
+        assert search.check(index, session).clean
+        spelling.update(folder, {published: None, 999: {"secret"}})  # lost one, kept a stranger
+        drift = search.check(index, session)
+    assert drift.missing == [published] and drift.unpublished == [999]

@@ -178,6 +178,8 @@ bulk_index = rebuild  # Loading many records at once is a rebuild: one big commi
 
 @dataclass
 class Drift:
+    # The index includes its "did you mean" word list (spelling.py): a record missing from
+    # it, or listed there while unpublished, is drift too.
     missing: list[int] = field(default_factory=list)  # published, not in the index
     stale: list[int] = field(default_factory=list)  # in the index at another version
     unpublished: list[int] = field(default_factory=list)  # in the index, not published
@@ -202,16 +204,20 @@ def check(index: SearchIndex, session: Session) -> Drift:
     )
     indexed: dict[int, set[int]] = {}
     copies: Counter[int] = Counter()
+    listed: set[int] = set()  # records whose words are in the "did you mean" list
     if index.exists():
         with index.reading() as (searcher, _columns):
             for stored in searcher.all_stored_fields():
                 initiative_id = int(stored["id"])
                 indexed.setdefault(initiative_id, set()).add(stored["version"])
                 copies[initiative_id] += 1
+        listed = spelling.records(index.generation_dir(index.current_generation()))
+    else:
+        listed = set(database)
     return Drift(
-        missing=sorted(set(database) - set(indexed)),
+        missing=sorted((set(database) - set(indexed)) | (set(database) - listed)),
         stale=sorted(i for i in database.keys() & indexed.keys() if indexed[i] != {database[i]}),
-        unpublished=sorted(set(indexed) - set(database)),
+        unpublished=sorted((set(indexed) | listed) - set(database)),
         duplicated=sorted(i for i, n in copies.items() if n > 1),
         outdated=index.format() not in (None, FORMAT),
     )

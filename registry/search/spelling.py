@@ -122,6 +122,14 @@ def read(folder: Path) -> frozenset[str]:
         return frozenset(word for (word,) in conn.execute("SELECT word FROM words"))
 
 
+def records(folder: Path) -> set[int]:
+    """The ids of the records whose words the list holds."""
+    if not (folder / FILE).exists():
+        return set()
+    with _connect(folder) as conn:
+        return {record_id for (record_id,) in conn.execute("SELECT id FROM records")}
+
+
 def version(folder: Path) -> int | None:
     """Grows with every write of the list (to know when to read it again); None without one."""
     if not (folder / FILE).exists():
