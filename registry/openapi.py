@@ -184,6 +184,10 @@ def _other_schemas() -> dict[str, dict[str, Any]]:
                     "description": "field: HTML excerpt with <mark> around matched words",
                     "additionalProperties": {"type": "string"},
                 },
+                "all_words": {
+                    "type": "boolean",
+                    "description": "false when the record matches only some of the query's words",
+                },
             },
         },
         "SearchResponse": {
@@ -202,6 +206,11 @@ def _other_schemas() -> dict[str, dict[str, Any]]:
                     "properties": {k: counts for k in ("country", "sector", "stage", "maturity")},
                 },
                 "suggestion": {"type": ["string", "null"], "description": "did you mean"},
+                "all_words_total": {
+                    "type": ["integer", "null"],
+                    "description": "how many of `total` match every word of a query of several "
+                    "words (the others match some of them, ranked after); null otherwise",
+                },
             },
         },
         "Revision": {

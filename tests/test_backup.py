@@ -73,16 +73,22 @@ def test_backup_under_writes_restores_every_acknowledged_write(
             acknowledged.append((time.monotonic(), created_id, title, n % 2 == 1))
             n += 1
 
+    def written(count: int) -> None:
+        """Wait until `count` writes were acknowledged (however slow the machine is)."""
+        deadline = time.monotonic() + 120
+        while len(acknowledged) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+
     threads = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
     for t in threads:
         t.start()
-    time.sleep(1.0)
+    written(12)
     started = time.monotonic()
     source = {"REGISTRY_INSTANCE_DIR": str(instance), "REGISTRY_DATABASE_URL": database_url,
               "REGISTRY_SECRET_KEY": "k"}  # fmt: skip
     backup_file = tmp_path / "registry.backup"
     made = registry(source, "backup", str(backup_file))
-    time.sleep(0.5)
+    written(len(acknowledged) + 3)  # writes go on after the backup, too
     stop.set()
     for t in threads:
         t.join()

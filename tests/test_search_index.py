@@ -95,6 +95,8 @@ def test_search_follows_the_change_log_on_either_database(any_app, make_initiati
 
 
 def test_rebuild_swaps_atomically_while_searches_go_on(app, client, make_initiative):
+    """Searches run while the new generation is being written (the rebuild waits for one to
+    complete in the middle of its work, so the overlap is certain), and after the swap."""
     for n in range(30):
         make_initiative(title=f"Rebuilt garden {n}")
     assert total(client, q="garden") == 30
@@ -103,19 +105,35 @@ def test_rebuild_swaps_atomically_while_searches_go_on(app, client, make_initiat
     errors: list[BaseException] = []
     totals: list[int] = []
     done = threading.Event()
+    rebuilding = threading.Event()  # the new generation has documents, not yet swapped in
+    searched_meanwhile = threading.Event()
+    swapped = threading.Event()
+    searched_after = threading.Event()
 
     def searching():
         other = app.test_client()
         while not done.is_set():
+            during, after = rebuilding.is_set(), swapped.is_set()
             try:
                 totals.append(total(other, q="garden"))
             except BaseException as exc:
                 errors.append(exc)
+            if during:
+                searched_meanwhile.set()
+            if after:
+                searched_after.set()
+
+    def progress(count: int) -> None:  # called by the rebuild after each batch
+        rebuilding.set()
+        assert searched_meanwhile.wait(timeout=30), "no search ran during the rebuild"
+        assert index.current_generation() == before
 
     reader = threading.Thread(target=searching)
     reader.start()
     try:
-        count = search.rebuild(index, app.extensions["registry"].engine)
+        count = search.rebuild(index, app.extensions["registry"].engine, progress=progress)
+        swapped.set()
+        assert searched_after.wait(timeout=30), "no search ran on the new generation"
     finally:
         done.set()
         reader.join()

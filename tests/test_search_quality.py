@@ -62,8 +62,8 @@ def ids_for(client, query: str, **params) -> list[int]:
     ("query", "expected"),
     [
         ("patient", {"peer", "fr_health", "mention"}),
-        ("chroniques", {"fr_health"}),
-        ("chronique", {"fr_health"}),
+        ("chroniques", {"fr_health", "peer"}),  # "chronic illness": through the glossary
+        ("chronique", {"fr_health", "peer"}),
         ("therapeutique", {"fr_health"}),
         ("thérapeutiques", {"fr_health"}),
         ("cambriolage", {"burglary"}),
@@ -77,7 +77,6 @@ def ids_for(client, query: str, **params) -> list[int]:
         ("patients -chroniques", {"peer", "mention"}),
         ("patients NOT chroniques", {"peer", "mention"}),
         ("cambriolage OR dialysis", {"burglary", "peer"}),
-        ("patients hôpital", {"fr_health"}),
         ("title:voisins", {"burglary"}),
         ("tags:prevention", {"burglary"}),
         ("sector:health patients", {"peer", "fr_health"}),
@@ -90,6 +89,13 @@ def ids_for(client, query: str, **params) -> list[int]:
 )
 def test_queries_match_across_inflections_accents_and_languages(client, corpus, query, expected):
     assert set(ids_for(client, query)) == {corpus[k] for k in expected}
+
+
+def test_a_record_with_every_word_comes_before_those_with_some(client, corpus):
+    found = ids_for(client, "patients hôpital")
+    assert found[0] == corpus["fr_health"] and set(found) == {
+        corpus[k] for k in ("fr_health", "peer", "mention")
+    }
 
 
 def test_title_match_outranks_a_passing_mention(client, corpus):
@@ -167,7 +173,7 @@ def test_misspelt_query_gets_a_suggestion(client, corpus):
 
 def test_corrections_reach_every_known_word_and_the_first_unknown_words_of_a_query():
     from registry.search import suggest
-    from registry.search.store import Spelling
+    from registry.search.spelling import Spelling
 
     spelling = Spelling(frozenset({"dialysis", "patients"}))  # dialysis: first in the list
     assert suggest.corrected(spelling, "dialisys") == "dialysis"

@@ -22,7 +22,7 @@ def _result(hit: search.Hit) -> dict:
     record = {
         name: (i.codes(name) if name == "stages" else getattr(i, name)) for name in RESULT_FIELDS
     }
-    return {**with_url(record), "highlights": hit.highlights}
+    return {**with_url(record), "highlights": hit.highlights, "all_words": hit.all_words}
 
 
 @bp.get("/initiatives")
@@ -38,4 +38,5 @@ def search_initiatives():
         "results": [_result(hit) for hit in result.hits],
         "facets": result.facets,
         "suggestion": result.suggestion,
+        "all_words_total": result.all_words_total,
     }

@@ -13,14 +13,17 @@ it in `app.extensions["search"]`. A view, API handler or CLI command gets it wit
     ids = search.matching_ids(search_index(), db(), filters)    # every match, in sort order
 
 Both catch the index up with the database first; neither ever returns an unpublished record.
+`similar(index, session, initiative)` gives alike records with why; `highlighted(initiative,
+q)` marks what a search looked for in a record's texts (its page, reached from the search).
 Both raise `SearchUnavailable` when the index cannot be used (missing, unreadable, being
 rebuilt); callers answer 503 (registry.web turns it into a page or the API's JSON error).
 Outside a request use `search_index(app)` and a `registry.db.read_session(engine)`.
 """
 
+from .highlights import record as highlighted
 from .indexing import Drift, bulk_index, catch_up, check, rebuild
 from .querying import Hit, SearchResult, follow, matching_ids, search
-from .similar import similar
+from .similar import Similar, similar
 from .store import FORMAT, INDEX_ERRORS, IndexBusy, SearchIndex, SearchUnavailable
 
 __all__ = [
@@ -32,10 +35,12 @@ __all__ = [
     "SearchIndex",
     "SearchResult",
     "SearchUnavailable",
+    "Similar",
     "bulk_index",
     "catch_up",
     "check",
     "follow",
+    "highlighted",
     "matching_ids",
     "rebuild",
     "search",

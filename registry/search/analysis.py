@@ -4,6 +4,9 @@ Whoosh gives each field one analyzer, but each record has its own language. The 
 therefore dispatches: on a language tag prefixed to indexed text (`tagged`), and on a context
 variable set to each indexed language in turn while a query is parsed (see parsing.py), so a
 query matches inflections in every language while each record keeps its own stemming.
+
+Also here: the joined forms of hyphenated words ("co-design" is also "codesign", indexed in
+their own field so that positions in the text stay those of the words).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from contextvars import ContextVar
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -47,6 +51,49 @@ def analysing(code: str | None) -> Iterator[None]:
 # Letters and digits, dots inside ("e.g", "3.5"): not Whoosh's default, which keeps `*` and
 # `_` in tokens, so "**peer**" and "_peer_" were words of their own that "peer" never matched.
 TOKEN = re.compile(r"[^\W_]+(?:\.?[^\W_]+)*")
+# Words joined by hyphens: "co-design", "e-santé", "porte-à-porte" (also "co‑design").
+HYPHENS = re.compile(r"[-\u2010\u2011]")
+_HYPHENATED = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)+")
+
+
+def hyphenated(text: str) -> Iterator[re.Match]:
+    """The hyphenated words of `text`. Looked for from each hyphen: a regex scanning the whole
+    text retries at every letter of every word, ten times slower than tokenising it."""
+    covered = 0
+    for hyphen in HYPHENS.finditer(text):
+        start = hyphen.start()
+        if start < covered:
+            continue
+        while start > covered and text[start - 1].isalnum():
+            start -= 1
+        found = _HYPHENATED.match(text, start)
+        if found and found.end() > hyphen.start():
+            covered = found.end()
+            yield found
+
+
+def joined_compounds(text: str) -> list[str]:
+    """The hyphenated words of `text` written as one word ("co-design" -> "codesign")."""
+    return [HYPHENS.sub("", m.group()) for m in hyphenated(text)]
+
+
+# Words the stemmer would merge with unrelated ones, given their own stem instead: French
+# Snowball stems "aidants" (carers) to "aid", the stem of "aide" (help).
+STEM_OVERRIDES = {
+    "fr": {"aidant": "aidant", "aidants": "aidant", "aidante": "aidant", "aidantes": "aidant"},
+}
+
+
+class OverrideFilter(Filter):
+    """Replaces listed words by their chosen stem (which the stemmer then leaves alone)."""
+
+    def __init__(self, stems: dict[str, str]):
+        self.stems = stems
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = self.stems.get(token.text, token.text)
+            yield token
 
 
 def _pipeline(lang: str | None):
@@ -56,11 +103,19 @@ def _pipeline(lang: str | None):
     # Fold accents before stemming so "therapeutique" and "thérapeutique" share one stem.
     chain = chain | CharsetFilter(accent_map)
     if lang:
-        chain = chain | StemFilter(lang=lang, cachesize=100_000)
+        overrides = STEM_OVERRIDES.get(lang, {})
+        if overrides:
+            chain = chain | OverrideFilter(overrides)
+        chain = chain | StemFilter(lang=lang, ignore=set(overrides.values()), cachesize=100_000)
     return chain
 
 
 PIPELINES = {"en": _pipeline("en"), "fr": _pipeline("fr"), NEUTRAL: _pipeline(None)}
+
+
+def terms(text: str, language: str) -> list[str]:
+    """`text` analysed as a query in `language`'s analysis (stop words dropped)."""
+    return [t.text for t in PIPELINES[analysis_language(language)](text, mode="query")]
 
 
 # Indexed text carries its language in a prefix, so analysis does not depend on the process

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .analysis import analysis_language
+from .schema import LENGTH_FIELDS
+
 CODED = ("country", "sector", "maturity", "language", "evidence_level")
-NUMBERS = ("stage_mask", "start_year", "published")
+NUMBERS = ("stage_mask", "start_year", "published", *LENGTH_FIELDS)
 
 
 class Codebook:
@@ -45,10 +48,29 @@ class Columns:
     languages: tuple[str, ...] | None = None  # analysis languages present (querying.py)
     _title_rank: np.ndarray | None = field(default=None, repr=False)
     _titles: list[str] | None = field(default=None, repr=False)
+    _analysed_in: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _average_length: dict[str, float] = field(default_factory=dict, repr=False)
 
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def analysed_in(self, language: str) -> np.ndarray:
+        """Which documents' texts were analysed in analysis language `language`."""
+        found = self._analysed_in.get(language)
+        if found is None:
+            book = CODEBOOKS["language"]
+            codes = [c for c, v in enumerate(book.values) if analysis_language(v) == language]
+            found = self._analysed_in[language] = np.isin(self.coded["language"], codes)
+        return found
+
+    def average_length(self, name: str) -> float:
+        """The mean length in words of text field `name` over live documents."""
+        found = self._average_length.get(name)
+        if found is None:
+            lengths = self.numbers[f"length_{name}"][self.live]
+            found = self._average_length[name] = float(lengths.mean()) if len(lengths) else 0.0
+        return found
 
     def title_rank(self) -> np.ndarray:
         """Each document's position in title order (built on first use: only `sort=title`)."""

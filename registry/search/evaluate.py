@@ -1,36 +1,39 @@
-"""Boolean evaluation and scoring of a parsed query with numpy, straight from posting blocks.
+"""Matching and scoring with numpy, straight from posting blocks.
 
 Whoosh's matchers walk postings one document at a time in Python: fine for the top hits of a
 rare word, far too slow to list every match of a common one or to intersect it with filters.
 Here each term's postings are read a block at a time into arrays (cached per index
-generation), AND/OR/NOT become array operations, and relevance is a BM25-style sum of
-saturated term frequencies times idf times the field's weight (no length normalisation: the
-field weights already favour short fields). Phrases and anything unusual fall back to Whoosh.
+generation, whoosh_internals.py), and queries become array operations: Whoosh query trees for
+explicit syntax (AND/OR/NOT, phrases, field:value), concepts for plain words (concepts.py).
+Every weight and formula comes from ranking.py. Phrases need positions: Whoosh finds those.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from . import ranking, whoosh_internals
 from .columns import Columns
+from .concepts import Concept, Variant
 
-K1 = 1.2
 TERM_CACHE_SIZE = 4096
 
 
 class Evaluator:
+    """Arrays over every document of one searcher's index for one request."""
+
     def __init__(self, searcher: Searcher, cols: Columns):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.schema = searcher.schema
+        self.cols = cols
         self.size = cols.size
         self.cache = cols.term_cache
         self.total = max(1, int(np.count_nonzero(cols.live)))
         self._positional: dict[wq.Query, np.ndarray] = {}  # matching and scoring share them
+        self._terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # BM25F per analysed term
 
     # --- postings ------------------------------------------------------------------------
 
@@ -43,18 +46,9 @@ class Evaluator:
         docs, freqs = [], []
         if field in self.schema:
             for leaf, offset in self.reader.leaf_readers():
-                if (field, text) not in leaf:
-                    continue
-                matcher = leaf.postings(field, text)
-                matcher = getattr(matcher, "child", matcher)  # deletions: the live mask applies
-                while matcher.is_active():
-                    if matcher._ids is None:
-                        matcher._read_ids()
-                    if matcher._weights is None:
-                        matcher._read_weights()
-                    docs.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
-                    freqs.append(np.asarray(matcher._weights, dtype=np.float32))
-                    matcher._next_block()
+                for ids, weights in whoosh_internals.blocks(leaf, field, text):
+                    docs.append(ids + offset)
+                    freqs.append(weights)
         result = (
             (np.concatenate(docs), np.concatenate(freqs))
             if docs
@@ -65,10 +59,18 @@ class Evaluator:
         self.cache[key] = result
         return result
 
-    def _expand(self, q: wq.Prefix) -> list:
-        return list(self.reader.expand_prefix(q.fieldname, q.text))
+    def _expand(self, field: str, prefix: str) -> list:
+        return list(self.reader.expand_prefix(field, prefix))
 
-    # --- matching ------------------------------------------------------------------------
+    def _docfreq(self, docs: np.ndarray) -> int:
+        return max(1, int(np.count_nonzero(self.cols.live[docs])))
+
+    def _normalised(self, field: str, docs: np.ndarray, freqs: np.ndarray) -> np.ndarray:
+        _weight, b = ranking.FIELDS[field]
+        lengths = self.cols.numbers[f"length_{field}"][docs]
+        return ranking.normalised(freqs, lengths, self.cols.average_length(field), b)
+
+    # --- explicit syntax: Whoosh query trees -----------------------------------------------
 
     def mask(self, q: wq.Query) -> np.ndarray:
         """Documents matching `q` (the caller intersects with the live documents)."""
@@ -76,7 +78,7 @@ class Evaluator:
         if isinstance(q, wq.Term):
             out[self.postings(q.fieldname, q.text)[0]] = True
         elif isinstance(q, wq.Prefix):
-            for word in self._expand(q):
+            for word in self._expand(q.fieldname, q.text):
                 out[self.postings(q.fieldname, word)[0]] = True
         elif isinstance(q, wq.And):
             out[:] = True
@@ -103,20 +105,17 @@ class Evaluator:
             out[found] = True
         return out
 
-    # --- scoring -------------------------------------------------------------------------
-
-    def _idf(self, docfreq: int) -> float:
-        return math.log(1 + (self.total - docfreq + 0.5) / (docfreq + 0.5))
-
-    def _weight(self, field: str) -> float:
-        return float(getattr(self.schema[field], "field_boost", 1.0)) if field in self.schema else 1
-
-    def _add_term(self, scores: np.ndarray, field: str, text, boost: float) -> None:
+    def _add_field_term(self, scores: np.ndarray, field: str, text, boost: float) -> None:
+        """One field's BM25 for one term: a `field:word`, or a word of an explicit query."""
         docs, freqs = self.postings(field, text)
-        if not len(docs):
+        if not len(docs) or field not in ranking.FIELDS:
+            if len(docs):  # a controlled field (sector:health): a match counts once
+                scores[docs] += boost * ranking.idf(self._docfreq(docs), self.total)
             return
-        factor = boost * self._weight(field) * self._idf(len(docs))
-        scores[docs] += factor * freqs * (K1 + 1) / (freqs + K1)
+        weight, _b = ranking.FIELDS[field]
+        tf = self._normalised(field, docs, freqs)
+        idf = ranking.idf(self._docfreq(docs), self.total)
+        scores[docs] += boost * weight * idf * ranking.saturation(tf)
 
     def scores(self, q: wq.Query, out: np.ndarray | None = None) -> np.ndarray:
         """Relevance of every document for the positive parts of `q`."""
@@ -124,10 +123,10 @@ class Evaluator:
             out = np.zeros(self.size, dtype=np.float32)
         boost = float(getattr(q, "boost", 1.0))
         if isinstance(q, wq.Term):
-            self._add_term(out, q.fieldname, q.text, boost)
+            self._add_field_term(out, q.fieldname, q.text, boost)
         elif isinstance(q, wq.Prefix):
-            for word in self._expand(q):
-                self._add_term(out, q.fieldname, word, boost * 0.5)
+            for word in self._expand(q.fieldname, q.text):
+                self._add_field_term(out, q.fieldname, word, boost * ranking.PREFIX)
         elif isinstance(q, (wq.And, wq.Or)):
             for child in q.subqueries:
                 self.scores(child, out)
@@ -137,10 +136,93 @@ class Evaluator:
                 self.scores(q.b, out)
         elif isinstance(q, wq.Phrase):
             words = [self.postings(q.fieldname, w)[0] for w in q.words]
-            idf = sum(self._idf(len(d)) for d in words)
-            out += self.mask(q) * (2.0 * boost * self._weight(q.fieldname) * idf)
+            idf = sum(ranking.idf(self._docfreq(d) if len(d) else 0, self.total) for d in words)
+            weight = ranking.FIELDS.get(q.fieldname, (1.0, 0))[0]
+            out += self.mask(q) * (ranking.PHRASE * boost * weight * idf)
         elif isinstance(q, wq.Not) or q is wq.NullQuery:
             pass
         else:
             out += self.mask(q)
         return out
+
+    # --- plain words: concepts and their variants -------------------------------------------
+
+    def term(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """BM25F of one analysed term over every weighted text field: (scores, matched)."""
+        found = self._terms.get(text)
+        if found is not None:
+            return found
+        pseudo = np.zeros(self.size, dtype=np.float32)
+        for field, (weight, _b) in ranking.FIELDS.items():
+            docs, freqs = self.postings(field, text)
+            if len(docs):
+                pseudo[docs] += weight * self._normalised(field, docs, freqs)
+        matched = pseudo > 0
+        docfreq = int(np.count_nonzero(matched & self.cols.live))
+        scores = (
+            ranking.idf(docfreq, self.total) * ranking.saturation(pseudo) if docfreq else pseudo
+        )
+        self._terms[text] = found = (scores, matched)
+        return found
+
+    def variant(self, v: Variant) -> tuple[np.ndarray, np.ndarray]:
+        """A variant's score (before its weight) and the documents having all its terms."""
+        if v.field is not None:  # a controlled code: the record has it or not
+            docs = self.postings(v.field, v.terms[0])[0]
+            matched = np.zeros(self.size, dtype=bool)
+            matched[docs] = True
+            idf = ranking.idf(self._docfreq(docs), self.total) if len(docs) else 0.0
+            return matched * np.float32(idf), matched
+        if v.prefix:  # any word the prefix expands to, in any weighted field
+            words = {w for f in ranking.FIELDS for w in self._expand(f, v.terms[0])}
+            score = np.zeros(self.size, dtype=np.float32)
+            matched = np.zeros(self.size, dtype=bool)
+            for word in sorted(words)[:64]:
+                s, m = self.term(word)
+                score += ranking.PREFIX * s
+                matched |= m
+            return score, matched
+        score = np.zeros(self.size, dtype=np.float32)
+        matched = np.ones(self.size, dtype=bool)
+        for text in v.terms:
+            s, m = self.term(text)
+            score += s
+            matched &= m
+        return score * matched / len(v.terms), matched
+
+    def concept(self, c: Concept, languages: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """A concept's best variant score and whether it matches, per document: each document
+        by the variants of its own analysis language, and by the controlled codes."""
+        best = np.zeros(self.size, dtype=np.float32)
+        matched = np.zeros(self.size, dtype=bool)
+        for v in c.controlled:
+            s, m = self.variant(v)
+            np.maximum(best, v.weight * s, out=best)
+            matched |= m
+        for language in languages:
+            docs = self.cols.analysed_in(language)
+            for v in c.variants.get(language, ()):
+                s, m = self.variant(v)
+                np.maximum(best, v.weight * s * docs, out=best)
+                matched |= m & docs
+        return best, matched
+
+    def concepts(
+        self, concepts: list[Concept], languages: tuple[str, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (coordination applied) and the number of concepts each document matches."""
+        parts = [self.concept(c, languages) for c in concepts]
+        # A concept counts in the coordination by the idf of every record it matches.
+        weights = [
+            ranking.idf(int(np.count_nonzero(matched & self.cols.live)), self.total)
+            for _best, matched in parts
+        ]
+        total = np.zeros(self.size, dtype=np.float32)
+        count = np.zeros(self.size, dtype=np.int32)
+        weight = np.zeros(self.size, dtype=np.float32)
+        for (best, matched), w in zip(parts, weights, strict=True):
+            total += best
+            count += matched
+            weight += w * matched
+        total *= ranking.coordination(weight, sum(weights)).astype(np.float32)
+        return total, count

@@ -11,10 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from html.parser import HTMLParser
 
 from whoosh.query import AndNot, Not, Phrase, Prefix, Query, Term
 
-from .analysis import PIPELINES, TOKEN, analysis_language
+from .. import markdown
+from ..models import Initiative
+from . import parsing
+from .analysis import HYPHENS, PIPELINES, TOKEN, analysis_language, hyphenated
+from .parsing import Parsed
 from .schema import TEXT_FIELDS
 
 SNIPPET_FIELDS = ("title", "summary", "description", "outcomes")
@@ -34,6 +39,22 @@ class Wanted:
 
     def __bool__(self) -> bool:
         return bool(self.words or self.prefixes or self.phrases)
+
+    def __or__(self, other: Wanted) -> Wanted:
+        return Wanted(
+            self.words | other.words,
+            tuple(sorted({*self.prefixes, *other.prefixes})),
+            tuple(sorted({*self.phrases, *other.phrases})),
+        )
+
+
+def wanted(parsed: Parsed, language: str) -> Wanted:
+    """What to mark in a record analysed in `language`: the explicit query's words and
+    phrases, and every term a plain word's variants look for (translations, joined forms)."""
+    found = query_words(parsed.trees.get(language))
+    words = {t for c in parsed.concepts for t in c.words(language)}
+    prefixes = {p for c in parsed.concepts for p in c.prefixes(language)}
+    return found | Wanted(frozenset(words), tuple(sorted(prefixes)))
 
 
 def query_words(query: Query | None) -> Wanted:
@@ -97,6 +118,12 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
             if tuple(analysed_words[i : i + len(phrase)]) == phrase:
                 hit[i : i + len(phrase)] = [True] * len(phrase)
     spans = [span for (span, _), marked in zip(tokens, hit, strict=True) if marked]
+    # A hyphenated word matched by its joined form ("codesign" marks "co-design") is marked
+    # whole.
+    for m in hyphenated(text):
+        if _analysed(analysis, HYPHENS.sub("", m.group())) in wanted.words:
+            spans = [s for s in spans if not m.start() <= s[0] < m.end()] + [m.span()]
+    spans.sort()
     if not spans:
         return None
     windows = [(0, len(text))] if whole else _fragments(spans, len(text))
@@ -110,7 +137,7 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
             out.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
             at = end
         out.append(escape(text[at:hi], quote=False))
-        piece = "".join(out).strip()
+        piece = "".join(out) if whole else "".join(out).strip()
         parts.append(("… " if lo > 0 else "") + piece + (" …" if hi < len(text) else ""))
     return " ".join(parts)
 
@@ -125,4 +152,52 @@ def snippets(texts: dict[str, str], language: str, wanted: Wanted) -> dict[str, 
         marked = mark(text, language, wanted, whole=name in WHOLE) if text else None
         if marked:
             out[name] = marked
+    return out
+
+
+class _Marker(HTMLParser):
+    """Rebuilds sanitised HTML with the wanted words of its text marked (tags kept as they
+    were written, text escaped again)."""
+
+    def __init__(self, language: str, wanted: Wanted):
+        super().__init__(convert_charrefs=True)
+        self.language, self.wanted, self.out = language, wanted, []
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        marked = mark(data, self.language, self.wanted, whole=True) if data.strip() else None
+        self.out.append(marked if marked is not None else escape(data, quote=False))
+
+
+def record(initiative: Initiative, q: str) -> dict[str, str]:
+    """The record's title, summary, outcomes and description (rendered Markdown) as HTML with
+    what the search `q` looks for marked: the highlights a search carries to the record's
+    page. Only the fields with something marked are returned."""
+    language = analysis_language(initiative.language)
+    parsed = parsing.parse(q, (language,))
+    if parsed is None:
+        return {}
+    found = wanted(parsed, language)
+    if not found:
+        return {}
+    out = {}
+    for name in ("title", "summary", "outcomes"):
+        text = getattr(initiative, name)
+        marked = mark(text[:MAX_CHARS], initiative.language, found, whole=True) if text else None
+        if marked:
+            out[name] = marked
+    if initiative.description:
+        marker = _Marker(initiative.language, found)
+        marker.feed(str(markdown.render(initiative.description)))
+        marker.close()
+        html = "".join(marker.out)
+        if "<mark>" in html:
+            out["description"] = html
     return out

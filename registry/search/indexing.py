@@ -22,15 +22,16 @@ from whoosh.index import LockError
 from .. import initiatives
 from ..db import read_session
 from ..models import Initiative
+from . import spelling
 from .schema import document, spelling_words
-from .store import FORMAT, IndexBusy, SearchIndex, read_words, write_seq, write_words
+from .store import FORMAT, IndexBusy, SearchIndex, write_seq
 
 BATCH = 500
 
 
-def _apply(writer, session: Session, ids: Iterable[int], words: set[str]) -> None:
-    """Make the index hold exactly the published ones of `ids`, as they are now; add their
-    words to `words`. (An unpublished record's words stay listed: suggest.py checks hits.)"""
+def _apply(writer, session: Session, ids: Iterable[int], words: dict[int, set[str] | None]):
+    """Make the index hold exactly the published ones of `ids`, as they are now; record in
+    `words` each one's words now (None when it is not published: its words leave the list)."""
     ids = sorted(set(ids))
     published = {
         i.id: i for i in session.scalars(initiatives.public_query().where(Initiative.id.in_(ids)))
@@ -39,9 +40,10 @@ def _apply(writer, session: Session, ids: Iterable[int], words: set[str]) -> Non
         row = published.get(initiative_id)
         if row is None:
             writer.delete_by_term("id", str(initiative_id))
+            words[initiative_id] = None
         else:
             writer.update_document(**document(row))
-            words |= spelling_words(row)
+            words[initiative_id] = spelling_words(row)
 
 
 def _catch_up_generation(
@@ -62,7 +64,7 @@ def _catch_up_generation(
     ix = index.open_generation(name)
     writer = ix.writer(timeout=5.0)
     applied = 0
-    words: set[str] = set()
+    words: dict[int, set[str] | None] = {}
     pending: set[int] = set()  # initiatives written since the last commit
     try:
         while seq < target:
@@ -75,7 +77,7 @@ def _catch_up_generation(
                 # Whoosh replaces committed documents only: written twice in one commit, a
                 # record would be in the index twice (or stay after it was unpublished).
                 _commit(writer, path, seq, words)
-                writer, pending = ix.writer(timeout=5.0), set()
+                writer, pending, words = ix.writer(timeout=5.0), set(), {}
             _apply(writer, session, ids, words)
             pending |= ids
             applied += len(changes)
@@ -92,12 +94,13 @@ def _catch_up_generation(
     return applied
 
 
-def _commit(writer, path: Path, seq: int, words: set[str]) -> None:
-    """Commit `writer` and record what it holds: the last sequence applied, the new words."""
+def _commit(writer, path: Path, seq: int, words: dict[int, set[str] | None]) -> None:
+    """Commit `writer` and record what it holds: the records' words, the last sequence applied.
+
+    A crash between the steps is repaired by the next catch-up: it applies the same changes
+    again, which changes neither the index nor the word list a second time."""
     writer.commit()  # merges small segments, so commits do not pile them up
-    known = read_words(path)
-    if not words <= known:
-        write_words(path, known | words)
+    spelling.update(path, words)
     write_seq(path, seq)
 
 
@@ -130,8 +133,7 @@ def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None
     path = index.generation_dir(name)
     ix = index.open_generation(name)
     count = 0
-    words: set[str] = set()
-    with read_session(engine) as session:
+    with read_session(engine) as session, spelling.building(path) as add_words:
         seq = initiatives.latest_change(session)
         writer = (
             ix.writer(procs=procs, multisegment=True, limitmb=256)
@@ -153,7 +155,7 @@ def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None
                     break
                 for row in rows:
                     writer.add_document(**document(row))
-                    words |= spelling_words(row)
+                    add_words(row.id, spelling_words(row))
                 count += len(rows)
                 last_id = rows[-1].id
                 session.expunge_all()
@@ -163,8 +165,7 @@ def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None
             writer.cancel()
             raise
         writer.commit(optimize=True)
-        write_words(path, words)
-        write_seq(path, seq)
+    write_seq(path, seq)
     ix.close()
     with index.write_lock(timeout=120), read_session(engine) as session:
         _catch_up_generation(index, name, session)
@@ -177,6 +178,8 @@ bulk_index = rebuild  # Loading many records at once is a rebuild: one big commi
 
 @dataclass
 class Drift:
+    # The index includes its "did you mean" word list (spelling.py): a record missing from
+    # it, or listed there while unpublished, is drift too.
     missing: list[int] = field(default_factory=list)  # published, not in the index
     stale: list[int] = field(default_factory=list)  # in the index at another version
     unpublished: list[int] = field(default_factory=list)  # in the index, not published
@@ -201,16 +204,20 @@ def check(index: SearchIndex, session: Session) -> Drift:
     )
     indexed: dict[int, set[int]] = {}
     copies: Counter[int] = Counter()
+    listed: set[int] = set()  # records whose words are in the "did you mean" list
     if index.exists():
         with index.reading() as (searcher, _columns):
             for stored in searcher.all_stored_fields():
                 initiative_id = int(stored["id"])
                 indexed.setdefault(initiative_id, set()).add(stored["version"])
                 copies[initiative_id] += 1
+        listed = spelling.records(index.generation_dir(index.current_generation()))
+    else:
+        listed = set(database)
     return Drift(
-        missing=sorted(set(database) - set(indexed)),
+        missing=sorted((set(database) - set(indexed)) | (set(database) - listed)),
         stale=sorted(i for i in database.keys() & indexed.keys() if indexed[i] != {database[i]}),
-        unpublished=sorted(set(indexed) - set(database)),
+        unpublished=sorted((set(indexed) | listed) - set(database)),
         duplicated=sorted(i for i, n in copies.items() if n > 1),
         outdated=index.format() not in (None, FORMAT),
     )

@@ -1,22 +1,29 @@
 """The public query language, made safe before Whoosh sees it.
 
-Words (all must match), "phrases", OR, AND, NOT and -word, field:value for public fields only,
-prefix* (at least three letters, a few per query). No leading or inner wildcards, ranges,
-boosts or `*:*`. Length and number of terms are capped before parsing: Whoosh's parser is
-quadratic in token length and its OR recursion fails beyond a few hundred words.
+Plain words are ranked, not required (concepts.py, ranking.py): a record matching some of them
+is found, after those matching all. Explicit syntax keeps its meaning and is required:
+"phrases", field:value for public fields only, (groups), -word and -"phrase" to exclude; a
+query written with AND, OR or NOT is taken entirely as written (every word required unless
+OR says otherwise). prefix* (at least three letters, a few per query) is ranked like a word.
+No leading or inner wildcards, ranges, boosts or `*:*`. Length and number of terms are capped
+before parsing: Whoosh's parser is quadratic in token length and its OR recursion fails beyond
+a few hundred words.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from whoosh import qparser
 from whoosh.fields import Schema
-from whoosh.query import And, NullQuery, Or, Prefix, Query, Term
+from whoosh.query import NullQuery, Or, Prefix, Query, Term
+from whoosh.support.charset import accent_map
 
+from . import concepts
 from .analysis import analysing
+from .concepts import Concept
 from .schema import PUBLIC_FIELDS, TEXT_FIELDS, make_schema
 
 MAX_QUERY_CHARS = 500
@@ -27,19 +34,51 @@ MAX_PREFIXES = 3
 MAX_PREFIX_EXPANSION = 64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _EXCLUDED = re.compile(r'-[\w"(]')
+OPERATORS = ("AND", "OR", "NOT")
+_SYNTAX = re.compile(r'["():*]')
+# A plain word: letters and digits, hyphens inside ("co-design"); apostrophes separate words.
+_WORD = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*")
+_PREFIX = re.compile(r"^([^\W_]+)\*$")
+
+
+def _capped(q: str) -> list[str]:
+    """The query's tokens without control characters, their length and number capped."""
+    q = _CONTROL.sub(" ", q or "")[:MAX_QUERY_CHARS]
+    return [t[:MAX_TOKEN_CHARS] for t in q.split()][:MAX_TERMS]
 
 
 def clean(q: str) -> str:
-    """The query with control characters removed and length and terms capped."""
-    q = _CONTROL.sub(" ", q or "")[:MAX_QUERY_CHARS]
-    tokens = [t[:MAX_TOKEN_CHARS] for t in q.split()][:MAX_TERMS]
+    """The query with control characters removed, length and terms capped, and -x as NOT x."""
     # "-word", '-"a phrase"' and "-(a OR b)" are NOT …: Whoosh's parser ignores the minus.
     # Not inside a phrase, where "-19" stays a word of it.
     out, quoted = [], False
-    for token in tokens:
+    for token in _capped(q):
         out.append(f"NOT {token[1:]}" if not quoted and _EXCLUDED.match(token) else token)
         quoted ^= token.count('"') % 2 == 1
     return " ".join(out)
+
+
+def items(tokens: list[str]) -> list[str]:
+    """The query's top-level parts: tokens, with a "quoted phrase" or a (group) kept whole
+    (an unclosed one runs to the end)."""
+    out: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
+    for token in tokens:
+        current.append(token)
+        for char in token:
+            if char == '"':
+                quoted = not quoted
+            elif not quoted and char == "(":
+                depth += 1
+            elif not quoted and char == ")" and depth:
+                depth -= 1
+        if not quoted and not depth:
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return out
 
 
 @cache
@@ -76,8 +115,13 @@ def _restrict(query: Query, allowed: set[str]) -> Query:
 
 @dataclass
 class Parsed:
-    query: Query  # what to search
-    trees: dict[str, Query]  # the query as analysed for each language (for highlighting)
+    """What a query asks for: ranked concepts (plain words), and per analysis language the
+    explicit syntax every result must satisfy (`trees`; absent for a language, that
+    language's records cannot satisfy it)."""
+
+    concepts: list[Concept] = field(default_factory=list)
+    trees: dict[str, Query] = field(default_factory=dict)
+    strict: bool = False  # explicit syntax present: records must satisfy `trees`
 
 
 def _plain_words(q: str) -> Query:
@@ -88,15 +132,10 @@ def _plain_words(q: str) -> Query:
         return NullQuery
 
 
-def parse(q: str, languages: tuple[str, ...]) -> Parsed | None:
-    """A query matching `q` in records of every analysis language in `languages`, or None.
-
-    The query is parsed once per language, and each language's tree applies only to records
-    analysed in that language, so negation and phrases keep their meaning.
-    """
-    q = clean(q)
-    if not q:
-        return None
+def _trees(q: str, languages: tuple[str, ...]) -> dict[str, Query]:
+    """`q` parsed once per analysis language, every part required: each language's tree
+    applies only to records analysed in that language, so negation and phrases keep their
+    meaning."""
     trees: dict[str, Query] = {}
     for language in languages:
         with analysing(language):
@@ -107,11 +146,42 @@ def parse(q: str, languages: tuple[str, ...]) -> Parsed | None:
         tree = _restrict(tree, set()).normalize()
         if tree is not NullQuery:
             trees[language] = tree
-    if not trees:
+    return trees
+
+
+def parse(q: str, languages: tuple[str, ...]) -> Parsed | None:
+    """What `q` asks of records in the analysis `languages`, or None if nothing."""
+    tokens = _capped(q)
+    if not any(_WORD.search(t) for t in tokens if t not in OPERATORS):
+        return None  # no word to look for ("((((", "*", "OR"): the same as no query
+    parts = items(tokens)
+    if any(part in OPERATORS for part in parts):  # written with operators: taken as written
+        trees = _trees(clean(q), languages)
+        return Parsed(trees=trees, strict=True) if trees else None
+    words: list[str] = []
+    prefixes: list[str] = []
+    syntax: list[str] = []
+    for part in parts:
+        prefix = _PREFIX.match(part)
+        if part[0] == "-" and _EXCLUDED.match(part):
+            syntax.append(f"NOT {part[1:]}")
+        elif prefix:
+            text = prefix.group(1).lower().translate(accent_map)
+            if len(text) < MIN_PREFIX:
+                continue
+            if len(prefixes) < MAX_PREFIXES:
+                prefixes.append(text)
+            else:
+                words.append(prefix.group(1))
+        elif _SYNTAX.search(part):
+            syntax.append(part)
+        else:
+            words.extend(_WORD.findall(part))
+    found = concepts.build(words, prefixes, languages)
+    trees = _trees(" ".join(syntax), languages) if syntax else {}
+    if not found and not trees:
         return None
-    if len(languages) == 1:
-        return Parsed(trees[languages[0]], trees)
-    return Parsed(Or([And([Term("analysis", k), t]) for k, t in trees.items()]), trees)
+    return Parsed(found, trees, strict=bool(trees))
 
 
 def limit_prefixes(query: Query, reader) -> Query:

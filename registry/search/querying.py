@@ -18,7 +18,7 @@ from .. import initiatives, markdown
 from ..filters import Filters
 from ..initiatives import published_in_order
 from ..models import Initiative
-from . import facets, highlights, parsing, suggest
+from . import facets, highlights, parsing, ranking, suggest
 from .analysis import NEUTRAL, analysis_language
 from .columns import CODEBOOKS, Columns
 from .evaluate import Evaluator
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 class Hit:
     initiative: Initiative
     highlights: dict[str, str] = field(default_factory=dict)
+    all_words: bool = True  # matches every word of the query (False: only some of them)
 
 
 @dataclass
@@ -49,6 +50,13 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
     stale: bool = False  # the index could not take the latest changes (see `follow`)
+    # Of `total`, how many match every word; None when the query has fewer than two words.
+    all_words_total: int | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Some results match only some of the query's words."""
+        return self.all_words_total is not None and self.all_words_total < self.total
 
     @property
     def page(self) -> int:
@@ -116,9 +124,32 @@ class _Matches:
     order: np.ndarray  # document numbers in result order (all, or the first `needed`)
     total: int
     parsed: parsing.Parsed | None
-    query: object | None
     base: np.ndarray  # live documents matching the text query
     masks: dict[str, np.ndarray]  # one per structured filter
+    matched: np.ndarray | None = None  # concepts each document matches (plain words only)
+    all_words_total: int | None = None
+
+
+def _text(
+    evaluator: Evaluator, cols: Columns, parsed: parsing.Parsed, languages: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(documents matching, their scores, concepts matched by each) for a parsed query."""
+    matching = cols.live.copy()
+    scores = np.zeros(cols.size, dtype=np.float32)
+    matched = None
+    if parsed.strict:
+        strict = np.zeros(cols.size, dtype=bool)
+        for language, tree in parsed.trees.items():
+            tree = parsing.limit_prefixes(tree, evaluator.reader)
+            docs = cols.analysed_in(language)
+            strict |= docs & evaluator.mask(tree)
+            scores += docs * evaluator.scores(tree)
+        matching &= strict
+    if parsed.concepts:
+        concept_scores, matched = evaluator.concepts(parsed.concepts, languages)
+        matching &= matched >= ranking.minimum_should_match(len(parsed.concepts))
+        scores += concept_scores
+    return matching, scores, matched
 
 
 def _match(
@@ -126,24 +157,27 @@ def _match(
 ) -> _Matches:
     q = filters.q if q is None else q
     base = cols.live.copy()
-    query = parsed = None
+    parsed = scores = matched = None
     evaluator = Evaluator(searcher, cols)
     if q:
-        parsed = parsing.parse(q, _languages(cols, cols.live))
+        languages = _languages(cols, cols.live)
+        parsed = parsing.parse(q, languages)
         if parsed is not None:
-            query = parsing.limit_prefixes(parsed.query, searcher.reader())
-            base &= evaluator.mask(query)
+            matching, scores, matched = _text(evaluator, cols, parsed, languages)
+            base &= matching
     masks = facets.filter_masks(evaluator, cols, filters)
     final = facets.combine(base, masks)
     total = int(np.count_nonzero(final))
+    all_words_total = None
+    if parsed is not None and matched is not None and len(parsed.concepts) >= 2:
+        all_words_total = int(np.count_nonzero(final & (matched == len(parsed.concepts))))
     sort = filters.effective_sort
     docs = np.flatnonzero(final)
     ids = cols.ids[docs]
     if needed == 0:
         order = np.zeros(0, dtype=np.int64)
-    elif sort == "relevance" and query is not None:
-        scores = evaluator.scores(query)[docs]
-        order = docs[np.lexsort((-ids, -scores))]
+    elif sort == "relevance" and scores is not None:
+        order = docs[np.lexsort((-ids, -scores[docs]))]
         if needed is not None:
             order = order[:needed]
     else:
@@ -156,7 +190,12 @@ def _match(
         order = docs[np.lexsort(keys)]
         if needed is not None:
             order = order[:needed]
-    return _Matches(order, total, parsed, query, base, masks)
+    return _Matches(order, total, parsed, base, masks, matched, all_words_total)
+
+
+def _fully(matches: _Matches) -> int:
+    """How many records match everything the query asks (every word, when it has several)."""
+    return matches.total if matches.all_words_total is None else matches.all_words_total
 
 
 def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResult:
@@ -167,23 +206,36 @@ def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResu
     with index.reading() as (searcher, cols):
         matches = _match(searcher, cols, filters, offset + filters.per_page)
         counts = facets.counts(cols, matches.base, matches.masks)
-        ids = cols.ids[matches.order[offset:]].tolist()
-        if filters.q and matches.total < SUGGEST_BELOW:
+        docs = matches.order[offset:]
+        ids = cols.ids[docs].tolist()
+        concepts = len(matches.parsed.concepts) if matches.parsed else 0
+        counted = matches.matched[docs] if matches.matched is not None else ()
+        partial = {int(i): bool(n < concepts) for i, n in zip(ids, counted, strict=False)}
+        if filters.q and _fully(matches) < SUGGEST_BELOW:
             corrected = suggest.corrected(index.spelling(), parsing.clean(filters.q))
-            if corrected and _match(searcher, cols, filters, 0, q=corrected).total > matches.total:
+            if corrected and _fully(_match(searcher, cols, filters, 0, q=corrected)) > _fully(
+                matches
+            ):
                 suggestion = corrected
-    trees = matches.parsed.trees if matches.parsed else {}
-    words = {lang: highlights.query_words(tree) for lang, tree in trees.items()}
+    wanted = (
+        {lang: highlights.wanted(matches.parsed, lang) for lang in cols.languages or ()}
+        if matches.parsed
+        else {}
+    )
     hits = []
     for row in published_in_order(session, ids):
-        found = words.get(analysis_language(row.language))
+        found = wanted.get(analysis_language(row.language))
+        all_words = not partial.get(row.id, False)
         if not found:  # browsing, or nothing to mark in this record's language
-            hits.append(Hit(row))
+            hits.append(Hit(row, all_words=all_words))
             continue
         texts = {n: getattr(row, n) for n in highlights.SNIPPET_FIELDS}
         texts["description"] = markdown.plain(row.description)
-        hits.append(Hit(row, highlights.snippets(texts, row.language, found)))
-    return SearchResult(filters, matches.total, hits, counts, suggestion, stale=not current)
+        hits.append(Hit(row, highlights.snippets(texts, row.language, found), all_words))
+    return SearchResult(
+        filters, matches.total, hits, counts, suggestion, stale=not current,
+        all_words_total=matches.all_words_total,
+    )  # fmt: skip
 
 
 def matching_ids(index: SearchIndex, session: Session, filters: Filters) -> list[int]:

@@ -13,23 +13,21 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .. import markdown
 from ..models import Initiative
-from .analysis import TOKEN, LanguageAnalyzer, analysis_language, tagged
+from .analysis import TOKEN, LanguageAnalyzer, joined_compounds, tagged
+from .ranking import FIELDS
 
 STAGE_BITS = {"plan": 1, "design": 2, "deliver": 4, "evaluate": 8}
 
-# Weights: a title or tag match outranks a passing mention in a long description.
-TEXT_FIELDS = {
-    "title": 5.0,
-    "tags": 3.0,
-    "summary": 2.0,
-    "outcomes": 1.5,
-    "organisations": 1.5,
-    "locality": 1.5,
-    "description": 1.0,
-}
+# The record's texts a visitor searches (and may name: `title:voisins`); their weights are in
+# ranking.py.
+TEXT_FIELDS = ("title", "tags", "summary", "outcomes", "organisations", "locality", "description")
 # Fields a visitor may name in a query (`sector:health`); never status, id, version…
-CONTROLLED_FIELDS = ("country", "sector", "stage", "maturity", "language", "evidence_level", "tag")
+CONTROLLED_FIELDS = (
+    "country", "sector", "stage", "maturity", "language", "evidence_level", "tag", "participants",
+)  # fmt: skip
 PUBLIC_FIELDS = (*TEXT_FIELDS, *CONTROLLED_FIELDS)
+# Each weighted field's length in words, for BM25F's length normalisation (columns.py).
+LENGTH_FIELDS = tuple(f"length_{name}" for name in FIELDS)
 
 
 def code() -> ID:
@@ -38,28 +36,28 @@ def code() -> ID:
 
 
 def make_schema() -> Schema:
-    text = {
-        name: TEXT(analyzer=LanguageAnalyzer(), field_boost=boost, stored=False)
-        for name, boost in TEXT_FIELDS.items()
-    }
+    text = {name: TEXT(analyzer=LanguageAnalyzer(), stored=False) for name in TEXT_FIELDS}
+    lengths = {name: NUMERIC(int, bits=32, sortable=True) for name in LENGTH_FIELDS}
     return Schema(
         id=ID(unique=True, stored=True, sortable=True),
         version=STORED(),
         language_code=STORED(),
-        # Which analysis the record's text had: a query's tree for that analysis applies to it.
-        analysis=ID(),
         country=code(),
         sector=code(),
         maturity=code(),
         language=code(),
         evidence_level=code(),
         stage=KEYWORD(lowercase=True, scorable=False),
+        participants=KEYWORD(lowercase=True, scorable=False),
         stage_mask=NUMERIC(int, bits=32, sortable=True),
         tag=KEYWORD(lowercase=True, commas=True, scorable=False),
         start_year=NUMERIC(int, bits=32, sortable=True),
         published=NUMERIC(int, bits=64, sortable=True),
         title_sort=ID(sortable=True),
+        # Searched, never named in a query: hyphenated words joined ("codesign").
+        compounds=TEXT(analyzer=LanguageAnalyzer(), stored=False, phrase=False),
         **text,
+        **lengths,
     )
 
 
@@ -69,8 +67,9 @@ def spelling_words(i: Initiative) -> set[str]:
     The list is a file beside each index generation (store.py), not an index field: indexing
     every word of every record as postings made a third of the cost of bulk indexing.
     """
-    texts = (i.title, i.summary, " ".join(i.tags), i.outcomes, markdown.plain(i.description))
-    return {m.group() for t in texts if t for m in TOKEN.finditer(t.lower())}
+    texts = [i.title, i.summary, " ".join(i.tags), i.outcomes, markdown.plain(i.description)]
+    words = {m.group() for t in texts if t for m in TOKEN.finditer(t.lower())}
+    return words | {w for t in texts if t for w in joined_compounds(t.lower())}
 
 
 def document(i: Initiative) -> dict[str, Any]:
@@ -83,23 +82,28 @@ def document(i: Initiative) -> dict[str, Any]:
     def text(value: str) -> str:
         return tagged(value or "", language)
 
+    texts = {
+        "title": i.title,
+        "summary": i.summary,
+        "description": markdown.plain(i.description),  # the words, not the markup
+        "outcomes": i.outcomes,
+        "tags": " ; ".join(tags),
+        "organisations": " ; ".join([i.lead_organisation or "", *(i.partners or [])]),
+        "locality": " ; ".join(p for p in (i.locality, i.region) if p),
+    }
+    texts["compounds"] = " ".join(w for t in texts.values() for w in joined_compounds(t))
     doc: dict[str, Any] = {
         "id": str(i.id),
         "version": i.version,
         "language_code": i.language,
-        "analysis": analysis_language(i.language),
-        "title": text(i.title),
-        "summary": text(i.summary),
-        "description": text(markdown.plain(i.description)),  # the words, not the markup
-        "outcomes": text(i.outcomes),
-        "tags": text(" ; ".join(tags)),
-        "organisations": text(" ; ".join([i.lead_organisation or "", *(i.partners or [])])),
-        "locality": text(" ; ".join(p for p in (i.locality, i.region) if p)),
+        **{name: text(value) for name, value in texts.items()},
+        **{f"length_{name}": len(TOKEN.findall(texts[name])) for name in FIELDS},
         "country": i.country.lower(),
         "sector": i.sector,
         "maturity": i.maturity,
         "language": i.language,
         "stage": " ".join(stages),
+        "participants": " ".join(i.codes("participants")),
         "stage_mask": sum(STAGE_BITS.get(s, 0) for s in stages),
         "start_year": i.start_year or 0,
         "published": int(published.timestamp()) if published else 0,

@@ -3,7 +3,7 @@
 Layout of the index folder: one subfolder per generation (`gen-<ns>`), a `CURRENT` file naming
 the live generation (replaced atomically by a rebuild), and in each generation:
 - `applied_seq`, the last change-log sequence it contains;
-- `spelling_words`, the accent-folded words of the records it was given ("did you mean");
+- `spelling.sqlite3`, the words of the records it holds ("did you mean", spelling.py);
 - `format`, the FORMAT its documents were made in;
 - `filling`, while a generation made empty (the index was missing) has not yet replayed the
   whole change log.
@@ -23,27 +23,26 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
-from whoosh.spelling import ListCorrector
-from whoosh.support.charset import accent_map
 
-from . import columns
+from . import columns, spelling
 from .schema import make_schema
+from .spelling import Spelling
 
 CURRENT = "CURRENT"
 SEQ_FILE = "applied_seq"
-WORDS_FILE = "spelling_words"
 FILLING = "filling"
 FORMAT_FILE = "format"
 # What a generation's documents look like (schema, analysis). Raise it when a change needs the
 # index rebuilt; `registry index check` then reports the live one as outdated and
-# `registry init` rebuilds it. 1: generations made before the file existed.
-FORMAT = 2
+# `registry init` rebuilds it. 1: generations made before the file existed. 3: BM25F field
+# lengths, joined compounds, word pairs, participants.
+FORMAT = 3
 
 
 class IndexBusy(Exception):
@@ -70,7 +69,7 @@ class SearchIndex:
         self._ix = None
         self._searcher: Searcher | None = None
         self._columns: columns.Columns | None = None
-        self._spelling: tuple[tuple[str, int], Spelling] | None = None
+        self._spelling: tuple[tuple[str, int | None], Spelling] | None = None
 
     # --- generations ---------------------------------------------------------------------
 
@@ -215,16 +214,15 @@ class SearchIndex:
         return self._searcher, self._columns
 
     def spelling(self) -> Spelling:
-        """The live generation's word list, reloaded when a catch-up has rewritten it."""
+        """The live generation's word list, read again when a catch-up has changed it."""
         with self._mutex:
-            generation = self.current_generation() or ""
-            path = self.generation_dir(generation) / WORDS_FILE
-            try:
-                key = (generation, path.stat().st_mtime_ns)
-            except OSError:
+            generation = self.current_generation()
+            if generation is None:
                 return Spelling(frozenset())
+            folder = self.generation_dir(generation)
+            key = (generation, spelling.version(folder))
             if self._spelling is None or self._spelling[0] != key:
-                self._spelling = key, Spelling(frozenset(read_words(path.parent)))
+                self._spelling = key, Spelling(spelling.read(folder))
             return self._spelling[1]
 
     def _close(self) -> None:
@@ -248,28 +246,3 @@ def write_seq(path: Path, seq: int) -> None:
     tmp = path / f"{SEQ_FILE}.tmp-{os.getpid()}"
     tmp.write_text(str(seq))
     os.replace(tmp, path / SEQ_FILE)
-
-
-class Spelling:
-    """A generation's known words, and a corrector over them."""
-
-    def __init__(self, words: frozenset[str]):
-        self.words = words
-        # "" first: Whoosh's ListCorrector never suggests the first word of its list (its
-        # skipper steps past index 0), and no query word is within reach of "".
-        self.corrector = ListCorrector(["", *sorted(words)])
-
-
-def read_words(path: Path) -> set[str]:
-    try:
-        return set((path / WORDS_FILE).read_text().split())
-    except FileNotFoundError:
-        return set()
-
-
-def write_words(path: Path, words: Iterable[str]) -> None:
-    """Store `words` accent-folded (as queries are), replacing the file atomically."""
-    folded = sorted({w.translate(accent_map) for w in words})
-    tmp = path / f"{WORDS_FILE}.tmp-{os.getpid()}"
-    tmp.write_text("\n".join(folded))
-    os.replace(tmp, path / WORDS_FILE)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from .. import catalogue, i18n, search
 from ..extensions import db, search_index
-from ..filters import parse_filters
+from ..filters import MAX_QUERY_LENGTH, parse_filters
 from ..security import public
 from . import contribute
 from .urls import local_path
@@ -39,17 +40,24 @@ def catalogue_page():
 @public
 def initiative_page(initiative_id: int, slug: str | None = None):
     initiative = contribute.viewable(initiative_id)
+    # The words of the search that led here, marked on the page (`hl`, from a result's link).
+    searched = " ".join(request.args.get("hl", "").split())[:MAX_QUERY_LENGTH]
     if slug != initiative.slug:
         return redirect(
-            url_for(".initiative_page", initiative_id=initiative.id, slug=initiative.slug), 301
-        )
+            url_for(
+                ".initiative_page", initiative_id=initiative.id, slug=initiative.slug,
+                hl=searched or None,
+            ),
+            301,
+        )  # fmt: skip
     if contribute.is_manager(initiative):
         return render_template(
             "contribute/initiative.html",
             initiative=initiative,
             **contribute.manage_context(initiative),
         )
-    return render_template("initiative.html", initiative=initiative)
+    marks = {k: Markup(v) for k, v in search.highlighted(initiative, searched).items()}
+    return render_template("initiative.html", initiative=initiative, searched=searched, marks=marks)
 
 
 @bp.get("/language/<code>")

@@ -1,4 +1,5 @@
-"""Template helpers of the search page: facet toggles, removable filter chips, similar items.
+"""Template helpers of the search page: facet toggles, removable filter chips, similar items
+and why they are similar.
 
 The URL holds the whole state, so every control is a plain link or GET form (no JavaScript).
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from .. import search
@@ -85,12 +87,24 @@ def snippet(hit: search.Hit) -> Markup | None:
     return None
 
 
-def similar_initiatives(initiative: Initiative) -> list[Initiative]:
+def similar_initiatives(initiative: Initiative) -> list[search.Similar]:
     """Alike published initiatives; none while search is unavailable (the page still works)."""
     try:
         return search.similar(search_index(), db(), initiative)
     except search.SearchUnavailable:
         return []
+
+
+def similar_reasons(alike: search.Similar) -> str:
+    """Why a record is listed as similar: "same sector · both about police, burglary"."""
+    reasons = []
+    if alike.same_sector:
+        reasons.append(_("same sector"))
+    if alike.subjects:
+        reasons.append(_("both about %(subjects)s", subjects=", ".join(alike.subjects)))
+    if alike.same_country:
+        reasons.append(_("same country"))
+    return " · ".join(reasons)
 
 
 HELPERS = {
@@ -101,4 +115,5 @@ HELPERS = {
     "hidden_state": hidden_state,
     "hit_snippet": snippet,
     "similar_initiatives": similar_initiatives,
+    "similar_reasons": similar_reasons,
 }
