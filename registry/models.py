@@ -85,6 +85,8 @@ class Initiative(SQLModel, table=True):
     start_year: int | None = None
     mainstreamed_year: int | None = None
     end_year: int | None = None
+    operating_status: str | None = Field(default=None, max_length=20)  # ongoing|ended|absorbed
+    integrated_from_start: bool = Field(default=False)  # integrated without a pilot first
     evidence_level: str | None = Field(default=None, max_length=20)
     outcomes: str = Field(default="", sa_column=Column(Text, nullable=False))
     lead_organisation: str = Field(default="", max_length=300)

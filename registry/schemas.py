@@ -134,6 +134,8 @@ class InitiativeIn(BaseModel):
     start_year: Year | None = None
     mainstreamed_year: Year | None = None
     end_year: Year | None = None
+    operating_status: str | None = None
+    integrated_from_start: bool = False
     participants: list[str] = []
     contributions: list[str] = []
     motives: list[str] = []
@@ -203,6 +205,11 @@ class InitiativeIn(BaseModel):
     def _evidence(cls, v: str | None) -> str | None:
         return _code(vocab.EVIDENCE_LEVEL, v)
 
+    @field_validator("operating_status")
+    @classmethod
+    def _operating_status(cls, v: str | None) -> str | None:
+        return _code(vocab.OPERATING_STATUS, v)
+
     @field_validator("stages")
     @classmethod
     def _stages(cls, v: list[str]) -> list[str]:
@@ -227,6 +234,16 @@ class InitiativeIn(BaseModel):
             )
         if end is not None and max(y for y in (start, main, end) if y is not None) > end:
             errors["end_year"] = [msg("must not be before the start or mainstreaming year")]
+        if end is not None and self.operating_status == "ongoing":
+            errors.setdefault("end_year", []).append(msg("an ongoing initiative has no end year"))
+        if self.integrated_from_start and self.maturity != "integrated":
+            errors["integrated_from_start"] = [
+                msg("only an integrated initiative can have been integrated from the start")
+            ]
+        elif self.integrated_from_start and main is not None:
+            errors["integrated_from_start"] = [
+                msg("an initiative integrated from the start has no mainstreaming year")
+            ]
         if errors:
             raise ValidationFailed(errors)
         return self
@@ -299,6 +316,8 @@ def _message(kind: str, ctx: dict[str, Any], english: str) -> str:
         return msg("must be a valid integer")
     if kind == "string_type":
         return msg("must be a valid string")
+    if kind in ("bool_type", "bool_parsing"):
+        return msg("must be true or false")
     if kind == "list_type":
         return msg("must be a valid list")
     if kind in ("model_type", "dict_type", "model_attributes_type"):

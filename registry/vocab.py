@@ -277,6 +277,19 @@ EVIDENCE_LEVEL = _vocab(
     ),
 )
 
+OPERATING_STATUS = _vocab(
+    "operating_status",
+    msg("Operating status"),
+    False,
+    ("ongoing", msg("Ongoing"), msg("Still running.")),
+    ("ended", msg("Ended"), msg("Stopped, and not carried on by another programme.")),
+    (
+        "absorbed",
+        msg("Absorbed into another programme"),
+        msg("Carried on as part of another programme or service."),
+    ),
+)
+
 VOCABULARIES: dict[str, Vocabulary] = {
     v.name: v
     for v in (
@@ -289,6 +302,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
         OBSTACLES,
         SUCCESS_FACTORS,
         EVIDENCE_LEVEL,
+        OPERATING_STATUS,
     )
 }
 
@@ -307,6 +321,7 @@ SINGLE_FIELDS: dict[str, Vocabulary] = {
     "sector": SECTOR,
     "maturity": MATURITY,
     "evidence_level": EVIDENCE_LEVEL,
+    "operating_status": OPERATING_STATUS,
 }
 
 # Languages with their own stemming; any other ISO 639-1 code is accepted too.

@@ -41,6 +41,19 @@ def failing(**overrides) -> dict[str, list[str]]:
         ({"start_year": 2012, "end_year": 2010}, "end_year", "must not be before"),
         ({"motives": ["fun"]}, "motives", "unknown code fun"),
         ({"evidence_level": "proof"}, "evidence_level", "unknown code proof"),
+        ({"operating_status": "paused"}, "operating_status", "unknown code paused"),
+        (
+            {"operating_status": "ongoing", "start_year": 2010, "end_year": 2014},
+            "end_year",
+            "an ongoing initiative has no end year",
+        ),
+        ({"integrated_from_start": True}, "integrated_from_start", "only an integrated"),
+        (
+            {"maturity": "integrated", "integrated_from_start": True, "mainstreamed_year": 2015},
+            "integrated_from_start",
+            "has no mainstreaming year",
+        ),
+        ({"integrated_from_start": "perhaps"}, "integrated_from_start", "true or false"),
         ({"sources": [{"title": "x", "url": "javascript:alert(1)"}]}, "sources", "http"),
         ({"sources": [{"title": "x"}]}, "sources", "required"),
         ({"colour": "blue"}, "colour", "unknown field"),
@@ -81,6 +94,15 @@ def test_input_is_normalised():
     assert valid.stages == ["plan", "deliver"]
     assert valid.tags == ["dialysis", "patients"]
     assert valid.title == "Self-dialysis at home"
+
+
+def test_status_and_pathway_are_accepted():
+    ended = validate_initiative(
+        valid_record(operating_status="Absorbed", start_year=2010, end_year=2016)
+    )
+    assert (ended.operating_status, ended.end_year) == ("absorbed", 2016)
+    founded = validate_initiative(valid_record(maturity="integrated", integrated_from_start=True))
+    assert founded.integrated_from_start and founded.mainstreamed_year is None
 
 
 def test_integrated_timeline_is_accepted():

@@ -35,6 +35,8 @@ RICH = {
     "start_year": 2012,
     "mainstreamed_year": 2016,
     "end_year": None,
+    "operating_status": "ongoing",
+    "integrated_from_start": False,
     "participants": ["carers_families", "professionals"],
     "contributions": ["time", "knowledge"],
     "motives": ["improve_quality"],

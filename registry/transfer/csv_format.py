@@ -25,13 +25,20 @@ from ..schemas import MULTI
 COLUMNS = (
     "id", "slug", "external_id", "organisation", "url", "title", "summary", "description",
     "language", "country", "region", "locality", "sector", "stages", "maturity", "start_year",
-    "mainstreamed_year", "end_year", "participants", "contributions", "motives", "obstacles",
-    "success_factors", "evidence_level", "outcomes", "lead_organisation", "partners", "tags",
-    "sources", "status", "version", "illustrative", "created_at", "updated_at", "published_at",
+    "mainstreamed_year", "end_year", "operating_status", "integrated_from_start", "participants",
+    "contributions", "motives", "obstacles", "success_factors", "evidence_level", "outcomes",
+    "lead_organisation", "partners", "tags", "sources", "status", "version", "illustrative",
+    "created_at", "updated_at", "published_at",
 )  # fmt: skip
 LIST_COLUMNS = (*MULTI, "partners", "tags")
 YEAR_COLUMNS = ("start_year", "mainstreamed_year", "end_year")
-OPTIONAL_COLUMNS = ("evidence_level", "slug", "external_id")
+OPTIONAL_COLUMNS = ("evidence_level", "operating_status", "slug", "external_id")
+BOOLEAN_COLUMNS = ("integrated_from_start",)
+# How a yes/no cell may be written (anything else is left for the validator to refuse).
+BOOLEANS = {
+    **dict.fromkeys(("true", "1", "yes", "oui", "vrai"), True),
+    **dict.fromkeys(("false", "0", "no", "non", "faux", ""), False),
+}
 # Cells a spreadsheet would run as a formula; written with a leading apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SEPARATOR = ";"
@@ -215,7 +222,8 @@ def language(text: str) -> str:
 
 
 _VOCAB_OF = {**{f: vocab.MULTI_FIELDS[f].name for f in MULTI}, "sector": "sector",
-             "maturity": "maturity", "evidence_level": "evidence_level"}  # fmt: skip
+             "maturity": "maturity", "evidence_level": "evidence_level",
+             "operating_status": "operating_status"}  # fmt: skip
 # Columns that describe a record rather than set it: dropped from the fields an import writes
 # (`organisation` and `version` scope and check the import row: registry.transfer.importing).
 READ_ONLY = ("id", "url", "status", "version", "created_at", "updated_at", "published_at",
@@ -238,6 +246,8 @@ def record_from_row(row: dict[str, str]) -> dict[str, Any]:
             record[column] = items
         elif column in YEAR_COLUMNS:
             record[column] = _year(cell)
+        elif column in BOOLEAN_COLUMNS:
+            record[column] = BOOLEANS.get(cell.casefold(), cell)
         elif column in OPTIONAL_COLUMNS:
             if cell:
                 record[column] = (

@@ -97,11 +97,19 @@ MULTI_VOCAB = {
     "success_factors": "success_factors",
 }
 YEARS = ("start_year", "mainstreamed_year", "end_year")
+MATURITY_FIELDS = (
+    "maturity",
+    "integrated_from_start",
+    "start_year",
+    "mainstreamed_year",
+    "operating_status",
+    "end_year",
+)
 SECTIONS: list[tuple[Any, tuple[str, ...]]] = [
     (_l("Basics"), ("title", "summary", "description", "language", "sector", "tags")),
     (_l("Where"), ("country", "region", "locality")),
     (_l("How citizens take part"), ("stages", "participants", "contributions")),
-    (_l("Maturity and timeline"), ("maturity", "start_year", "mainstreamed_year", "end_year")),
+    (_l("Maturity and timeline"), MATURITY_FIELDS),
     (_l("Motives, obstacles and success factors"), ("motives", "obstacles", "success_factors")),
     (_l("Results and evidence"), ("evidence_level", "outcomes")),
     (_l("Sources"), ("lead_organisation", "partners", "sources")),
@@ -123,6 +131,10 @@ class InitiativeForm(FlaskForm):
     start_year = StringField(_l("Start year"))
     mainstreamed_year = StringField(_l("Year mainstreamed (integrated only)"))
     end_year = StringField(_l("End year"))
+    operating_status = LooseSelectField(_l("Operating status"))
+    integrated_from_start = BooleanField(
+        _l("Integrated from the start (not mainstreamed after a pilot)")
+    )
     participants = MultiCheckboxField(_l("Participants"))
     contributions = MultiCheckboxField(_l("Contributions"))
     motives = MultiCheckboxField(_l("Motives"))
@@ -141,6 +153,7 @@ class InitiativeForm(FlaskForm):
         self.sector.choices = [("", "—"), *_vocab_choices("sector")]
         self.maturity.choices = [("", "—"), *_vocab_choices("maturity")]
         self.evidence_level.choices = [("", "—"), *_vocab_choices("evidence_level")]
+        self.operating_status.choices = [("", "—"), *_vocab_choices("operating_status")]
         for field, name in MULTI_VOCAB.items():
             self[field].choices = _vocab_choices(name)
 
@@ -158,8 +171,10 @@ class InitiativeForm(FlaskForm):
                 data[name] = [t.strip() for t in (value or "").split(",") if t.strip()]
             elif name == "sources":
                 data[name] = [_source(line) for line in (value or "").splitlines() if line.strip()]
-            elif name == "evidence_level":
+            elif name in ("evidence_level", "operating_status"):
                 data[name] = value or None
+            elif name == "integrated_from_start":
+                data[name] = bool(value)
             else:
                 data[name] = value if value is not None else ""
         return data
@@ -176,6 +191,7 @@ class InitiativeForm(FlaskForm):
             f"{s['title']} | {s['url']}" for s in fields.get("sources") or []
         )
         values["evidence_level"] = fields.get("evidence_level") or ""
+        values["operating_status"] = fields.get("operating_status") or ""
         return values
 
 
