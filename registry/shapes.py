@@ -122,6 +122,14 @@ class Initiative(Shape):
     start_year: int | None
     mainstreamed_year: int | None
     end_year: int | None
+    operating_status: code(vocab.OPERATING_STATUS) | None = Field(
+        description="still running, ended, or absorbed into another programme (`end_year` says "
+        "when); null when not stated"
+    )
+    integrated_from_start: bool = Field(
+        description="an integrated initiative that was never a pilot (it has no "
+        "`mainstreamed_year`)"
+    )
     participants: codes(vocab.PARTICIPANTS)
     contributions: codes(vocab.CONTRIBUTIONS)
     motives: codes(vocab.MOTIVES)

@@ -10,8 +10,9 @@ def test_published_record_has_exactly_the_contract_fields(client, make_initiativ
     expected = {
         "id", "slug", "url", "title", "summary", "description", "language", "country",
         "region", "locality", "sector", "stages", "maturity", "start_year", "mainstreamed_year",
-        "end_year", "participants", "contributions", "motives", "obstacles", "success_factors",
-        "evidence_level", "outcomes", "lead_organisation", "partners", "tags", "sources",
+        "end_year", "operating_status", "integrated_from_start", "participants", "contributions",
+        "motives", "obstacles", "success_factors", "evidence_level", "outcomes",
+        "lead_organisation", "partners", "tags", "sources",
         "external_id", "organisation", "status", "version", "illustrative", "created_at",
         "updated_at", "published_at",
     }  # fmt: skip
