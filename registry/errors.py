@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from . import shapes
 from .actions import Conflict, Forbidden, InvalidMove, StaleVersion
 from .filters import BadParameter
 from .i18n import localized, localized_fields
@@ -42,7 +43,7 @@ def error_response(
     body: dict[str, Any] = {"code": code, "message": localized(message)}
     if fields:
         body["fields"] = localized_fields(fields)
-    return jsonify(error=body), status
+    return jsonify(shapes.dump(shapes.Error, {"error": body})), status
 
 
 def handle_error(exc: Exception) -> tuple[Response, int]:

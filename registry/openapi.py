@@ -1,8 +1,11 @@
-"""The OpenAPI 3.1 description of the JSON API (contract: `api.md`).
+"""The OpenAPI 3.1 description of the JSON API (contract: docs/api.md).
 
-Request and record schemas are generated from the pydantic models that validate input
-(`schemas.InitiativeIn`, `schemas.Source`) and codes from `vocab`, so the document cannot drift
-from what the code accepts. Knows nothing of Flask: the caller passes the server's address.
+Every schema is generated from a pydantic model: what a client sends from the models that
+validate it (`schemas.InitiativeIn` and `schemas.Source`, with the codes of `vocab` as enums),
+what it gets back from the shapes every answer is built through (`registry.shapes`), so the
+document cannot drift from the code. Written here: the paths, parameters (parsed by
+`registry.filters`), status codes and error answers. Knows nothing of Flask: the caller passes
+the server's address.
 """
 
 from __future__ import annotations
@@ -11,18 +14,21 @@ import copy
 from functools import cache
 from typing import Any
 
-from . import vocab
+from pydantic.json_schema import models_json_schema
+
+from . import shapes, vocab
 from .filters import MAX_QUERY_LENGTH, SORTS
 from .schemas import InitiativeIn, Status, latest_year
 from .transfer import LICENCE
 
 REF = "#/components/schemas/{model}"
 MAX_ID = 2**31 - 1
-STATUSES = list(vocab.STATUSES)
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+def _ref(schema: str | type[shapes.Shape]) -> dict[str, str]:
+    """A reference to a schema: a request schema's name, or an answer's shape."""
+    name = schema if isinstance(schema, str) else schema.__name__
+    return {"$ref": REF.format(model=name)}
 
 
 def _response_ref(name: str) -> dict[str, str]:
@@ -49,10 +55,10 @@ def _with_codes(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _initiative_schemas() -> dict[str, dict[str, Any]]:
-    source_and_input = InitiativeIn.model_json_schema(ref_template=REF)
-    defs = source_and_input.pop("$defs")
-    create_in = _with_codes(source_and_input)
+def _request_schemas(create_in: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What a client sends: InitiativeIn's schema with the codes as enums, and the bodies of
+    create (a status beside the fields) and of a partial update (any fields, and a version)."""
+    create_in = _with_codes(create_in)
     create_in["title"] = "InitiativeIn"
 
     create = copy.deepcopy(create_in)
@@ -66,6 +72,7 @@ def _initiative_schemas() -> dict[str, dict[str, Any]]:
 
     patch = copy.deepcopy(create_in)
     patch["title"] = "InitiativePatch"
+    patch["description"] = "Any fields of InitiativeIn to change, and the version last read."
     patch.pop("required", None)
     patch["properties"]["version"] = {
         "type": "integer",
@@ -73,316 +80,24 @@ def _initiative_schemas() -> dict[str, dict[str, Any]]:
         "description": "the version last read (or send `If-Match`)",
     }
     patch["minProperties"] = 1
+    return {"InitiativeIn": create_in, "InitiativeCreate": create, "InitiativePatch": patch}
 
-    record = copy.deepcopy(create_in)
-    record["title"] = "Initiative"
-    record["description"] = "An initiative as the API returns it."
-    props = record["properties"]
-    for schema in props.values():
-        schema.pop("default", None)
-    props.update(
-        id={"type": "integer"},
-        slug={"type": "string"},
-        url={"type": "string", "format": "uri"},
-        external_id={"type": ["string", "null"]},
-        organisation={
-            "type": ["string", "null"],
-            "description": "the organisation the record belongs to (its submitters)",
-        },
-        status={"type": "string", "enum": STATUSES},
-        version={
-            "type": "integer",
-            "minimum": 0,
-            "description": "the public: how many times the record was published; owners and "
-            "curators: the number every change moves, to send back in `If-Match`",
-        },
-        illustrative={"type": "boolean", "description": "an example written for the registry"},
-        created_at={"type": "string", "format": "date-time"},
-        updated_at={"type": "string", "format": "date-time"},
-        published_at={"type": ["string", "null"], "format": "date-time"},
+
+# The answers' shapes (registry.shapes); the shapes they contain come with them.
+ANSWERS = (shapes.Initiative, shapes.Revision, shapes.SearchResponse, shapes.CountrySummary,
+           shapes.CountryProfile, shapes.CompareResponse, shapes.Vocabularies, shapes.Export,
+           shapes.Error)  # fmt: skip
+
+
+def _schemas() -> dict[str, dict[str, Any]]:
+    """Every schema of the document, by name: generated from the models, in name order."""
+    _, generated = models_json_schema(
+        [(InitiativeIn, "validation"), *((shape, "serialization") for shape in ANSWERS)],
+        ref_template=REF,
     )
-    props["country"].update(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")
-    record["required"] = sorted(props)
-    # Only for the owner organisation and curators (optional: the public never gets them).
-    props.update(
-        pending={"type": ["object", "null"], "description": "an edit waiting aside for review"},
-        pending_status={"type": ["string", "null"],
-                        "enum": ["draft", "submitted", "rejected", None]},
-        public_version={"type": "integer", "minimum": 0,
-                        "description": "how many times the record was published"},
-        rejection_reason={"type": ["string", "null"], "description": "the curator's reason"},
-        submitted_at={"type": ["string", "null"], "format": "date-time"},
-    )  # fmt: skip
-    return {**defs, "InitiativeIn": create_in, "InitiativeCreate": create,
-            "InitiativePatch": patch, "Initiative": record}  # fmt: skip
-
-
-def _distribution() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "additionalProperties": {
-            "type": "object",
-            "properties": {"count": {"type": "integer"}, "share": {"type": "number"}},
-            "required": ["count", "share"],
-        },
-    }
-
-
-def _other_schemas() -> dict[str, dict[str, Any]]:
-    counts = {"type": "object", "additionalProperties": {"type": "integer"}}
-    label = {
-        "type": "object",
-        "properties": {"en": {"type": "string"}, "fr": {"type": "string"}},
-        "required": ["en", "fr"],
-    }
-    return {
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "fields": {
-                            "type": "object",
-                            "description": "every failing field with its messages",
-                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                        },
-                    },
-                }
-            },
-        },
-        "SearchResult": {
-            "type": "object",
-            "required": [
-                "id",
-                "slug",
-                "url",
-                "title",
-                "summary",
-                "country",
-                "sector",
-                "stages",
-                "maturity",
-            ],
-            "properties": {
-                "id": {"type": "integer"},
-                "slug": {"type": "string"},
-                "url": {"type": "string", "format": "uri"},
-                "title": {"type": "string"},
-                "summary": {"type": "string"},
-                "country": {"type": "string"},
-                "sector": {"type": "string", "enum": list(vocab.SECTOR.codes)},
-                "stages": {"type": "array", "items": {"enum": list(vocab.STAGE.codes)}},
-                "maturity": {"type": "string", "enum": list(vocab.MATURITY.codes)},
-                "start_year": {"type": ["integer", "null"]},
-                "highlights": {
-                    "type": "object",
-                    "description": "field: HTML excerpt with <mark> around matched words",
-                    "additionalProperties": {"type": "string"},
-                },
-                "all_words": {
-                    "type": "boolean",
-                    "description": "false when the record matches only some of the query's words",
-                },
-            },
-        },
-        "SearchResponse": {
-            "type": "object",
-            "required": ["query", "total", "page", "per_page", "results", "facets", "suggestion"],
-            "properties": {
-                "query": {"type": "object", "description": "the parameters as understood"},
-                "total": {"type": "integer"},
-                "page": {"type": "integer"},
-                "per_page": {"type": "integer"},
-                "results": {"type": "array", "items": _ref("SearchResult")},
-                "facets": {
-                    "type": "object",
-                    "description": "counts over the whole result set; a facet's own filter "
-                    "is ignored for its counts",
-                    "properties": {k: counts for k in ("country", "sector", "stage", "maturity")},
-                },
-                "suggestion": {"type": ["string", "null"], "description": "did you mean"},
-                "all_words_total": {
-                    "type": ["integer", "null"],
-                    "description": "how many of `total` match every word of a query of several "
-                    "words (the others match some of them, ranked after); null otherwise",
-                },
-            },
-        },
-        "Revision": {
-            "type": "object",
-            "required": ["number", "action", "created_at"],
-            "properties": {
-                "number": {"type": "integer", "description": "the record's version"},
-                "action": {"type": "string"},
-                "user_id": {"type": ["integer", "null"]},
-                "created_at": {"type": "string", "format": "date-time"},
-                "changes": {"type": "array", "items": {"type": "string"}},
-                "note": {"type": "string"},
-                "snapshot": _ref("Initiative"),
-            },
-        },
-        "CountrySummary": {
-            "type": "object",
-            "required": ["code", "name", "total", "pilot", "integrated"],
-            "properties": {
-                "code": {"type": "string", "pattern": "^[A-Z]{2}$"},
-                "name": {"type": "string"},
-                "total": {"type": "integer"},
-                "pilot": {"type": "integer"},
-                "integrated": {"type": "integer"},
-                "sectors": {
-                    "type": "array",
-                    "items": {"type": "string", "enum": list(vocab.SECTOR.codes)},
-                    "description": "sectors with at least one published initiative",
-                },
-            },
-        },
-        "CountryProfile": {
-            "type": "object",
-            "required": [
-                "code",
-                "name",
-                "total",
-                "by_maturity",
-                "by_stage",
-                "by_sector",
-                "initiatives",
-            ],
-            "properties": {
-                "code": {"type": "string", "pattern": "^[A-Z]{2}$"},
-                "name": {"type": "string"},
-                "total": {"type": "integer"},
-                "by_maturity": counts,
-                "by_stage": counts,
-                "by_sector": counts,
-                "by_start_year": counts,
-                "by_mainstreamed_year": counts,
-                "page": {"type": "integer"},
-                "per_page": {"type": "integer"},
-                "initiatives": {
-                    "type": "array",
-                    "items": {"type": "object"},
-                    "description": "one page of the country's initiatives (latest start first)",
-                },
-            },
-        },
-        "Spread": {
-            "type": "object",
-            "required": ["n", "median_years", "min_years", "max_years"],
-            "properties": {
-                "n": {"type": "integer"},
-                "median_years": {"type": ["number", "null"]},
-                "min_years": {"type": ["integer", "null"]},
-                "max_years": {"type": ["integer", "null"]},
-            },
-        },
-        "CompareGroup": {
-            "type": "object",
-            "required": ["n"],
-            "properties": {
-                "n": {"type": "integer"},
-                **{
-                    k: _distribution()
-                    for k in (
-                        "stages",
-                        "sectors",
-                        "participants",
-                        "contributions",
-                        "motives",
-                        "obstacles",
-                        "success_factors",
-                        "evidence_level",
-                    )
-                },
-                "median_start_year": {"type": ["number", "null"]},
-            },
-        },
-        "CompareResponse": {
-            "type": "object",
-            "required": ["filters", "groups"],
-            "properties": {
-                "filters": {"type": "object"},
-                "groups": {
-                    "type": "object",
-                    "properties": {m: _ref("CompareGroup") for m in vocab.MATURITY.codes},
-                },
-                "grouped": {
-                    "type": "object",
-                    "description": "field → survey key → maturity → initiatives carrying any "
-                    "of the codes the survey groups under that key",
-                },
-                "pathways": {
-                    "description": "integrated initiatives with both years: years from start to "
-                    "mainstreaming",
-                    "allOf": [_ref("Spread")],
-                    "properties": {
-                        "years": counts,
-                        "undated": {"type": "integer"},
-                        "by_sector": {"type": "object", "additionalProperties": _ref("Spread")},
-                    },
-                },
-                "survey_reference": {
-                    "type": "object",
-                    "description": "shares reported by the 2010 OECD survey, for comparison: "
-                    "field → code (or grouped key) → share",
-                    "additionalProperties": {
-                        "type": "object",
-                        "additionalProperties": {"type": "number"},
-                    },
-                },
-                "survey": {
-                    "type": "object",
-                    "description": "source, coverage and caveats of the survey figures",
-                },
-                "small_group": {
-                    "type": "integer",
-                    "description": "groups with fewer initiatives are too small to compare",
-                },
-            },
-        },
-        "Vocabularies": {
-            "type": "object",
-            "required": list(vocab.VOCABULARIES),
-            "additionalProperties": _ref("Vocabulary"),
-        },
-        "Vocabulary": {
-            "type": "object",
-            "required": ["label", "multiple", "terms"],
-            "properties": {
-                "label": label,
-                "multiple": {"type": "boolean"},
-                "terms": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["code", "label", "description"],
-                        "properties": {
-                            "code": {"type": "string", "pattern": "^[a-z0-9_]+$"},
-                            "label": label,
-                            "description": {"type": "string"},
-                            "cofog": {"type": ["string", "null"]},
-                        },
-                    },
-                },
-            },
-        },
-        "Export": {
-            "type": "object",
-            "required": ["licence", "citation", "generated_at", "filters", "initiatives"],
-            "properties": {
-                "licence": {"type": "object"},
-                "citation": {"type": "string"},
-                "generated_at": {"type": "string", "format": "date-time"},
-                "filters": {"type": "object"},
-                "initiatives": {"type": "array", "items": _ref("Initiative")},
-            },
-        },
-    }
+    schemas = generated["$defs"]
+    schemas.update(_request_schemas(schemas.pop("InitiativeIn")))
+    return dict(sorted(schemas.items()))
 
 
 def _param(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict:
@@ -527,7 +242,7 @@ def _transition(name: str, summary: str, body: dict[str, Any] | None = None) -> 
         "security": AUTH,
         "parameters": _params("id"),
         "responses": {
-            "200": _json(_ref("Initiative"), "the record in its new state"),
+            "200": _json(_ref(shapes.Initiative), "the record in its new state"),
             **_errors("Unauthorized", "Forbidden", "NotFound", "Conflict"),
         },
     }
@@ -541,7 +256,7 @@ def _transition(name: str, summary: str, body: dict[str, Any] | None = None) -> 
 
 
 def _paths() -> dict[str, Any]:
-    initiative = _json(_ref("Initiative"), "the initiative")
+    initiative = _json(_ref(shapes.Initiative), "the initiative")
     return {
         "/api/v1/initiatives": {
             "get": {
@@ -550,7 +265,7 @@ def _paths() -> dict[str, Any]:
                 "summary": "Search and browse published initiatives",
                 "parameters": _params(*FILTERS, "sort", "page", "per_page"),
                 "responses": {
-                    "200": _json(_ref("SearchResponse"), "one page of results"),
+                    "200": _json(_ref(shapes.SearchResponse), "one page of results"),
                     **_errors("BadRequest"),
                 },
             },
@@ -565,7 +280,7 @@ def _paths() -> dict[str, Any]:
                 },
                 "responses": {
                     "201": {
-                        **_json(_ref("Initiative"), "created"),
+                        **_json(_ref(shapes.Initiative), "created"),
                         "headers": {
                             "Location": {
                                 "schema": {"type": "string"},
@@ -640,7 +355,7 @@ def _paths() -> dict[str, Any]:
                 "security": AUTH,
                 "parameters": _params("id"),
                 "responses": {
-                    "200": _json({"type": "array", "items": _ref("Revision")}, "oldest first"),
+                    "200": _json({"type": "array", "items": _ref(shapes.Revision)}, "oldest first"),
                     **_errors("Unauthorized", "Forbidden", "NotFound"),
                 },
             }
@@ -652,7 +367,8 @@ def _paths() -> dict[str, Any]:
                 "summary": "Countries with published initiatives",
                 "responses": {
                     "200": _json(
-                        {"type": "array", "items": _ref("CountrySummary")}, "one entry per country"
+                        {"type": "array", "items": _ref(shapes.CountrySummary)},
+                        "one entry per country",
                     )
                 },
             }
@@ -664,7 +380,7 @@ def _paths() -> dict[str, Any]:
                 "summary": "A country's published initiatives and their distribution",
                 "parameters": _params("code", "page", "country_per_page"),
                 "responses": {
-                    "200": _json(_ref("CountryProfile"), "the country's profile"),
+                    "200": _json(_ref(shapes.CountryProfile), "the country's profile"),
                     **_errors("BadRequest"),
                     **_errors("NotFound"),
                 },
@@ -677,7 +393,7 @@ def _paths() -> dict[str, Any]:
                 "summary": "Pilot versus integrated initiatives, for the same filters as search",
                 "parameters": _params(*FILTERS),
                 "responses": {
-                    "200": _json(_ref("CompareResponse"), "one group per maturity"),
+                    "200": _json(_ref(shapes.CompareResponse), "one group per maturity"),
                     **_errors("BadRequest"),
                 },
             }
@@ -687,7 +403,7 @@ def _paths() -> dict[str, Any]:
                 "tags": ["reference"],
                 "operationId": "listVocabularies",
                 "summary": "Every controlled vocabulary with English and French labels",
-                "responses": {"200": _json(_ref("Vocabularies"), "vocabularies by name")},
+                "responses": {"200": _json(_ref(shapes.Vocabularies), "vocabularies by name")},
             }
         },
         "/api/v1/openapi.json": {
@@ -704,7 +420,10 @@ def _paths() -> dict[str, Any]:
                 "operationId": "exportJson",
                 "summary": "Every published initiative matching the filters, with licence",
                 "parameters": _params(*FILTERS),
-                "responses": {"200": _json(_ref("Export"), "the export"), **_errors("BadRequest")},
+                "responses": {
+                    "200": _json(_ref(shapes.Export), "the export"),
+                    **_errors("BadRequest"),
+                },
             }
         },
         "/export/initiatives.csv": {
@@ -759,9 +478,9 @@ def _document() -> dict[str, Any]:
         ],
         "paths": _paths(),
         "components": {
-            "schemas": {**_initiative_schemas(), **_other_schemas()},
+            "schemas": _schemas(),
             "parameters": _parameters(),
-            "responses": {n: _json(_ref("Error"), text) for n, text in ERRORS.items()},
+            "responses": {n: _json(_ref(shapes.Error), text) for n, text in ERRORS.items()},
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

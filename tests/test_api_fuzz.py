@@ -1,7 +1,9 @@
 """Schemathesis over every operation of /api/v1/openapi.json, bounded so the whole file runs in
 well under a minute: no 5xx, and every response conforms to the document (status code, content
-type, headers, body schema). Write operations carry a curator's bearer token and aim at records
-that exist (a published one, a draft, one in review) as well as at a missing one, so the
+type, headers, body schema) and carries no field the document does not declare. Write
+operations carry a curator's bearer token, reads are made both anonymously and with it (so the
+owners-and-curators fields of a record are checked too), and operations on a record aim at
+records that exist (a published one, a draft, one in review) as well as at a missing one, so the
 workflow's real branches run, not only 401 and 404.
 
 Hypothesis drives each operation directly because schemathesis' pytest plugin does not run
@@ -11,10 +13,15 @@ the request schemathesis built.
 
 from __future__ import annotations
 
+import copy
+from functools import cache
+from typing import Any
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openapi_schema_validator import OAS31Validator
 from schemathesis import checks
 from werkzeug.exceptions import HTTPException
 
@@ -40,6 +47,36 @@ BODY_HINTS = {"/api/v1/initiatives/{id}/restore": [{"revision": 1}, {"revision":
 def operations() -> list[tuple[str, str]]:
     paths = document("http://localhost")["paths"]
     return [(path, method.upper()) for path, item in paths.items() for method in item]
+
+
+def _closed(schema: Any) -> Any:
+    """`schema` with every object that lists its properties closed to any other property."""
+    if isinstance(schema, list):
+        return [_closed(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed = {k: _closed(v) for k, v in schema.items()}
+    if isinstance(schema.get("properties"), dict) and "additionalProperties" not in schema:
+        closed["additionalProperties"] = False
+    return closed
+
+
+@cache
+def closed_document() -> dict[str, Any]:
+    """The document with closed objects: an answer's field it does not declare is an error."""
+    spec = document("http://localhost")
+    return {**spec, "components": _closed(spec["components"])}
+
+
+def undeclared_fields(path: str, method: str, status: int, body: Any) -> list[str]:
+    """What in a JSON answer the document's schema for it does not declare (or mistypes)."""
+    spec = closed_document()
+    answer = spec["paths"][path][method.lower()]["responses"][str(status)]
+    if "$ref" in answer:
+        answer = spec["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+    schema = answer["content"]["application/json"]["schema"]
+    validator = OAS31Validator({**copy.deepcopy(schema), "components": spec["components"]})
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
 
 
 def served(app, path: str, method: str) -> bool:
@@ -86,10 +123,13 @@ def test_every_documented_operation_behaves_as_documented(
     assert served(app, path, method), f"{method} {path} is documented but not served"
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema[path][method]
+    curator = api_token("cur@registry.example")
     secured = bool(operation.definition.raw.get("security"))
-    headers = api_token("cur@registry.example") if secured else {}
-    if "{id}" in path:
-        cases = st.sampled_from(records).flatmap(
+
+    def cases_with(headers: dict[str, str]):
+        if "{id}" not in path:
+            return operation.as_strategy(headers=headers)
+        return st.sampled_from(records).flatmap(
             lambda i: st.one_of(
                 operation.as_strategy(path_parameters={"id": i}, headers=headers),
                 *(
@@ -98,15 +138,20 @@ def test_every_documented_operation_behaves_as_documented(
                 ),
             )
         )
-    else:
-        cases = operation.as_strategy(headers=headers)
+
+    callers = [curator] if secured else [{}, curator]
+    cases = st.sampled_from(callers).flatmap(lambda h: cases_with(h).map(lambda c: (h, c)))
     statuses: set[int] = set()
 
-    @given(case=cases)
+    @given(caller_and_case=cases)
     @fuzz_settings(method)
-    def check(case):
+    def check(caller_and_case):
+        headers, case = caller_and_case
         response = case.call_and_validate(headers=headers, checks=CHECKS)
         statuses.add(response.status_code)
+        if response.headers.get("content-type", [""])[0].startswith("application/json"):
+            undeclared = undeclared_fields(path, method, response.status_code, response.json())
+            assert not undeclared, undeclared
 
     check()
     assert statuses, "no request was made"

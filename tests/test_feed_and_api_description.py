@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from lxml import etree
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
-from registry import vocab
+from registry import shapes, vocab
 from registry.openapi import document
-from registry.schemas import InitiativeIn
+from registry.schemas import InitiativeIn, Source
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
@@ -128,6 +132,76 @@ def test_openapi_schemas_come_from_the_validating_models():
     assert "Source" in schemas
 
 
+REQUESTS = {"InitiativeIn", "InitiativeCreate", "InitiativePatch"}
+
+
+def test_every_schema_is_a_model_and_every_answer_a_shape():
+    """No schema is written by hand: each is a request model's or one of registry.shapes, with
+    that model's fields; every JSON answer of every operation refers to a shape."""
+    spec = document("http://x/")
+    schemas = spec["components"]["schemas"]
+    for name, schema in schemas.items():
+        model = Source if name == "Source" else getattr(shapes, name, None)
+        if name in REQUESTS:
+            continue
+        assert model is not None and issubclass(model, (shapes.Shape, Source)), name
+        assert set(schema["properties"]) == set(model.model_fields), name
+        required = {n for n, f in model.model_fields.items() if f.is_required()}
+        assert set(schema.get("required", ())) == required, name
+    answers = [
+        (path, method, status, response["content"]["application/json"]["schema"])
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        for status, response in operation["responses"].items()
+        if "content" in response and "application/json" in response["content"]
+    ]
+    assert len(answers) >= 14
+    for path, method, status, schema in answers:
+        if path == "/api/v1/openapi.json":
+            continue  # the document itself: an OpenAPI object
+        ref = schema.get("items", schema)["$ref"]
+        assert ref.rsplit("/", 1)[1] in schemas and ref.rsplit("/", 1)[1] not in REQUESTS, (
+            path, method, status)  # fmt: skip
+    for error in spec["components"]["responses"].values():
+        assert error["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"}  # fmt: skip
+
+
+def test_the_initiative_schema_keeps_the_owners_fields_optional_and_described():
+    initiative = document("http://x/")["components"]["schemas"]["Initiative"]
+    owners = {"pending", "pending_status", "public_version", "rejection_reason", "submitted_at"}
+    assert owners <= set(initiative["properties"])
+    assert not owners & set(initiative["required"])
+    assert set(initiative["required"]) == set(initiative["properties"]) - owners
+    for name in (*owners, "organisation", "version", "illustrative"):
+        assert initiative["properties"][name]["description"], name
+    assert "If-Match" in initiative["properties"]["version"]["description"]
+
+
+GENERATE = (
+    "import json, sys; from registry.openapi import document; "
+    "sys.stdout.write(json.dumps(document('http://localhost'), ensure_ascii=False))"
+)
+
+
+def test_openapi_document_is_the_same_bytes_in_every_process(client):
+    """Generated twice in fresh processes with different hash seeds, and served twice: the
+    same bytes, key order included (nothing depends on set order or on the process)."""
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", GENERATE], capture_output=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }  # fmt: skip
+    assert len(runs) == 1
+    (generated,) = runs
+    assert generated == json.dumps(document("http://localhost"), ensure_ascii=False).encode()
+    served = client.get("/api/v1/openapi.json").data
+    assert served == client.get("/api/v1/openapi.json").data
+    assert json.loads(served) == json.loads(generated)
+
+
 def test_a_served_record_matches_the_documented_initiative(client, make_initiative):
     made = make_initiative(
         title="Documented record", sources=[{"title": "Report", "url": "https://e.org/r"}],
@@ -136,6 +210,7 @@ def test_a_served_record_matches_the_documented_initiative(client, make_initiati
     spec = client.get("/api/v1/openapi.json").get_json()
     record = client.get(f"/api/v1/initiatives/{made}").get_json()
     OAS31Validator({**spec, "$ref": "#/components/schemas/Initiative"}).validate(record)
+    assert set(record) == set(spec["components"]["schemas"]["Initiative"]["required"])
     export = client.get("/export/initiatives.json").get_json()
     OAS31Validator({**spec, "$ref": "#/components/schemas/Export"}).validate(export)
     error = client.get("/api/v1/initiatives/999999").get_json()

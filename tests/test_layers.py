@@ -37,8 +37,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("survey",),
     # Tables and engines.
     ("models", "db", "schema_migrations", "migrations", "backup"),
-    # Validation of incoming records.
-    ("schemas",),
+    # The contract's models: validation of incoming records, the shapes of outgoing JSON.
+    ("schemas", "shapes"),
     # Reading records (the visibility rule, the record shapes), and the account rows.
     ("initiatives", "accounts"),
     # Reads over storage: filters, public browsing, search, statistics, the open-data formats

@@ -1,6 +1,7 @@
 """The JSON API v1 (contract: docs/api.md). Every error is `{"error": {"code", "message",
 "fields"}}`; a request that fails writes nothing. Codes are fixed English words; messages follow
-the request's Accept-Language (registry.i18n).
+the request's Accept-Language (registry.i18n). Every answer goes out through its shape
+(`registry.shapes.dump`), the models the OpenAPI document's schemas are generated from.
 
 Each module adds its routes to the one blueprint (`blueprint.bp`) when it is imported.
 """

@@ -1,5 +1,6 @@
 """Reading and changing initiatives through the API: every change is one action of
-registry.actions in one transaction; who may do what is the action layer's to decide."""
+registry.actions in one transaction; who may do what is the action layer's to decide. Every
+record goes out through its shape (registry.shapes)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from flask import request, url_for
 
-from .. import actions, initiatives
+from .. import actions, initiatives, shapes
 from ..accounts import Principal
 from ..auth import SIGN_IN_FIRST, current_principal
 from ..db import write_session
@@ -43,8 +44,10 @@ def _actor() -> Principal:
 def _record_for(user: Principal | None, initiative: Initiative) -> dict[str, Any]:
     """Owners and curators see the workflow fields; everyone else the public record."""
     if actions.is_manager(user, initiative):
-        return with_url(initiatives.full_record(initiative))
-    return with_url(initiatives.to_record(initiative))
+        record = initiatives.full_record(initiative)
+    else:
+        record = initiatives.to_record(initiative)
+    return shapes.dump(shapes.Initiative, with_url(record))
 
 
 def _optional_body() -> dict[str, Any]:
@@ -176,7 +179,7 @@ def initiative_revisions(initiative_id: int):
                 "history", msg("you may not see the history of this initiative")
             )
         raise initiatives.NotFound(initiative_id)
-    return [
+    history = [
         {
             "number": r.number,
             "action": r.action,
@@ -188,3 +191,4 @@ def initiative_revisions(initiative_id: int):
         }
         for r in initiatives.revisions(session, initiative)
     ]
+    return shapes.dump(list[shapes.Revision], history)

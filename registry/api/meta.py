@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from .. import openapi, vocab
+from .. import openapi, shapes, vocab
 from ..security import public
 from .blueprint import bp
 
@@ -12,7 +12,7 @@ from .blueprint import bp
 @bp.get("/vocabularies")
 @public
 def vocabularies():
-    return vocab.as_json()
+    return shapes.dump(shapes.Vocabularies, vocab.as_json())
 
 
 @bp.get("/openapi.json")

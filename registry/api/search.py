@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from .. import search
+from .. import search, shapes
 from ..extensions import db, search_index
 from ..filters import parse_filters
 from ..security import public
@@ -30,7 +30,7 @@ def _result(hit: search.Hit) -> dict:
 def search_initiatives():
     filters = parse_filters(request.args)
     result = search.search(search_index(), db(), filters)
-    return {
+    answer = {
         "query": filters.as_dict(),
         "total": result.total,
         "page": filters.page,
@@ -40,3 +40,4 @@ def search_initiatives():
         "suggestion": result.suggestion,
         "all_words_total": result.all_words_total,
     }
+    return shapes.dump(shapes.SearchResponse, answer)

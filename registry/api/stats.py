@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import request
 
-from .. import countries, stats
+from .. import countries, shapes, stats
 from ..errors import ApiError
 from ..extensions import db, figure_cache, search_index
 from ..filters import BadParameter, Filters, parse_filters
@@ -25,7 +25,7 @@ SUMMARY_FIELDS = ("id", "slug", "title", "summary", "country", "sector", "maturi
 @public
 def list_countries():
     locale = current_locale()
-    return [
+    listed = [
         {
             "code": c.code,
             "name": countries.name(c.code, locale),
@@ -36,6 +36,7 @@ def list_countries():
         }
         for c in stats.country_summaries(db(), figure_cache())
     ]
+    return shapes.dump(list[shapes.CountrySummary], listed)
 
 
 def _page_args() -> tuple[int, int]:
@@ -68,13 +69,14 @@ def get_country(code: str):
         with_url({**{f: getattr(i, f) for f in SUMMARY_FIELDS}, "stages": i.codes("stages")})
         for i in rows
     ]
-    return {
+    answer = {
         **profile.as_json(),
         "name": countries.name(code, current_locale()),
         "page": page,
         "per_page": per_page,
         "initiatives": summaries,
     }
+    return shapes.dump(shapes.CountryProfile, answer)
 
 
 @bp.get("/compare")
@@ -83,10 +85,11 @@ def compare():
     filters = parse_filters(request.args)
     comparison = stats.compare_matching(search_index(), db(), filters, figure_cache())
     skip = ("sort", "page", "per_page")
-    return {
+    answer = {
         "filters": {k: v for k, v in filters.as_dict().items() if k not in skip},
         **comparison.as_json(),
         "survey_reference": stats.survey_shares(),
         "survey": stats.survey_notes(),
         "small_group": stats.SMALL_GROUP,
     }
+    return shapes.dump(shapes.CompareResponse, answer)
