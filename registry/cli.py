@@ -25,6 +25,7 @@ from .paths import SEEDS
 from .survey import SeedError
 from .transfer import exporting
 from .transfer.importing import ImportFailed, read_file
+from .web.media import external_urls
 from .web.opendata import text_query_ids
 
 
@@ -324,7 +325,8 @@ def export(fmt: str, output: Path | None, bom: bool, query: str, base_url: str) 
         current_app.test_request_context(base_url=base_url),
         read_session(registry.engine) as session,
     ):
-        items = exporting.records(exporting.select_public(session, filters, ids), page_url)
+        selection = exporting.select_public(session, filters, ids)
+        items = exporting.records(selection, page_url, external_urls, session)
         if fmt == "json":
             meta = exporting.metadata(filters, url_for("browse.home", _external=True))
             chunks = exporting.json_chunks(meta, items)

@@ -14,7 +14,7 @@ from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from . import shapes
-from .actions import Conflict, Forbidden, InvalidMove, StaleVersion
+from .actions import Conflict, Forbidden, InvalidMove, MediaNotFound, StaleVersion
 from .filters import BadParameter
 from .i18n import localized, localized_fields
 from .initiatives import NotFound
@@ -58,6 +58,8 @@ def handle_error(exc: Exception) -> tuple[Response, int]:
         return error_response(
             400, "bad_parameter", msg("some parameters are not valid"), exc.fields
         )
+    if isinstance(exc, MediaNotFound):
+        return error_response(404, "not_found", msg("no such media item"))
     if isinstance(exc, NotFound):
         return error_response(404, "not_found", msg("no such initiative"))
     if isinstance(exc, StaleVersion):

@@ -8,9 +8,11 @@ pages and the JSON API) and the command line import their accessors from here, n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, current_app, g, request
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -33,8 +35,35 @@ class Registry:
     engine: Engine
 
 
+View = TypeVar("View", bound=Callable)
+
+
+class RegistryRequest(Request):
+    """A request whose body may be as large as its view accepts (`accepts_uploads`), else the
+    app's MAX_CONTENT_LENGTH. The view is known from the URL, so the limit holds before anything
+    reads the body (the CSRF check does, before the view runs)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        view = current_app.view_functions.get(self.endpoint or "")
+        limit = getattr(view, "max_body_bytes", None)
+        return limit if limit is not None else super().max_content_length
+
+
+def accepts_uploads(limit: int) -> Callable[[View], View]:
+    """This view takes request bodies of up to `limit` bytes (file uploads); a larger one is
+    refused with 413 before it is read."""
+
+    def mark(view: View) -> View:
+        view.max_body_bytes = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def init_app(app: Flask, settings: Settings) -> None:
     """Create the engine; the search index opens on the first search."""
+    app.request_class = RegistryRequest
     app.extensions["registry"] = Registry(
         settings=settings, engine=make_engine(settings.database_url)
     )

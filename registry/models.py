@@ -7,7 +7,7 @@ GROUP BY queries; every write adds a `revision` and a `change_log` row (see init
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from .vocab import MULTI_FIELDS
@@ -192,3 +192,52 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=320)
     created_at: datetime = _stamp()
+
+
+class Media(SQLModel, table=True):
+    """An image or a PDF document attached to an initiative (registry.media).
+
+    `state` says how it stands to the record's published version: `live` (part of it), `added`
+    (waits with the record's edit for review), `removing` (part of it until the edit is
+    published). `proposed` holds changes of its texts waiting with the edit. Alt text, caption
+    and title are the record's text, in its language.
+    """
+
+    __tablename__ = "media"
+    __table_args__ = (Index("ix_media_initiative_id_position", "initiative_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    kind: str = Field(max_length=10)  # image | document
+    state: str = Field(default="live", max_length=10)  # live | added | removing
+    position: int = Field(default=0)
+    content_type: str = Field(max_length=40)
+    size: int  # bytes of the stored file
+    sha256: str = Field(max_length=64)  # of the stored file: its ETag
+    width: int | None = None
+    height: int | None = None
+    pages: int | None = None
+    filename: str = Field(max_length=120)  # the download's name
+    alt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    caption: str = Field(default="", sa_column=Column(Text, nullable=False))
+    credit: str = Field(default="", max_length=300)
+    licence: str | None = Field(default=None, max_length=20)
+    title: str = Field(default="", max_length=300)
+    proposed: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class MediaFile(SQLModel, table=True):
+    """The bytes of a media item: `file` (the re-encoded image or the PDF) and, for images,
+    `thumbnail`. In the database, so every server sees them and one backup holds them."""
+
+    __tablename__ = "media_file"
+    media_id: int = Field(foreign_key="media.id", primary_key=True, ondelete="CASCADE")
+    variant: str = Field(max_length=10, primary_key=True)  # file | thumbnail
+    content_type: str = Field(max_length=40)
+    size: int
+    sha256: str = Field(max_length=64)
+    width: int | None = None
+    height: int | None = None
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

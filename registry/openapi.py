@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from . import shapes, vocab
 from .filters import MAX_QUERY_LENGTH, SORTS
+from .media import uploads
 from .schemas import InitiativeIn, Status, latest_year
 from .transfer import LICENCE
 
@@ -86,7 +87,7 @@ def _request_schemas(create_in: dict[str, Any]) -> dict[str, dict[str, Any]]:
 # The answers' shapes (registry.shapes); the shapes they contain come with them.
 ANSWERS = (shapes.Initiative, shapes.Revision, shapes.SearchResponse, shapes.CountrySummary,
            shapes.CountryProfile, shapes.CompareResponse, shapes.Vocabularies, shapes.Export,
-           shapes.Error)  # fmt: skip
+           shapes.Media, shapes.Error)  # fmt: skip
 
 
 def _schemas() -> dict[str, dict[str, Any]]:
@@ -97,7 +98,49 @@ def _schemas() -> dict[str, dict[str, Any]]:
     )
     schemas = generated["$defs"]
     schemas.update(_request_schemas(schemas.pop("InitiativeIn")))
+    schemas.update(_media_requests())
     return dict(sorted(schemas.items()))
+
+
+def _media_requests() -> dict[str, dict[str, Any]]:
+    """What adding an image or a document sends (a multipart form: registry.media.uploads
+    checks the file by its content and the texts), and what changing its texts sends."""
+    texts = {
+        "alt": {"type": "string", "minLength": 1, "maxLength": uploads.MAX_ALT,
+                "description": "images: what it shows, in the record's language (required)"},
+        "caption": {"type": "string", "maxLength": uploads.MAX_CAPTION},
+        "credit": {"type": "string", "minLength": 1, "maxLength": uploads.MAX_CREDIT,
+                   "description": "images: who made it or holds its rights (required)"},
+        "licence": {"type": "string", "enum": list(vocab.LICENCE.codes),
+                    "description": "images: a code of the `licence` vocabulary"},
+        "title": {"type": "string", "minLength": 1, "maxLength": uploads.MAX_TITLE,
+                  "description": "documents: the title (required)"},
+    }  # fmt: skip
+    version = {"type": "integer", "minimum": 1, "description": "the record's version last read"}
+    return {
+        "MediaUpload": {
+            "type": "object",
+            "required": ["kind", "file"],
+            "properties": {
+                "kind": {"type": "string", "enum": list(uploads.KINDS)},
+                "file": {
+                    "type": "string",
+                    "format": "binary",
+                    "description": f"JPEG, PNG or WebP (at most {uploads.MAX_IMAGE_BYTES} bytes "
+                    f"and {uploads.MAX_IMAGE_PIXELS} pixels), or PDF (at most "
+                    f"{uploads.MAX_DOCUMENT_BYTES} bytes); checked by content",
+                },
+                **texts,
+                "version": version,
+            },
+        },
+        "MediaPatch": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {**texts, "version": version},
+        },
+    }
 
 
 def _param(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict:
@@ -177,6 +220,13 @@ def _parameters() -> dict[str, dict[str, Any]]:
             # The database's integer range: larger ids cannot exist (and crash the lookup today).
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "description": "the initiative's id",
+        },
+        "media_id": {
+            "name": "media_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "description": "the media item's id",
         },
         "code": {
             "name": "code",
@@ -347,6 +397,7 @@ def _paths() -> dict[str, Any]:
                 "properties": {"revision": {"type": "integer", "minimum": 1}},
             },
         ),
+        **_media_paths(),
         "/api/v1/initiatives/{id}/revisions": {
             "get": {
                 "tags": ["initiatives"],
@@ -459,6 +510,93 @@ def _paths() -> dict[str, Any]:
     }
 
 
+def _media_paths() -> dict[str, Any]:
+    item = _json(_ref(shapes.Media), "the media item")
+    common = {"tags": ["media"]}
+    return {
+        "/api/v1/initiatives/{id}/media": {
+            "get": {
+                **common,
+                "operationId": "listMedia",
+                "summary": "A record's images and documents (the public: a published record's "
+                "published ones)",
+                "parameters": _params("id"),
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": _ref(shapes.Media)}, "in gallery order"
+                    ),
+                    **_errors("NotFound"),
+                },
+            },
+            "post": {
+                **common,
+                "operationId": "addMedia",
+                "summary": "Attach an image or a PDF document (as an edit would: on a published "
+                "record, an owner's addition waits for review)",
+                "security": AUTH,
+                "parameters": _params("id", "If-Match"),
+                "requestBody": {
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": _ref("MediaUpload")}},
+                },
+                "responses": {
+                    "201": {
+                        **item,
+                        "headers": {
+                            "Location": {
+                                "schema": {"type": "string"},
+                                "description": "the item's address",
+                            }
+                        },
+                    },
+                    **_errors(*WRITE_ERRORS),
+                },
+            },
+        },
+        "/api/v1/initiatives/{id}/media/{media_id}": {
+            "get": {
+                **common,
+                "operationId": "getMedia",
+                "summary": "One image or document",
+                "parameters": _params("id", "media_id"),
+                "responses": {"200": item, **_errors("NotFound")},
+            },
+            "patch": {
+                **common,
+                "operationId": "updateMedia",
+                "summary": "Change an image's alt text, caption, credit or licence, or a "
+                "document's title",
+                "security": AUTH,
+                "parameters": _params("id", "media_id", "If-Match"),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("MediaPatch")}},
+                },
+                "responses": {"200": item, **_errors(*WRITE_ERRORS)},
+            },
+            "delete": {
+                **common,
+                "operationId": "removeMedia",
+                "summary": "Remove an image or a document (on a published record, an owner's "
+                "removal waits for review)",
+                "security": AUTH,
+                "parameters": _params("id", "media_id", "If-Match"),
+                "responses": {
+                    "204": {"description": "removed, or set to be removed"},
+                    **_errors(
+                        "BadRequest",
+                        "Unauthorized",
+                        "Forbidden",
+                        "NotFound",
+                        "Conflict",
+                        "ValidationFailed",
+                    ),
+                },
+            },
+        },
+    }
+
+
 @cache
 def _document() -> dict[str, Any]:
     return {
@@ -474,7 +612,8 @@ def _document() -> dict[str, Any]:
             "license": {"name": LICENCE["name"], "identifier": LICENCE["id"]},
         },
         "tags": [
-            {"name": n} for n in ("initiatives", "workflow", "statistics", "reference", "open data")
+            {"name": n}
+            for n in ("initiatives", "workflow", "media", "statistics", "reference", "open data")
         ],
         "paths": _paths(),
         "components": {

@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from . import vocab
+from .media import uploads
 from .messages import LANGUAGES
 from .schemas import Source
 
@@ -459,6 +460,41 @@ class Licence(Shape):
     url: Url
 
 
+class Media(Shape):
+    """An image or a PDF document of a record. The public sees a published record's published
+    media; its owners and curators also get `state` and `proposed`."""
+
+    id: int
+    kind: Literal[uploads.KINDS]
+    url: Url = Field(description="the file (images inline, documents as a download)")
+    thumbnail_url: Url | None
+    content_type: Literal[(*uploads.IMAGE_FORMATS.values(), uploads.PDF)]
+    size: int = Field(description="bytes")
+    width: int | None
+    height: int | None
+    pages: int | None
+    alt: str | None = Field(description="images: what it shows, in the record's language")
+    caption: str | None
+    credit: str | None = Field(description="images: who made it or holds its rights")
+    licence: code(vocab.LICENCE) | None = Field(description="images: a `licence` code")
+    title: str | None = Field(description="documents: the title")
+    created_at: Moment
+    state: Literal["live", "added", "removing"] = Field(
+        None, description="(owners and curators) `added` and `removing` wait with the edit"
+    )
+    proposed: dict[str, Any] | None = Field(
+        None, description="(owners and curators) texts waiting with the record's edit"
+    )
+
+
+class ExportedInitiative(Initiative):
+    """A published initiative in an export: the record and its public media."""
+
+    media: list[Media] = Field(
+        None, description="its published images and documents (JSON exports)"
+    )
+
+
 class Export(Shape):
     """Every published initiative matching the filters, with the licence and how to cite it."""
 
@@ -466,7 +502,7 @@ class Export(Shape):
     citation: str
     generated_at: Moment
     filters: Filters
-    initiatives: list[Initiative]
+    initiatives: list[ExportedInitiative]
 
 
 class ErrorDetail(Shape):

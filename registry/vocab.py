@@ -277,6 +277,69 @@ EVIDENCE_LEVEL = _vocab(
     ),
 )
 
+# The licence under which an image attached to a record may be reused (registry.media). No
+# free-text "other": `permission` covers whatever no open licence does, and the credit names the
+# holder; a reuser can rely on a code, not on prose.
+LICENCE = _vocab(
+    "licence",
+    msg("Licence"),
+    False,
+    ("cc0", msg("CC0 (public domain dedication)"), msg("Anyone may reuse it, without conditions.")),
+    ("cc_by", msg("CC BY 4.0"), msg("Anyone may reuse it, crediting the author.")),
+    (
+        "cc_by_sa",
+        msg("CC BY-SA 4.0"),
+        msg("Anyone may reuse it, crediting the author and sharing alike."),
+    ),
+    (
+        "cc_by_nc",
+        msg("CC BY-NC 4.0"),
+        msg("Anyone may reuse it for non-commercial purposes, crediting the author."),
+    ),
+    (
+        "cc_by_nd",
+        msg("CC BY-ND 4.0"),
+        msg("Anyone may reuse it unchanged, crediting the author."),
+    ),
+    (
+        "cc_by_nc_sa",
+        msg("CC BY-NC-SA 4.0"),
+        msg("Non-commercial reuse, crediting the author and sharing alike."),
+    ),
+    (
+        "cc_by_nc_nd",
+        msg("CC BY-NC-ND 4.0"),
+        msg("Non-commercial reuse, unchanged, crediting the author."),
+    ),
+    (
+        "etalab",
+        msg("Licence Ouverte / Etalab 2.0"),
+        msg("The French government's open licence: reuse with credit."),
+    ),
+    (
+        "ogl",
+        msg("Open Government Licence v3.0"),
+        msg("The UK government's open licence: reuse with credit."),
+    ),
+    ("public_domain", msg("Public domain"), msg("No copyright applies any more.")),
+    (
+        "permission",
+        msg("All rights reserved, shown with permission"),
+        msg("The holder allows the registry to show it; ask them before any reuse."),
+    ),
+)
+# Where each licence is written out (linked from the gallery).
+LICENCE_DEEDS = {
+    "cc0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "cc_by": "https://creativecommons.org/licenses/by/4.0/",
+    "cc_by_sa": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "cc_by_nc": "https://creativecommons.org/licenses/by-nc/4.0/",
+    "cc_by_nd": "https://creativecommons.org/licenses/by-nd/4.0/",
+    "cc_by_nc_sa": "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    "cc_by_nc_nd": "https://creativecommons.org/licenses/by-nc-nd/4.0/",
+    "etalab": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    "ogl": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
 OPERATING_STATUS = _vocab(
     "operating_status",
     msg("Operating status"),
@@ -303,6 +366,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
         SUCCESS_FACTORS,
         EVIDENCE_LEVEL,
         OPERATING_STATUS,
+        LICENCE,
     )
 }
 
@@ -323,6 +387,9 @@ SINGLE_FIELDS: dict[str, Vocabulary] = {
     "evidence_level": EVIDENCE_LEVEL,
     "operating_status": OPERATING_STATUS,
 }
+
+# Fields of an attached image (registry.media) holding one code.
+MEDIA_FIELDS: dict[str, Vocabulary] = {"licence": LICENCE}
 
 # Languages with their own stemming; any other ISO 639-1 code is accepted too.
 STEMMED_LANGUAGES = ("en", "fr")

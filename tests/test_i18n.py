@@ -30,6 +30,7 @@ from registry.messages import Message, translate
 from registry.models import User
 
 from .conftest import csrf_from
+from .media_files import image, pdf
 from .url_map import UnfillableRoute, method_of, routes, urls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,7 +245,11 @@ def site(app, users, make_owned):
         tags=["voisins"],
     )
     draft = make_owned(users["submitter"], status="submitted", title="Draft waiting for review")
-    return {"published": published, "french": french, "draft": draft}
+    with write_session(app.extensions["registry"].engine) as s:  # the gallery and a document
+        texts = {"alt": "A patrol", "credit": "Ville de Lyon", "licence": "cc_by"}
+        media = actions.add_media(s, users["curator"], published, "image", image(), texts).id
+        actions.add_media(s, users["curator"], published, "document", pdf(), {"title": "Report"})
+    return {"published": published, "french": french, "draft": draft, "media": media}
 
 
 def _samples(app, site) -> dict:
@@ -260,6 +265,7 @@ def _samples(app, site) -> dict:
         ("string", "slug"): [slug],
         ("string", "code"): ["fr", "FR", "en"],
         ("int", "token_id"): ["1"],
+        ("int", "media_id"): [str(site["media"])],
     }
 
 
@@ -279,7 +285,8 @@ def _walk(client, app, site, language: str) -> list[str]:
             if language == "fr":
                 client.set_cookie("lang", "fr")
             response = client.get(path)
-            body = response.get_data(as_text=True)  # also ends streamed exports cleanly
+            # Also ends streamed exports cleanly; images and PDFs are bytes.
+            body = response.get_data().decode("utf-8", "replace")
             if response.status_code >= 500:
                 problems.append(f"{path}: {response.status_code}")
             is_page = response.mimetype == "text/html" and response.status_code < 300

@@ -37,10 +37,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("survey",),
     # Tables and engines.
     ("models", "db", "schema_migrations", "migrations", "backup"),
-    # The contract's models: validation of incoming records, the shapes of outgoing JSON.
-    ("schemas", "shapes"),
-    # Reading records (the visibility rule, the record shapes), and the account rows.
-    ("initiatives", "accounts"),
+    # The contract's models: validation of incoming records and uploaded files, the shapes of
+    # outgoing JSON.
+    ("schemas", "shapes", "media"),
+    # Reading records and their media (the visibility rules, the record shapes), and the
+    # account rows.
+    ("initiatives", "accounts", "media.reading"),
     # Reads over storage: filters, public browsing, search, statistics, the open-data formats
     # (reading and writing files) and the OpenAPI document.
     ("filters", "catalogue", "search", "stats", "transfer", "openapi", "token_uses"),

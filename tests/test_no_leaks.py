@@ -9,15 +9,19 @@ values are added to `samples` below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from registry import actions, initiatives
-from registry.db import write_session
+from registry.db import read_session, write_session
+from registry.models import MediaFile
 from registry.security import PRIVATE, private, public, visibility_of
 
+from . import media_files
 from .conftest import bring_to, propose_edit, valid_record
 from .url_map import UnfillableRoute, method_of, routes, urls
 
@@ -58,21 +62,49 @@ def canary_record(state: str) -> dict:
     )
 
 
+MEDIA_KINDS = ("image", "document")
+
+
 @dataclass
 class World:
     published_id: int
     published_slug: str
     hidden_ids: list[int]
+    public_media: list[int] = field(default_factory=list)
+    hidden_media: list[int] = field(default_factory=list)  # on hidden records, or waiting
+    hidden_files: set[str] = field(default_factory=set)  # SHA-256 of their bytes
+
+
+def add_canary_media(
+    session, record_id: int, colour: str, kinds=("image", "document")
+) -> list[int]:
+    """An image and a document whose texts carry the canary (the image's bytes cannot: they are
+    recognised by their hash)."""
+    texts = {"alt": f"{CANARY} alt", "caption": f"{CANARY} caption", "credit": f"{CANARY} credit",
+             "licence": "cc0"}  # fmt: skip
+    image = media_files.image(colour=colour)
+    document = media_files.pdf(title=f"{CANARY} report {colour}")
+    made = {
+        "image": lambda: actions.add_media(session, actions.SYSTEM, record_id, "image", image,
+                                           texts),
+        "document": lambda: actions.add_media(session, actions.SYSTEM, record_id, "document",
+                                              document, {"title": f"{CANARY} report"}),
+    }  # fmt: skip
+    return [made[kind]().id for kind in kinds]
 
 
 @pytest.fixture
 def world(app) -> World:
     """One published record (with a pending, unreviewed edit) and a canary in each hidden state."""
     engine = app.extensions["registry"].engine
-    hidden = []
+    hidden, hidden_media = [], []
+    colours = iter(["red", "orange", "yellow", "purple", "brown", "pink", "olive"])
     with write_session(engine) as session:
         for state in HIDDEN_STATES:
             record = actions.create(session, actions.SYSTEM, canary_record(state))
+            # Both kinds on the draft, one on each other record (the crawl tries every pair).
+            kinds = MEDIA_KINDS[len(hidden) % 2 : len(hidden) % 2 + 1] if hidden else MEDIA_KINDS
+            hidden_media += add_canary_media(session, record.id, next(colours), kinds)
             if state == "rejected":
                 actions.submit(session, actions.SYSTEM, record.id)
                 actions.reject(session, actions.SYSTEM, record.id, f"{CANARY} {state} note")
@@ -81,9 +113,22 @@ def world(app) -> World:
             hidden.append(record.id)
         published = actions.create(session, actions.SYSTEM, valid_record(tags=["volunteers"]))
         bring_to(session, published.id, "published", actions.SYSTEM)
-        world = World(published.id, published.slug, hidden)
-    # An edit waiting for review: the public keeps seeing the live fields.
+        world = World(published.id, published.slug, hidden, hidden_media=hidden_media)
+        public_image = actions.add_media(
+            session, actions.SYSTEM, published.id, "image", media_files.image(colour="teal"),
+            {"alt": "Volunteers at work", "credit": "Registry", "licence": "cc0"},
+        ).id  # fmt: skip
+        world.public_media.append(public_image)
+    # An edit waiting for review: the public keeps seeing the live fields, and the published
+    # media with their published texts, not the media and texts waiting with the edit.
     propose_edit(app, world.published_id, title=f"{CANARY} pending title", summary=CANARY)
+    with write_session(engine) as session:
+        world.hidden_media += add_canary_media(session, world.published_id, next(colours))
+        actions.update_media(session, actions.SYSTEM, world.published_id, public_image,
+                             {"alt": f"{CANARY} pending alt"})  # fmt: skip
+    with read_session(engine) as session:
+        found = session.scalars(select(MediaFile).where(MediaFile.media_id.in_(world.hidden_media)))
+        world.hidden_files = {hashlib.sha256(f.data).hexdigest() for f in found}
     return world
 
 
@@ -94,6 +139,7 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("string", "slug"): [world.published_slug, "sealed-draft"],
         ("string", "code"): [CANARY_COUNTRY, CANARY_COUNTRY.lower(), "fr", "zz"],
         ("int", "token_id"): ["1"],
+        ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
     }
 
 
@@ -101,24 +147,33 @@ def crawl(client: FlaskClient, world: World) -> tuple[int, list[str]]:
     """Request every route anonymously; return how many requests were made and the problems."""
     problems: list[str] = []
     requests = 0
-    hidden = {str(i) for i in world.hidden_ids}
+    adapter = client.application.url_map.bind("localhost")
     for rule in routes(client.application):
         visibility = visibility_of(client.application.view_functions[rule.endpoint])
         method = method_of(rule)
         for path in urls(rule, samples(world)):
-            for query in QUERIES if method == "GET" else ("",):
+            # A file is a file whatever the query string: media routes are tried without one.
+            queries = QUERIES if method == "GET" and "media_id" not in rule.arguments else ("",)
+            for query in queries:
                 url = path + query
                 response = client.open(url, method=method)
                 requests += 1
-                body = response.get_data(as_text=True) + response.headers.get("Location", "")
+                data = response.get_data()
+                body = data.decode("utf-8", "replace") + response.headers.get("Location", "")
                 where = f"{method} {url} ({rule.endpoint}, {visibility}) -> {response.status_code}"
                 if CANARY.lower() in body.lower():
                     problems.append(f"{where}: shows an unpublished record")
+                if hashlib.sha256(data).hexdigest() in world.hidden_files:
+                    problems.append(f"{where}: serves an unpublished record's file")
                 if response.status_code >= 500:
                     problems.append(f"{where}: server error")
                 if visibility == PRIVATE and response.status_code not in REFUSED:
                     problems.append(f"{where}: private route answers an anonymous visitor")
-                opens_hidden = visibility != PRIVATE and set(path.split("/")) & hidden
+                _, args = adapter.match(path, method=method)
+                opens_hidden = visibility != PRIVATE and (
+                    args.get("initiative_id") in world.hidden_ids
+                    or args.get("media_id") in world.hidden_media
+                )
                 if opens_hidden and response.status_code != 404:
                     problems.append(f"{where}: an unpublished record's route is not 404")
     return requests, problems
@@ -138,6 +193,25 @@ def test_the_published_record_is_reachable(client, world):
     assert "Citizen patrols" in response.get_data(as_text=True)
     api = client.get(f"/api/v1/initiatives/{world.published_id}").get_json()
     assert api["title"] == "Citizen patrols with the local police"  # not the pending edit
+    image = world.public_media[0]
+    served = client.get(f"/initiatives/{world.published_id}/media/{image}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    listed = client.get(f"/api/v1/initiatives/{world.published_id}/media").get_json()
+    assert [(m["id"], m["alt"]) for m in listed] == [(image, "Volunteers at work")]
+
+
+def test_the_crawl_catches_a_leaked_file(app, client, world):
+    @app.get("/leaky-file/<int:media_id>")
+    @public
+    def leaky_file(media_id: int):
+        from registry.extensions import db
+        from registry.models import MediaFile
+
+        return db().get(MediaFile, (media_id, "file")).data
+
+    _, problems = crawl(client, world)
+    assert any("/leaky-file/" in p and "serves an unpublished record's file" in p for p in problems)
+    assert any("/leaky-file/" in p and "is not 404" in p for p in problems)
 
 
 def test_the_crawl_catches_a_leaking_route(app, client, world):

@@ -7,10 +7,12 @@ import re
 
 import pytest
 
-from registry import create_app
+from registry import actions, create_app
+from registry.db import write_session
 from registry.paths import TEMPLATES
 from registry.security import PRIVATE, PUBLIC, private, visibility_of
 
+from .media_files import image
 from .url_map import method_of, routes, urls
 
 EXPECTED_HEADERS = {
@@ -30,31 +32,44 @@ CSP_DIRECTIVES = [
 ]
 
 
-def assert_security_headers(response, where: str) -> None:
+# Stored files (images, PDFs) are served under a policy that lets nothing run or load.
+FILE_CSP_DIRECTIVES = ["default-src 'none'", "frame-ancestors 'none'", "sandbox"]
+
+
+def assert_security_headers(response, where: str, directives=CSP_DIRECTIVES) -> None:
     for name, value in EXPECTED_HEADERS.items():
         assert response.headers.get(name) == value, f"{where}: {name}"
     csp = [d.strip() for d in response.headers.get("Content-Security-Policy", "").split(";")]
-    for directive in CSP_DIRECTIVES:
+    for directive in directives:
         assert directive in csp, f"{where}: CSP lacks {directive!r}"
     assert not any("unsafe-inline" in d or "unsafe-eval" in d for d in csp), where
     assert "camera=()" in response.headers.get("Permissions-Policy", ""), where
     assert "Strict-Transport-Security" not in response.headers, f"{where}: HSTS on plain HTTP"
 
 
-def test_every_route_sends_the_security_headers(client, make_initiative):
+def test_every_route_sends_the_security_headers(app, client, make_initiative):
     published = make_initiative()
+    with write_session(app.extensions["registry"].engine) as s:
+        texts = {"alt": "A walk", "credit": "Registry", "licence": "cc0"}
+        media = actions.add_media(s, actions.SYSTEM, published, "image", image(), texts).id
     samples = {
         ("int", "initiative_id"): [str(published)],
         ("string", "slug"): ["some-slug"],
         ("string", "code"): ["fr"],
         ("int", "token_id"): ["1"],
+        ("int", "media_id"): [str(media)],
     }
     checked = 0
     for rule in routes(client.application):
+        files = rule.endpoint in ("media.file", "media.thumbnail")
         for url in urls(rule, samples):
             with client.open(url, method=method_of(rule)) as response:
                 assert response.status_code < 500, url
-                assert_security_headers(response, f"{method_of(rule)} {url}")
+                assert_security_headers(
+                    response,
+                    f"{method_of(rule)} {url}",
+                    FILE_CSP_DIRECTIVES if files else CSP_DIRECTIVES,
+                )
             checked += 1
     assert checked >= 5
     for url in ("/static/css/registry.css", "/no/such/page", "/api/v1/no-such-thing"):

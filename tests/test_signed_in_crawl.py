@@ -17,6 +17,7 @@ import pytest
 from registry import actions, seeds
 from registry.db import write_session
 
+from . import media_files
 from .conftest import bring_to
 from .test_no_leaks import CANARY, HIDDEN_STATES, canary_record
 
@@ -58,7 +59,7 @@ def crawl(client, start: list[str], limit: int = MAX_PAGES) -> tuple[list[str], 
         shapes[shape] += 1
         response = client.get(url)
         visited.append(url)
-        body = response.get_data(as_text=True)
+        body = response.get_data().decode("utf-8", "replace")  # images and PDFs are bytes
         if response.status_code >= 500:
             problems.append(f"{url} -> {response.status_code}")
         if CANARY.lower() in (body + response.headers.get("Location", "")).lower():
@@ -79,23 +80,32 @@ def crawl(client, start: list[str], limit: int = MAX_PAGES) -> tuple[list[str], 
 @pytest.fixture
 def registry_with_canaries(app, users, make_owned):
     """The seeded records, the submitter's own draft and submission, and a canary of another
-    organisation (Stadt Wien) in every unpublished state."""
+    organisation (Stadt Wien) in every unpublished state, each with an image and a document
+    whose texts carry the canary. Returns the canaries' ids and their media's addresses."""
     engine = app.extensions["registry"].engine
     seeds.seed(engine)
     make_owned(users["submitter"], title="Our own draft about school meals")
     make_owned(users["submitter"], status="submitted", title="Our own submitted bus panel")
-    hidden = []
+    hidden, media = [], []
     other = users["other"]
+    texts = {"alt": f"{CANARY} alt", "credit": f"{CANARY} credit", "licence": "cc0"}
     with write_session(engine) as s:
         for state in HIDDEN_STATES:
             record = actions.create(s, other, canary_record(state))
+            image = actions.add_media(s, other, record.id, "image", media_files.image(), texts)
+            document = actions.add_media(s, other, record.id, "document", media_files.pdf(),
+                                         {"title": f"{CANARY} report"})  # fmt: skip
+            media += [f"/initiatives/{record.id}/media/{image.id}",
+                      f"/initiatives/{record.id}/media/{image.id}/thumbnail",
+                      f"/initiatives/{record.id}/media/{document.id}",
+                      f"/api/v1/initiatives/{record.id}/media/{document.id}"]  # fmt: skip
             if state == "rejected":
                 actions.submit(s, other, record.id)
                 actions.reject(s, actions.SYSTEM, record.id, f"{CANARY} note")
             else:
                 bring_to(s, record.id, state, other)
             hidden.append(record.id)
-    return hidden
+    return hidden, media
 
 
 def direct_addresses(ids: list[int]) -> list[str]:
@@ -108,6 +118,7 @@ def direct_addresses(ids: list[int]) -> list[str]:
             ("/my/initiatives/", "/history"),
             ("/api/v1/initiatives/", ""),
             ("/api/v1/initiatives/", "/revisions"),
+            ("/api/v1/initiatives/", "/media"),
         ]
     ]
 
@@ -116,8 +127,10 @@ def test_submitter_crawl_never_meets_another_organisations_unpublished_record(
     sign_in, users, registry_with_canaries
 ):
     client = sign_in("sub@lyon.example")
-    visited, problems = crawl(client, ["/", *direct_addresses(registry_with_canaries)])
+    hidden, media = registry_with_canaries
+    visited, problems = crawl(client, ["/", *direct_addresses(hidden), *media])
     assert not problems, "\n".join(problems)
+    assert all(client.get(address).status_code == 404 for address in media)
     reached = " ".join(visited)
     for page in ("/my/initiatives", "/my/initiatives/new", "/account", "/export", "/feed.atom"):
         assert page in reached  # the crawl got to the signed-in and open-data pages
@@ -127,7 +140,8 @@ def test_submitter_crawl_never_meets_another_organisations_unpublished_record(
 
 def test_curator_crawl_meets_no_server_error(sign_in, users, registry_with_canaries):
     client = sign_in("cur@registry.example")
-    visited, problems = crawl(client, ["/", *direct_addresses(registry_with_canaries)])
+    hidden, media = registry_with_canaries
+    visited, problems = crawl(client, ["/", *direct_addresses(hidden), *media])
     server_errors = [p for p in problems if "shows another" not in p]
     assert not server_errors, "\n".join(server_errors)
     assert "/review" in visited

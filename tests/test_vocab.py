@@ -12,6 +12,7 @@ from registry import vocab
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "vocabulary.md"
 FIELDS = {v.name: field for field, v in {**vocab.SINGLE_FIELDS, **vocab.MULTI_FIELDS}.items()}
+IMAGE_FIELDS = {v.name: field for field, v in vocab.MEDIA_FIELDS.items()}
 
 
 def _sections() -> dict[str, str]:
@@ -41,7 +42,10 @@ def test_the_document_lists_every_vocabulary_and_no_other():
 def test_the_documented_vocabulary_is_the_code(name):
     vocabulary = vocab.VOCABULARIES[name]
     section = _sections()[name]
-    assert f"Record field `{FIELDS[name]}`" in section
+    if name in IMAGE_FIELDS:
+        assert f"Image field `{IMAGE_FIELDS[name]}`" in section
+    else:
+        assert f"Record field `{FIELDS[name]}`" in section
     expected = [
         [t.code, t.label("en"), t.label("fr"), str(t.description)]
         + ([t.cofog or "—"] if vocabulary is vocab.SECTOR else [])

@@ -21,6 +21,7 @@ from .authority import (
 from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
 from .guard import ACTIONS
 from .importing import ImportOptions, import_rows
+from .media import MediaNotFound, add_media, remove_media, update_media
 from .people import (
     change_password,
     create_token,
@@ -41,9 +42,11 @@ __all__ = [
     "Forbidden",
     "ImportOptions",
     "InvalidMove",
+    "MediaNotFound",
     "StaleVersion",
     "State",
     "ValidationFailed",
+    "add_media",
     "allowed",
     "available",
     "can_view",
@@ -61,11 +64,13 @@ __all__ = [
     "may_manage_accounts",
     "publish",
     "reject",
+    "remove_media",
     "restore",
     "revoke_token",
     "set_locale",
     "sign_out_everywhere",
     "state_of",
     "submit",
+    "update_media",
     "withdraw",
 ]

@@ -28,6 +28,7 @@ from ..models import (
     utcnow,
 )
 from ..schemas import MULTI, RECORD_FIELDS
+from . import media_storage
 from .errors import Conflict
 from .workflow import State, status_of
 
@@ -176,9 +177,14 @@ def save(
     so the public version moves on.
     """
     now = utcnow()
+    had_edit = initiative.pending_status is not None
     initiative.status, initiative.pending_status = status_of(state)
     if initiative.pending_status is None:
         initiative.pending = None
+        # The edit is gone (published, made the withdrawn record, or deleted): so are the
+        # media changes that waited with it.
+        if had_edit and media_storage.settle(session, initiative.id, keep=state != State.DELETED):
+            changes = [*changes, "media"]
     initiative.version += 1
     initiative.updated_at = now
     if public_change:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import initiatives, meta, search, stats  # noqa: F401  (importing them adds their routes)
+from . import initiatives, media, meta, search, stats  # noqa: F401  (importing them adds their routes)
 from .blueprint import bp
 
 

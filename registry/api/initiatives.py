@@ -34,7 +34,7 @@ def with_url(record: dict) -> dict:
     }
 
 
-def _actor() -> Principal:
+def actor() -> Principal:
     user = current_principal()
     if user is None:
         raise ApiError(401, "unauthorized", SIGN_IN_FIRST)
@@ -62,7 +62,7 @@ def _optional_body() -> dict[str, Any]:
 NOT_A_VERSION = msg("the version must be a whole number")
 
 
-def _expected_version(body: dict[str, Any]) -> int | None:
+def expected_version(body: dict[str, Any]) -> int | None:
     """The version the client last saw: `If-Match` (wins) or `"version"` in the body; a whole
     number, never a fraction or a boolean."""
     raw = body.pop("version", None)
@@ -94,7 +94,7 @@ def get_initiative(initiative_id: int):
 @bp.post("/initiatives")
 @private("signed-in users (bearer token or session)")
 def create_initiative():
-    user = _actor()
+    user = actor()
     body = json_body()
     if not isinstance(body, dict):
         raise ValidationFailed({"_": [msg("expected a JSON object with the initiative's fields")]})
@@ -110,7 +110,7 @@ def create_initiative():
 
 def _run(run, initiative_id: int, version: int | None) -> dict[str, Any]:
     """One action on one record in one transaction; the record as the actor now sees it."""
-    user = _actor()
+    user = actor()
     with write_session(registry_of().engine) as session:
         changed = run(session, user, initiative_id, version)
         return _record_for(user, changed)
@@ -122,7 +122,7 @@ def patch_initiative(initiative_id: int):
     body = json_body()
     if not isinstance(body, dict):
         raise ValidationFailed({"_": [msg("expected a JSON object with the fields to change")]})
-    version = _expected_version(body)
+    version = expected_version(body)
     return _run(
         lambda s, u, i, v: actions.edit(s, u, i, body, expected_version=v), initiative_id, version
     )
@@ -131,7 +131,7 @@ def patch_initiative(initiative_id: int):
 def _transition(name: str):
     def view(initiative_id: int):
         body = _optional_body()
-        version = _expected_version(body)
+        version = expected_version(body)
         if name == "reject":
             reason = body.pop("reason", None)
             run = lambda s, u, i, v: actions.reject(s, u, i, reason, expected_version=v)  # noqa: E731
@@ -160,7 +160,7 @@ for _name in ("submit", "publish", "reject", "withdraw", "restore"):
 @private("owners of unpublished records, and curators")
 def delete_initiative(initiative_id: int):
     body = _optional_body()
-    version = _expected_version(body)
+    version = expected_version(body)
     if body:
         raise ValidationFailed({k: [msg("unknown field")] for k in body})
     _run(lambda s, u, i, v: actions.delete(s, u, i, expected_version=v), initiative_id, version)
@@ -170,7 +170,7 @@ def delete_initiative(initiative_id: int):
 @bp.get("/initiatives/<int:initiative_id>/revisions")
 @private("the owner organisation and curators")
 def initiative_revisions(initiative_id: int):
-    user = _actor()
+    user = actor()
     session = db()
     initiative = initiatives.lookup(session, initiative_id)
     if initiative is None or not actions.can_view_history(user, initiative):

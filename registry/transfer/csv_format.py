@@ -28,7 +28,7 @@ COLUMNS = (
     "mainstreamed_year", "end_year", "operating_status", "integrated_from_start", "participants",
     "contributions", "motives", "obstacles", "success_factors", "evidence_level", "outcomes",
     "lead_organisation", "partners", "tags", "sources", "status", "version", "illustrative",
-    "created_at", "updated_at", "published_at",
+    "created_at", "updated_at", "published_at", "media",
 )  # fmt: skip
 LIST_COLUMNS = (*MULTI, "partners", "tags")
 YEAR_COLUMNS = ("start_year", "mainstreamed_year", "end_year")
@@ -72,6 +72,8 @@ def cells(record: dict[str, Any]) -> list[str]:
         value = record.get(column)
         if column == "sources":
             text = f"{SEPARATOR} ".join(_escape(f"{s['title']} <{s['url']}>") for s in value or [])
+        elif column == "media":  # the files' addresses; an import ignores them
+            text = f"{SEPARATOR} ".join(_escape(m["url"]) for m in value or [])
         elif column in LIST_COLUMNS:
             text = f"{SEPARATOR} ".join(_escape(v) for v in value or [])
         elif value is None:
@@ -232,7 +234,7 @@ _VOCAB_OF = {**{f: vocab.MULTI_FIELDS[f].name for f in MULTI}, "sector": "sector
 # Columns that describe a record rather than set it: dropped from the fields an import writes
 # (`organisation` and `version` scope and check the import row: registry.transfer.importing).
 READ_ONLY = ("id", "url", "status", "version", "created_at", "updated_at", "published_at",
-             "illustrative", "organisation")  # fmt: skip
+             "illustrative", "organisation", "media")  # fmt: skip
 
 
 def record_from_row(row: dict[str, str]) -> dict[str, Any]:

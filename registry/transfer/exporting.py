@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from sqlmodel import Session
@@ -15,7 +16,8 @@ from sqlmodel import Session
 from .. import initiatives
 from ..catalogue import apply_filters
 from ..filters import Filters
-from ..models import Initiative
+from ..media import reading
+from ..models import Initiative, Media
 from ..schemas import iso
 from . import CITATION, LICENCE, csv_format
 
@@ -38,11 +40,25 @@ def select_public(
 
 
 def records(
-    selection: Iterable[Initiative], url: Callable[[Initiative], str]
+    selection: Iterable[Initiative],
+    url: Callable[[Initiative], str],
+    media_urls: Callable[[Media], tuple[str, str | None]] | None = None,
+    session: Session | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The contract's records, each with its page's `url`."""
-    for initiative in selection:
-        yield {**initiatives.to_record(initiative), "url": url(initiative)}
+    """The contract's records, each with its page's `url`; with `media_urls` (the addresses of
+    an item's file and thumbnail) and the session, also its public `media` (one query per
+    batch of records). Files never travel in an export: only their addresses."""
+    chosen = iter(selection)
+    while batch := list(islice(chosen, BATCH)):
+        found = {}
+        if media_urls is not None and session is not None:
+            found = reading.public_by_record(session, [i.id for i in batch])
+        for initiative in batch:
+            record = {**initiatives.to_record(initiative), "url": url(initiative)}
+            if media_urls is not None:
+                items = found.get(initiative.id, [])
+                record["media"] = [reading.to_record(m, *media_urls(m)) for m in items]
+            yield record
 
 
 def metadata(filters: Filters, site_url: str, now: datetime | None = None) -> dict[str, Any]:

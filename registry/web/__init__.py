@@ -26,6 +26,7 @@ from . import (
     country_pages,
     forms,
     imports,
+    media,
     opendata,
     search_links,
 )
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(country_pages.bp)
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(media.bp)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
@@ -54,6 +56,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
+    app.jinja_env.globals.update(media.HELPERS)
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,

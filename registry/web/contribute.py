@@ -16,13 +16,14 @@ from ..auth import current_principal
 from ..db import write_session
 from ..extensions import db, registry_of
 from ..i18n import localized
+from ..messages import msg
 from ..models import Initiative
 from ..schemas import ValidationFailed, whole_number
 from ..security import private
 from .forms import MULTI_VOCAB, SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
 
 bp = Blueprint("contribute", __name__)
-STALE = (
+STALE = msg(
     "Someone else changed this record while you were editing it. "
     "Open it again to see their change, then reapply yours."
 )
@@ -52,7 +53,7 @@ def mine():
     )
 
 
-def _render_form(form, initiative=None, errors=None, similar=(), status=200):
+def _render_form(form, initiative=None, errors=None, similar=(), status=200, **context):
     return (
         render_template(
             "contribute/form.html",
@@ -62,9 +63,18 @@ def _render_form(form, initiative=None, errors=None, similar=(), status=200):
             sections=SECTIONS,
             multi_vocab=MULTI_VOCAB,
             similar=similar,
+            **context,
         ),
         status,
     )
+
+
+def edit_page(initiative: Initiative, status: int = 200, errors=None, **context):
+    """The edit page as first shown; `errors` and `context` add to it (what the media section
+    of the page reports after a refused upload)."""
+    values = InitiativeForm.form_values(initiatives.proposed_fields(initiative))
+    form = InitiativeForm(formdata=None, data={**values, "version": initiative.version})
+    return _render_form(form, initiative, errors=errors, status=status, **context)
 
 
 def _similar(data: dict, errors: dict, exclude: int | None = None) -> list[Initiative]:
@@ -126,9 +136,7 @@ def edit(initiative_id: int):
     if not actions.allowed(user, initiative, "edit"):
         abort(403)
     if request.method == "GET":
-        values = InitiativeForm.form_values(initiatives.proposed_fields(initiative))
-        form = InitiativeForm(data={**values, "version": initiative.version})
-        return _render_form(form, initiative)
+        return edit_page(initiative)
     form = InitiativeForm()
     data = form.to_data()
     version = _form_version(form)
@@ -141,7 +149,7 @@ def edit(initiative_id: int):
                 actions.submit(s, user, initiative_id)
     except StaleVersion:
         form.version.data = str(version)
-        return _render_form(form, initiative, errors={"_": [_(STALE)]}, status=409)
+        return _render_form(form, initiative, errors={"_": [localized(STALE)]}, status=409)
     except ValidationFailed as exc:
         return _render_form(form, initiative, errors=exc.fields, status=422)
     except Conflict as exc:

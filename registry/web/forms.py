@@ -207,6 +207,7 @@ FIELD_LABELS: dict[str, Any] = {
     "slug": _l("Address (slug)"),
     "external_id": _l("External identifier"),
     "illustrative": _l("Illustrative"),
+    "media": _l("Images and documents"),
 }
 
 

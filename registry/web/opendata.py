@@ -30,6 +30,7 @@ from ..models import Initiative
 from ..security import public
 from ..transfer import CITATION, LICENCE, atom, csv_format, exporting
 from .labels import country_name, label
+from .media import external_urls
 
 bp = Blueprint("opendata", __name__)
 FEED_SIZE = 50
@@ -112,7 +113,8 @@ def _stream(chunks: Iterator[str], mimetype: str, filename: str | None = None) -
 def _records(filters: Filters, ids: list[int] | None) -> Iterator[dict]:
     """Records read in a session of their own, which lives as long as the stream."""
     with read_session(registry_of().engine) as session:
-        yield from exporting.records(exporting.select_public(session, filters, ids), page_url)
+        selection = exporting.select_public(session, filters, ids)
+        yield from exporting.records(selection, page_url, external_urls, session)
 
 
 @bp.get("/export/initiatives.csv")
