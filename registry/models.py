@@ -241,3 +241,32 @@ class MediaFile(SQLModel, table=True):
     width: int | None = None
     height: int | None = None
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+# --- Mail (issue 18): the outbox ------------------------------------------------------------
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail to send, written in the same transaction as what caused it (an invitation, a
+    password reset, a digest) and delivered later by `registry mail send` (registry.mail).
+
+    `status`: waiting (to send, not before `next_attempt_at`), sending (claimed by a sender
+    since `last_attempt_at`), sent, failed (gave up after `registry.mail.MAX_ATTEMPTS`).
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)  # invitation | password_reset | digest | test …
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    headers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="waiting", max_length=10)
+    attempts: int = Field(default=0)
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    message_id: str = Field(default="", max_length=300)
+    created_at: datetime = _stamp()
+    next_attempt_at: datetime = _stamp()
+    last_attempt_at: datetime | None = _moment()
+    sent_at: datetime | None = _moment()

@@ -28,6 +28,7 @@ from . import (
     imports,
     media,
     opendata,
+    outbox,
     search_links,
 )
 from .labels import country_name, field_value, label
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(outbox.bp)  # issue 18: mail
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
