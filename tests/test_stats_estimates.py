@@ -49,8 +49,9 @@ def test_holm_rejects_step_by_step():
     assert holm([]) == []
 
 
+# Weeks in remission; negative: censored.
 GEHAN_6MP = [6, 6, 6, -6, 7, -9, 10, -10, -11, 13, 16, -17, -19, -20, 22, 23, -25, -32, -32,
-             -34, -35]  # fmt: skip  (negative: censored)
+             -34, -35]  # fmt: skip
 
 
 def test_kaplan_meier_with_censoring_and_ties_matches_the_6mp_trial():
