@@ -293,6 +293,7 @@ class CountrySummary(Shape):
     pilot: int
     integrated: int
     sectors: list[Sector] = Field(description="sectors with at least one published initiative")
+    illustrative: int = Field(description="how many of `total` are illustrative examples")
 
 
 class InitiativeSummary(Shape):
@@ -312,6 +313,14 @@ class InitiativeSummary(Shape):
     evidence_level: EvidenceLevel | None
 
 
+class IllustrativeCounted(Shape):
+    """Whether the figures count the illustrative records (parameter `illustrative`), and how
+    many of the counted records are illustrative."""
+
+    included: bool
+    counted: int
+
+
 class CountryProfile(Shape):
     """A country's published initiatives: counts by code and by year, and one page of them."""
 
@@ -323,6 +332,7 @@ class CountryProfile(Shape):
     by_sector: Counts
     by_start_year: Counts = Field(description="year → initiatives started that year")
     by_mainstreamed_year: Counts = Field(description="year → initiatives mainstreamed that year")
+    illustrative: IllustrativeCounted
     page: int
     per_page: int
     initiatives: list[InitiativeSummary] = Field(
@@ -399,6 +409,7 @@ class CompareResponse(Shape):
     """Pilots versus integrated initiatives among the published ones matching the filters."""
 
     filters: Filters
+    illustrative: IllustrativeCounted
     groups: CompareGroups
     grouped: dict[str, dict[str, dict[str, Share]]] = Field(
         description="field → survey key → maturity → initiatives carrying any of the codes the "

@@ -234,7 +234,7 @@ def test_csv_downloads_hold_the_charted_figures(fixture_app):
     by_sector = client.get("/compare.csv?table=pathways_by_sector").get_data(as_text=True)
     assert "health,Health,2,3,2,4" in by_sector
     countries = client.get("/countries.csv").get_data(as_text=True).splitlines()
-    assert countries[1] == "CA,Canada,2,1,1,health;education"
+    assert countries[1] == "CA,Canada,2,1,1,health;education,0"
     stages = client.get("/countries/FR.csv?table=stage").get_data(as_text=True)
     assert "chart-stage,design,Design,count,2,2,1.000," in stages
 

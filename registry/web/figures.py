@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
-from flask import Response, abort
+from flask import Response, abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from .. import stats, vocab
 from ..charts import Chart, Row, Series, Value
+from ..extensions import db
 from ..i18n import current_locale
 from .labels import label
 
@@ -20,6 +22,36 @@ VOCABULARY_OF = {"stages": "stage", "sectors": "sector", "evidence_level": "evid
 
 def _vocabulary_name(field_name: str) -> str:
     return VOCABULARY_OF.get(field_name, field_name)
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Whether this request's statistics count the illustrative records (the `illustrative`
+    parameter: include or exclude; absent: the registry's default), and links to switch."""
+
+    include: bool
+    default: bool
+    given: str | None  # the parameter as the request gave it
+
+    @property
+    def carry(self) -> dict[str, str]:
+        """The parameter for links that keep this choice (empty when the default is used)."""
+        return {"illustrative": "include" if self.include else "exclude"} if self.given else {}
+
+    def url(self, include: bool) -> str:
+        """This page with the other choice (first page of any paged list)."""
+        args = request.args.to_dict(flat=False)
+        args.pop("page", None)
+        args["illustrative"] = ["include" if include else "exclude"]
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def illustrative_switch() -> Switch:
+    """The illustrative switch of the current request; BadParameter for a bad value."""
+    given = request.args.get("illustrative")
+    session = db()
+    include = stats.illustrative_choice(session, given)
+    return Switch(include, stats.default_illustrative(session), given or None)
 
 
 def group_series() -> list[Series]:
