@@ -348,6 +348,14 @@ class Share(Shape):
 
     count: int
     share: Number
+    interval: list[Number] | None = Field(
+        default=None,
+        description="the share's Wilson 95 % interval [low, high]; null for an empty group "
+        "(given by every statistics answer)",
+    )
+    small_group: bool = Field(
+        default=False, description="the group has too few initiatives for its share to mean much"
+    )
 
 
 Distribution = dict[str, Share]
@@ -405,6 +413,25 @@ class SurveyNotes(Shape):
     )
 
 
+class TestResult(Shape):
+    """One row's test, pilots against integrated initiatives."""
+
+    p: Number = Field(description="two-sided p-value, before adjustment")
+    different: bool = Field(description="called out as different after Holm's adjustment")
+
+
+class CompareTests(Shape):
+    """The test behind every difference the page calls out."""
+
+    name: str
+    alpha: Number = Field(description="the family-wise level")
+    count: int = Field(description="how many rows were tested (the family Holm adjusts over)")
+    results: dict[str, dict[str, TestResult]] = Field(
+        description="field → code (or survey key, or not_stated) → result; rows neither group "
+        "has are not tested"
+    )
+
+
 class CompareResponse(Shape):
     """Pilots versus integrated initiatives among the published ones matching the filters."""
 
@@ -415,6 +442,7 @@ class CompareResponse(Shape):
         description="field → survey key → maturity → initiatives carrying any of the codes the "
         "survey groups under that key"
     )
+    tests: CompareTests
     pathways: Pathways
     survey_reference: dict[str, dict[str, Number]] = Field(
         description="shares reported by the 2010 OECD survey, for comparison: field → code (or "

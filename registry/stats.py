@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from . import vocab
 from .catalogue import apply_filters
+from .estimates import fisher_exact, holm, wilson
 from .filters import BadParameter, Filters
 from .initiatives import PUBLIC_STATUS, latest_change
 from .messages import msg
@@ -69,6 +70,32 @@ def median(counts: Counter[int]) -> Number | None:
 def share(count: int, n: int) -> float:
     """count / n rounded to three decimals (0.0 for an empty group)."""
     return round(count / n, 3) if n else 0.0
+
+
+def interval(count: int, n: int) -> list[float] | None:
+    """The Wilson 95 % interval of count / n, rounded to three decimals (None when n is 0)."""
+    found = wilson(count, n)
+    return None if found is None else [round(found[0], 3), round(found[1], 3)]
+
+
+def share_json(count: int, n: int) -> dict[str, Any]:
+    return {"count": count, "share": share(count, n), "interval": interval(count, n),
+            "small_group": n < SMALL_GROUP}  # fmt: skip
+
+
+# A difference between pilots and integrated initiatives is called out only when this test
+# finds one: two-sided, at ALPHA, after Holm's adjustment for every comparison of the page.
+ALPHA = 0.05
+TEST_NAME = "Fisher's exact test (two-sided), Holm-adjusted over every row compared"
+
+
+@dataclass(frozen=True)
+class Test:
+    p: float
+    different: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"p": round(self.p, 4), "different": self.different}
 
 
 # --- Selections ------------------------------------------------------------------------------
@@ -222,7 +249,7 @@ class Group:
         return {
             "n": self.n,
             **{
-                name: {c: {"count": k, "share": share(k, self.n)} for c, k in codes.items()}
+                name: {c: share_json(k, self.n) for c, k in codes.items()}
                 for name, codes in self.counts.items()
             },
             "median_start_year": self.median_start_year,
@@ -281,6 +308,7 @@ class Comparison:
     pathways: Pathways
     illustrative_included: bool = True
     illustrative: int = 0  # how many of the counted initiatives are illustrative
+    _tests: dict[str, dict[str, Test]] | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -290,12 +318,50 @@ class Comparison:
         count = self.grouped[field_name][key][maturity]
         return count, share(count, self.groups[maturity].n)
 
+    def rows(self) -> dict[str, dict[str, tuple[int, int]]]:
+        """field → code (or survey key, or "not_stated") → (pilot count, integrated count)."""
+        out: dict[str, dict[str, tuple[int, int]]] = {}
+        pilot, integrated = self.groups["pilot"], self.groups["integrated"]
+        for name in COMPARED:
+            mine = out.setdefault(name, {})
+            for key, by_maturity in self.grouped.get(name, {}).items():
+                mine[key] = (by_maturity["pilot"], by_maturity["integrated"])
+            for code in pilot.counts[name]:
+                mine[code] = (pilot.counts[name][code], integrated.counts[name][code])
+            if name not in vocab.MULTI_FIELDS and name != "sectors":
+                mine["not_stated"] = (pilot.not_stated(name), integrated.not_stated(name))
+        return out
+
+    def tests(self) -> dict[str, dict[str, Test]]:
+        """Fisher's exact test, pilots against integrated initiatives, on every row where
+        either group has the code; `different` where Holm's procedure over all of them
+        rejects at ALPHA. Rows no group has are not tested (and not counted)."""
+        if self._tests is not None:
+            return self._tests
+        n_pilot, n_integrated = self.groups["pilot"].n, self.groups["integrated"].n
+        tested: list[tuple[str, str, float]] = []
+        if n_pilot and n_integrated:
+            for name, rows in self.rows().items():
+                for key, (a, c) in rows.items():
+                    if a or c:
+                        p = fisher_exact(a, n_pilot - a, c, n_integrated - c)
+                        tested.append((name, key, p))
+        rejected = holm([p for _, _, p in tested], ALPHA)
+        found: dict[str, dict[str, Test]] = {}
+        for (name, key, p), different in zip(tested, rejected, strict=True):
+            found.setdefault(name, {})[key] = Test(p, different)
+        self._tests = found
+        return found
+
+    @property
+    def test_count(self) -> int:
+        return sum(len(rows) for rows in self.tests().values())
+
     def as_json(self) -> dict[str, Any]:
         grouped = {
             name: {
                 key: {
-                    m: dict(zip(("count", "share"), self.grouped_share(name, key, m), strict=True))
-                    for m in MATURITIES
+                    m: share_json(self.grouped[name][key][m], self.groups[m].n) for m in MATURITIES
                 }
                 for key in keys
             }
@@ -305,6 +371,15 @@ class Comparison:
             "illustrative": {"included": self.illustrative_included, "counted": self.illustrative},
             "groups": {m: g.as_json() for m, g in self.groups.items()},
             "grouped": grouped,
+            "tests": {
+                "name": TEST_NAME,
+                "alpha": ALPHA,
+                "count": self.test_count,
+                "results": {
+                    name: {key: t.as_json() for key, t in rows.items()}
+                    for name, rows in self.tests().items()
+                },
+            },
             "pathways": self.pathways.as_json(),
         }
 

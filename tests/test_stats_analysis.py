@@ -3,6 +3,10 @@ intervals, tests, cohorts and time to mainstreaming, on SQLite and PostgreSQL.""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import pytest
 
 from registry.transfer.importing import Row
@@ -96,3 +100,70 @@ def test_a_bad_illustrative_switch_is_a_clear_400(client, url):
         assert body["code"] == "bad_parameter" and "illustrative" in str(body)
     else:
         assert "expected include or exclude" in response.get_data(as_text=True)
+
+
+# --- Uncertainty --------------------------------------------------------------------------------
+
+SMALL = [
+    # Two pilots, three integrated: every group below 5, every share flagged.
+    dict(title="Pilot evaluated", maturity="pilot", stages=["evaluate"], sector="health",
+         start_year=2018),
+    dict(title="Pilot designed", maturity="pilot", stages=["design"], sector="health",
+         start_year=2019),
+    dict(title="Integrated one", maturity="integrated", stages=["design"], sector="health",
+         start_year=2008, mainstreamed_year=2012),
+    dict(title="Integrated two", maturity="integrated", stages=["design"], sector="education",
+         start_year=2000, mainstreamed_year=2010),
+    dict(title="Integrated three", maturity="integrated", stages=["deliver"], sector="health",
+         start_year=2011, mainstreamed_year=2013),
+]  # fmt: skip
+
+
+@pytest.fixture
+def small_app(any_app, make_initiative):
+    for record in SMALL:
+        make_initiative(target=any_app, **record)
+    return any_app
+
+
+def test_shares_carry_wilson_intervals_and_fisher_tests_everywhere(small_app):
+    client = small_app.test_client()
+    api = client.get("/api/v1/compare").get_json()
+    # 1 of 2 pilots evaluate: Wilson by hand, centre (0.5 + 0.9604) / 2.9207 = 0.5,
+    # half 1.96 / 2.9207 · √(0.125 + 0.2401) = 0.4056.
+    assert api["groups"]["pilot"]["stages"]["evaluate"] == {
+        "count": 1, "share": 0.5, "interval": [0.095, 0.905], "small_group": True}  # fmt: skip
+    # Fisher by hand: margins 2 pilots of 5, 1 evaluates; P(1) = C(2,1)C(3,0)/C(5,1) = 0.4,
+    # P(0) = 0.6; two-sided p sums the tables no likelier than the observed one: 0.4.
+    tests = api["tests"]
+    assert tests["results"]["stages"]["evaluate"] == {"p": 0.4, "different": False}
+    assert "plan" not in tests["results"]["stages"]  # nobody plans: not tested
+    assert "Fisher" in tests["name"] and tests["alpha"] == 0.05 and tests["count"] > 5
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/compare.csv?table=stages").get_data(as_text=True))))  # fmt: skip
+    evaluate = next(r for r in rows if r["code"] == "evaluate" and r["series"] == "pilot")
+    assert (evaluate["ci95_low"], evaluate["ci95_high"], evaluate["small_group"]) == (
+        "0.095", "0.905", "true")  # fmt: skip
+    assert (evaluate["test_p"], evaluate["different"]) == ("0.4000", "false")
+    page = client.get("/compare").get_data(as_text=True)
+    assert 'class="chart-interval"' in page
+    assert "95% CI 9%–91%" in page  # 1 of 2, in the table
+    assert "50% (1/2)†" in page and "fewer than 5 initiatives in the group" in page
+    assert "Fisher&#39;s exact test, two-sided" in page and "p = 0.400" in page
+
+
+def test_pathway_rows_with_few_initiatives_are_flagged(small_app):
+    client = small_app.test_client()
+    page = client.get("/compare").get_data(as_text=True)
+    assert re.search(r'<td class="num">2†<span class="visually-hidden"> \(too few\)', page)
+    by_sector = client.get("/compare.csv?table=pathways_by_sector").get_data(as_text=True)
+    assert "health,Health,2,3,2,4,true" in by_sector
+
+
+def test_intervals_and_p_values_are_written_the_french_way(small_app):
+    client = small_app.test_client()
+    page = client.get("/compare", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    # Babel's French percent: a no-break space before %; decimal comma in p-values.
+    assert "IC à 95\u00a0% 9\u00a0%–91\u00a0%" in page
+    assert "p = 0,400" in page
+    assert "test exact de Fisher" in page

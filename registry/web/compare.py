@@ -29,9 +29,12 @@ from .figures import (
     chart_tables,
     comparison_charts,
     csv_download,
+    differences,
     illustrative_switch,
     pathway_chart,
     pathway_table,
+    small_note,
+    test_name,
 )
 
 bp = Blueprint("compare", __name__)
@@ -56,17 +59,21 @@ def compare_page():
     filters = _filters()
     switch = illustrative_switch()
     comparison = _comparison(filters, switch)
+    charts = comparison_charts(comparison)
     return render_template(
         "compare/groups.html",
         filters=filters,
         comparison=comparison,
-        charts=comparison_charts(comparison),
+        charts=charts,
         pathways=comparison.pathways,
         pathway_chart=pathway_chart(comparison.pathways),
         small=stats.SMALL_GROUP,
         countries=all_countries(current_locale()),
         csv_args=_csv_args(filters, switch),
         switch=switch,
+        small_note=small_note(),
+        differences=differences(charts),
+        test_name=test_name(comparison.test_count),
     )
 
 
