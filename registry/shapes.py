@@ -293,6 +293,7 @@ class CountrySummary(Shape):
     pilot: int
     integrated: int
     sectors: list[Sector] = Field(description="sectors with at least one published initiative")
+    illustrative: int = Field(description="how many of `total` are illustrative examples")
 
 
 class InitiativeSummary(Shape):
@@ -312,6 +313,14 @@ class InitiativeSummary(Shape):
     evidence_level: EvidenceLevel | None
 
 
+class IllustrativeCounted(Shape):
+    """Whether the figures count the illustrative records (parameter `illustrative`), and how
+    many of the counted records are illustrative."""
+
+    included: bool
+    counted: int
+
+
 class CountryProfile(Shape):
     """A country's published initiatives: counts by code and by year, and one page of them."""
 
@@ -323,6 +332,7 @@ class CountryProfile(Shape):
     by_sector: Counts
     by_start_year: Counts = Field(description="year → initiatives started that year")
     by_mainstreamed_year: Counts = Field(description="year → initiatives mainstreamed that year")
+    illustrative: IllustrativeCounted
     page: int
     per_page: int
     initiatives: list[InitiativeSummary] = Field(
@@ -338,6 +348,14 @@ class Share(Shape):
 
     count: int
     share: Number
+    interval: list[Number] | None = Field(
+        default=None,
+        description="the share's Wilson 95 % interval [low, high]; null for an empty group "
+        "(given by every statistics answer)",
+    )
+    small_group: bool = Field(
+        default=False, description="the group has too few initiatives for its share to mean much"
+    )
 
 
 Distribution = dict[str, Share]
@@ -395,15 +413,36 @@ class SurveyNotes(Shape):
     )
 
 
+class TestResult(Shape):
+    """One row's test, pilots against integrated initiatives."""
+
+    p: Number = Field(description="two-sided p-value, before adjustment")
+    different: bool = Field(description="called out as different after Holm's adjustment")
+
+
+class CompareTests(Shape):
+    """The test behind every difference the page calls out."""
+
+    name: str
+    alpha: Number = Field(description="the family-wise level")
+    count: int = Field(description="how many rows were tested (the family Holm adjusts over)")
+    results: dict[str, dict[str, TestResult]] = Field(
+        description="field → code (or survey key, or not_stated) → result; rows neither group "
+        "has are not tested"
+    )
+
+
 class CompareResponse(Shape):
     """Pilots versus integrated initiatives among the published ones matching the filters."""
 
     filters: Filters
+    illustrative: IllustrativeCounted
     groups: CompareGroups
     grouped: dict[str, dict[str, dict[str, Share]]] = Field(
         description="field → survey key → maturity → initiatives carrying any of the codes the "
         "survey groups under that key"
     )
+    tests: CompareTests
     pathways: Pathways
     survey_reference: dict[str, dict[str, Number]] = Field(
         description="shares reported by the 2010 OECD survey, for comparison: field → code (or "
