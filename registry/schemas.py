@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import vocab
+from . import markdown, vocab
 from .messages import Message, msg
 
 REQUIRED = msg("this field is required")
@@ -250,6 +250,16 @@ class InitiativeIn(BaseModel):
     @classmethod
     def _language(cls, v: str) -> str:
         return language_code(v)
+
+    # Markdown limits (registry/markdown.py): refused before any rendering, so no stored
+    # description costs seconds on every page view or search hit.
+    @field_validator("description")
+    @classmethod
+    def _markdown(cls, v: str) -> str:
+        problem = markdown.problem(v)
+        if problem is not None:
+            raise ValueError(problem)
+        return v
 
     @field_validator("sector")
     @classmethod

@@ -279,6 +279,11 @@ class SearchResponse(Shape):
         description="how many of `total` match every word of a query of several words (the "
         "others match some of them, ranked after); null otherwise"
     )
+    index_behind: bool = Field(
+        False,
+        description="true while the search index has not yet applied the latest changes (for "
+        "about a second after an edit): the results may miss them",
+    )
 
 
 # --- Countries --------------------------------------------------------------------------------
