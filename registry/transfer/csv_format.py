@@ -30,10 +30,30 @@ COLUMNS = (
     "lead_organisation", "partners", "tags", "sources", "status", "version", "illustrative",
     "created_at", "updated_at", "published_at", "media",
 )  # fmt: skip
+# Case records (issue 16): scale, money, context, lessons, where to learn more.
+CASE_COLUMNS = (
+    "participant_count", "participant_count_year", "population_served", "population_served_year",
+    "volunteer_count", "volunteer_count_year", "staff_count", "staff_count_year", "annual_cost",
+    "annual_cost_currency", "annual_cost_year", "funding_sources", "savings_amount",
+    "savings_currency", "savings_text", "savings_source", "level_of_government", "delivery_mode",
+    "initiated_by", "lessons", "challenges", "website", "contact_name", "contact_organisation",
+    "contact_email", "contact_url", "contact_consent", "contact_consent_at",
+)  # fmt: skip
+COLUMNS = (*COLUMNS[: COLUMNS.index("status")], *CASE_COLUMNS, *COLUMNS[COLUMNS.index("status") :])
 LIST_COLUMNS = (*MULTI, "partners", "tags")
-YEAR_COLUMNS = ("start_year", "mainstreamed_year", "end_year")
-OPTIONAL_COLUMNS = ("evidence_level", "operating_status", "slug", "external_id")
-BOOLEAN_COLUMNS = ("integrated_from_start",)
+YEAR_COLUMNS = (
+    "start_year", "mainstreamed_year", "end_year",
+    # case records: whole numbers read like years
+    "participant_count", "participant_count_year", "population_served", "population_served_year",
+    "volunteer_count", "volunteer_count_year", "staff_count", "staff_count_year", "annual_cost",
+    "annual_cost_year", "savings_amount",
+)  # fmt: skip
+OPTIONAL_COLUMNS = (
+    "evidence_level", "operating_status", "slug", "external_id",
+    "level_of_government", "delivery_mode", "initiated_by", "annual_cost_currency",
+    "savings_currency",
+)  # fmt: skip
+BOOLEAN_COLUMNS = ("integrated_from_start", "contact_consent")
 # How a yes/no cell may be written (anything else is left for the validator to refuse).
 BOOLEANS = {
     **dict.fromkeys(("true", "1", "yes", "oui", "vrai"), True),
@@ -230,11 +250,12 @@ def language(text: str) -> str:
 
 _VOCAB_OF = {**{f: vocab.MULTI_FIELDS[f].name for f in MULTI}, "sector": "sector",
              "maturity": "maturity", "evidence_level": "evidence_level",
-             "operating_status": "operating_status"}  # fmt: skip
+             "operating_status": "operating_status", "level_of_government": "level_of_government",
+             "delivery_mode": "delivery_mode", "initiated_by": "initiated_by"}  # fmt: skip
 # Columns that describe a record rather than set it: dropped from the fields an import writes
 # (`organisation` and `version` scope and check the import row: registry.transfer.importing).
 READ_ONLY = ("id", "url", "status", "version", "created_at", "updated_at", "published_at",
-             "illustrative", "organisation", "media")  # fmt: skip
+             "illustrative", "organisation", "media", "contact_consent_at")  # fmt: skip
 
 
 def record_from_row(row: dict[str, str]) -> dict[str, Any]:
@@ -276,7 +297,7 @@ def _year(cell: str) -> int | str | None:
     if not cell:
         return None
     try:  # "2019.0" is how some spreadsheets save a year
-        return whole_number(re.sub(r"^([0-9]{4})\.0+$", r"\1", cell), 0, 10**18)
+        return whole_number(re.sub(r"^([0-9]+)\.0+$", r"\1", cell), 0, 10**18)
     except ValueError:
         return cell  # the validator says it is not a year
 

@@ -28,6 +28,7 @@ from . import (
     imports,
     media,
     opendata,
+    records,
     search_links,
 )
 from .labels import country_name, field_value, label
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)
+    app.jinja_env.globals.update(records.HELPERS)  # case records (issue 16)
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,
