@@ -145,6 +145,8 @@ class Initiative(SQLModel, table=True):
     contact_url: str = Field(default="", max_length=2000)
     contact_consent: bool = Field(default=False)
     contact_consent_at: datetime | None = _moment()
+    # Key results: [{indicator, value, period, source_url}] (schemas.KeyResult).
+    key_results: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # --- end of case record ------------------------------------------------------------------
 
     terms: list["InitiativeTerm"] = Relationship(

@@ -207,6 +207,9 @@ def case_record_problems(record: Any) -> dict[str, list[Message]]:
             errors[currency] = [msg("give the currency of the amount (ISO 4217 code, e.g. EUR)")]
         if getattr(record, currency) is not None and getattr(record, amount) is None:
             errors.setdefault(amount, []).append(msg("give the amount in this currency"))
+    evidence = evidence_problem(record)
+    if evidence is not None:
+        errors["evidence_level"] = [evidence]
     if record.savings_source and record.savings_amount is None and not record.savings_text:
         errors["savings_source"] = [msg("say what savings this source reports")]
     if any(getattr(record, f) for f in CONTACT_FIELDS):
@@ -219,6 +222,41 @@ def case_record_problems(record: Any) -> dict[str, list[Message]]:
     return errors
 
 
+class KeyResult(BaseModel):
+    """One result of an initiative: what was measured, the value, over which period, and
+    where it is reported."""
+
+    model_config = ConfigDict(extra="forbid")
+    indicator: Annotated[str, Field(min_length=1, max_length=300)]
+    value: Annotated[str, Field(min_length=1, max_length=200)]
+    period: Annotated[str, Field(max_length=100)] = ""
+    source_url: Annotated[str, Field(max_length=2000)] = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _sanitise(cls, v: Any) -> Any:
+        v = _checked(v)
+        return v.strip() if isinstance(v, str) else v
+
+    @field_validator("source_url")
+    @classmethod
+    def _source_url(cls, v: str) -> str:
+        return http_url(v) if v else v
+
+
+def evidence_problem(record: Any) -> Message | None:
+    """Why the record's evidence level disagrees with its typed sources, or None: claiming an
+    independent evaluation or a controlled study requires naming a report or a study."""
+    if record.evidence_level not in vocab.EVALUATED_LEVELS:
+        return None
+    if any(s.type in vocab.EVALUATION_SOURCES for s in record.sources):
+        return None
+    return msg(
+        "this evidence level needs the evaluation or study among the sources: add one of type "
+        "“evaluation report” or “academic study”"
+    )
+
+
 # --- end of case records -------------------------------------------------------------------
 
 
@@ -226,6 +264,15 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Annotated[str, Field(min_length=1, max_length=300)]
     url: Annotated[str, Field(max_length=2000)]
+    # What kind of document it is (vocab.SOURCE_TYPE); `other` when not said (case records).
+    type: str = "other"
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, v: Any) -> Any:
+        if v is None or isinstance(v, str):
+            return _code(vocab.SOURCE_TYPE, v) or "other"
+        return v
 
     @field_validator("*", mode="before")
     @classmethod
@@ -308,6 +355,7 @@ class InitiativeIn(BaseModel):
     contact_email: Annotated[str, Field(max_length=254)] = ""
     contact_url: Annotated[str, Field(max_length=2000)] = ""
     contact_consent: bool = False
+    key_results: Annotated[list[KeyResult], Field(max_length=30)] = []
 
     @field_validator(*CASE_TEXTS, "website", "contact_email", "contact_url", "savings_source",
                      mode="before")  # fmt: skip
@@ -484,6 +532,8 @@ def _messages(exc: ValidationError) -> dict[str, list[str]]:
                 fields.setdefault(key, []).extend(msgs)
             continue
         message = _message(err["type"], ctx, err["msg"])
+        if name == "key_results" and err["type"] in ("model_type", "dict_type"):  # case records
+            message = msg("must be an object with an indicator and a value")
         if len(loc) > 1:
             message = msg(
                 "item %(item)s: %(message)s",

@@ -31,7 +31,7 @@ from pydantic.fields import FieldInfo
 from . import vocab
 from .media import uploads
 from .messages import LANGUAGES
-from .schemas import Source
+from .schemas import KeyResult, Source
 
 
 def _as_answer(schema: dict[str, Any]) -> None:
@@ -216,6 +216,9 @@ class Initiative(Shape):
     )
     contact_consent_at: Moment | None = Field(
         description="when the consent went live with the record"
+    )
+    key_results: list[KeyResult] = Field(
+        description="key results: indicator, value, period and where each is reported"
     )
 
 

@@ -50,6 +50,23 @@ def _rows(engine, columns: dict[str, set[str]] | None = None) -> dict[str, list[
     return found
 
 
+def _sources(row: tuple) -> list[dict]:
+    return next(v for v in row if isinstance(v, list) and v and isinstance(v[0], dict))
+
+
+def _untyped(row: tuple) -> tuple:
+    """An initiative row with the types of its (live and pending) sources removed."""
+
+    def strip(value):
+        if isinstance(value, list):
+            return [{k: v for k, v in s.items() if k != "type"} for s in value]
+        if isinstance(value, dict) and "sources" in value:
+            return {**value, "sources": strip(value["sources"])}
+        return value
+
+    return tuple(strip(v) for v in row)
+
+
 def test_records_migration_keeps_every_row_and_case_fields_work_after_it(database_url):
     engine = make_engine(database_url)
     try:
@@ -69,7 +86,14 @@ def test_records_migration_keeps_every_row_and_case_fields_work_after_it(databas
 
         schema_migrations.upgrade(engine)
         assert schema_migrations.is_current(engine)
-        assert _rows(engine, old_columns) == before
+        after = _rows(engine, old_columns)
+        assert {k: v for k, v in after.items() if k != "initiative"} == {
+            k: v for k, v in before.items() if k != "initiative"
+        }
+        assert [_untyped(r) for r in after["initiative"]] == before["initiative"]
+        assert all(s["type"] == "other" for r in after["initiative"] for s in _sources(r))
+        with read_session(engine) as s:  # the waiting edit's sources are typed too
+            assert s.get(Initiative, ids["published"]).pending["sources"][0]["type"] == "other"
         with read_session(engine) as s:
             for row in s.scalars(select(Initiative)):
                 assert (row.lessons, row.website, row.contact_consent) == ("", "", False)
@@ -86,6 +110,7 @@ def test_records_migration_keeps_every_row_and_case_fields_work_after_it(databas
 
         _to(engine, "0005")
         assert "lessons" not in {c["name"] for c in inspect(engine).get_columns("initiative")}
+        assert not any("type" in s for r in _rows(engine)["initiative"] for s in _sources(r))
         schema_migrations.upgrade(engine)
     finally:
         engine.dispose()

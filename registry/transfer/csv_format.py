@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -37,7 +38,7 @@ CASE_COLUMNS = (
     "annual_cost_currency", "annual_cost_year", "funding_sources", "savings_amount",
     "savings_currency", "savings_text", "savings_source", "level_of_government", "delivery_mode",
     "initiated_by", "lessons", "challenges", "website", "contact_name", "contact_organisation",
-    "contact_email", "contact_url", "contact_consent", "contact_consent_at",
+    "contact_email", "contact_url", "contact_consent", "contact_consent_at", "key_results",
 )  # fmt: skip
 COLUMNS = (*COLUMNS[: COLUMNS.index("status")], *CASE_COLUMNS, *COLUMNS[COLUMNS.index("status") :])
 LIST_COLUMNS = (*MULTI, "partners", "tags")
@@ -91,7 +92,9 @@ def cells(record: dict[str, Any]) -> list[str]:
     for column in COLUMNS:
         value = record.get(column)
         if column == "sources":
-            text = f"{SEPARATOR} ".join(_escape(f"{s['title']} <{s['url']}>") for s in value or [])
+            text = f"{SEPARATOR} ".join(_escape(_source_text(s)) for s in value or [])
+        elif column == "key_results":  # case records: a JSON list in the cell
+            text = json.dumps(value, ensure_ascii=False) if value else ""
         elif column == "media":  # the files' addresses; an import ignores them
             text = f"{SEPARATOR} ".join(_escape(m["url"]) for m in value or [])
         elif column in LIST_COLUMNS:
@@ -267,6 +270,8 @@ def record_from_row(row: dict[str, str]) -> dict[str, Any]:
         cell = _unguard((raw or "").strip())
         if column == "sources":
             record[column] = [_source(item) for item in _split(cell)]
+        elif column == "key_results":
+            record[column] = _json_list(cell)
         elif column in LIST_COLUMNS:
             items = _split(cell)
             if column in _VOCAB_OF:
@@ -303,8 +308,38 @@ def _year(cell: str) -> int | str | None:
 
 
 def _source(item: str) -> dict[str, str]:
+    typed = SOURCE_TYPE.match(item)  # a known type only: "[PDF] Report <…>" is a title
+    kind = vocabulary_code("source_type", typed["type"]) if typed else None
+    if kind in vocab.SOURCE_TYPE.codes:
+        item = item[typed.end() :]
+    else:
+        kind = None
     match = SOURCE.match(item)
     if match:
         title, url = match["title"].strip(), match["url"].strip()
-        return {"title": title or url, "url": url}
-    return {"title": item, "url": item}
+        found = {"title": title or url, "url": url}
+    else:
+        found = {"title": item, "url": item}
+    return {**found, "type": kind} if kind else found
+
+
+# --- case records (issue 16): typed sources and key results ---------------------------------
+SOURCE_TYPE = re.compile(r"^\[(?P<type>[^\[\]]{1,60})\]\s*")
+
+
+def _source_text(source: dict[str, Any]) -> str:
+    """`[type] title <url>`; no prefix for `other` (how sources were written before types)."""
+    kind = source.get("type") or "other"
+    text = f"{source['title']} <{source['url']}>"
+    return text if kind == "other" else f"[{kind}] {text}"
+
+
+def _json_list(cell: str) -> Any:
+    """A cell holding a JSON list (key results); the text itself when it is not JSON, for the
+    validator to refuse."""
+    if not cell:
+        return []
+    try:
+        return json.loads(cell)
+    except ValueError:
+        return cell

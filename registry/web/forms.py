@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .. import countries, vocab
 from ..i18n import current_locale
 from ..schemas import whole_number
+from ..transfer import csv_format
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -112,7 +113,7 @@ SECTIONS: list[tuple[Any, tuple[str, ...]]] = [
     (_l("How citizens take part"), ("stages", "participants", "contributions")),
     (_l("Maturity and timeline"), MATURITY_FIELDS),
     (_l("Motives, obstacles and success factors"), ("motives", "obstacles", "success_factors")),
-    (_l("Results and evidence"), ("evidence_level", "outcomes")),
+    (_l("Results and evidence"), ("evidence_level", "outcomes", "key_results")),
     (_l("Sources"), ("lead_organisation", "partners", "sources")),
     # --- case records (issue 16) ---
     (_l("Context"), ("level_of_government", "delivery_mode", "initiated_by")),
@@ -171,7 +172,12 @@ class InitiativeForm(FlaskForm):
     lead_organisation = StringField(_l("Lead organisation"))
     partners = TextAreaField(_l("Partners (one per line)"))
     tags = StringField(_l("Tags (comma-separated)"))
-    sources = TextAreaField(_l("Sources (one per line: title | https://address)"))
+    sources = TextAreaField(
+        _l(
+            "Sources (one per line: type | title | https://address; types: evaluation report, "
+            "academic study, official page, news, dataset, video, other)"
+        )
+    )
     # --- case records (issue 16) ---
     level_of_government = LooseSelectField(_l("Level of government"))
     delivery_mode = LooseSelectField(_l("Delivery mode"))
@@ -202,6 +208,9 @@ class InitiativeForm(FlaskForm):
     contact_consent = BooleanField(
         _l("The contact point agreed to be shown publicly on this record")
     )
+    key_results = TextAreaField(
+        _l("Key results (one per line: indicator | value | period | https://source)")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,6 +235,9 @@ class InitiativeForm(FlaskForm):
                 data[name] = (value or "").strip() or None
             elif name == "contact_consent":
                 data[name] = bool(value)
+            elif name == "key_results":
+                lines = (value or "").splitlines()
+                data[name] = [_key_result(line) for line in lines if line.strip()]
             elif name == "partners":
                 data[name] = [p.strip() for p in (value or "").splitlines() if p.strip()]
             elif name == "tags":
@@ -248,8 +260,10 @@ class InitiativeForm(FlaskForm):
             values[name] = "" if fields.get(name) is None else str(fields[name])
         values["partners"] = "\n".join(fields.get("partners") or [])
         values["tags"] = ", ".join(fields.get("tags") or [])
-        values["sources"] = "\n".join(
-            f"{s['title']} | {s['url']}" for s in fields.get("sources") or []
+        values["sources"] = "\n".join(_source_line(s) for s in fields.get("sources") or [])
+        values["key_results"] = "\n".join(
+            " | ".join(r[k] for k in ("indicator", "value", "period", "source_url"))
+            for r in fields.get("key_results") or []
         )
         values["evidence_level"] = fields.get("evidence_level") or ""
         values["operating_status"] = fields.get("operating_status") or ""
@@ -292,4 +306,31 @@ def _source(line: str) -> dict[str, str]:
     title, _, url = line.rpartition("|")
     if not title:
         return {"title": url.strip(), "url": url.strip()}
+    # Case records: "type | title | address", the type as a code or a label in any language.
+    kind, _, rest = title.partition("|")
+    code = csv_format.vocabulary_code("source_type", kind.strip()) if rest.strip() else None
+    if code in vocab.SOURCE_TYPE.codes:
+        return {"type": code, "title": rest.strip(), "url": url.strip()}
     return {"title": title.strip(), "url": url.strip()}
+
+
+def _source_line(source: dict[str, str]) -> str:
+    """A source as the form's line: its type's label first unless it is `other`."""
+    kind = source.get("type") or "other"
+    line = f"{source['title']} | {source['url']}"
+    if kind == "other":
+        return line
+    return f"{vocab.SOURCE_TYPE.label(kind, current_locale())} | {line}"
+
+
+def _key_result(line: str) -> dict[str, str]:
+    """ "indicator | value | period | https://source"; the period or the source may be left
+    out (a last part starting with http is the source)."""
+    parts = [p.strip() for p in line.split("|")]
+    found = dict(zip(("indicator", "value"), parts[:2], strict=False))
+    rest = parts[2:]
+    if rest and rest[-1].startswith(("http://", "https://")):
+        found["source_url"] = rest.pop()
+    if rest:
+        found["period"] = " | ".join(rest)
+    return found

@@ -1,8 +1,11 @@
-"""case records: scale, money, context, lessons, contact point (issue 16)
+"""case records: scale, money, context, lessons, contact point, key results, typed sources
+(issue 16)
 
 New nullable or defaulted columns on `initiative`; funding sources are rows of
 `initiative_term` like every multi-valued field, so they need no schema change. Every existing
-record keeps its content and gets empty values for the new fields.
+record keeps its content and gets empty values for the new fields. Sources written before they
+had a type (of the live record and of a waiting edit) become `other`; revisions keep what they
+held (a restore reads an untyped source as `other`). The downgrade removes the types again.
 
 Revision ID: 0006
 Revises: 0005
@@ -52,13 +55,54 @@ COLUMNS = (
     ("contact_url", _text(2000), ""),
     ("contact_consent", sa.Boolean(), False),
     ("contact_consent_at", sa.DateTime(timezone=True), None),
+    ("key_results", sa.JSON(), []),
 )
 
 
 def _server_default(value):
     if value is False:
         return sa.false()
+    if value == []:
+        return sa.text("'[]'")
     return sa.text("''")
+
+
+def _typed(sources, typed: bool):
+    """`sources` (a JSON list) with each item's type set to `other` where it has none, or
+    (typed=False) with every type removed; anything else as it is."""
+    if not isinstance(sources, list):
+        return sources
+    changed = []
+    for item in sources:
+        if isinstance(item, dict):
+            item = dict(item)
+            if typed:
+                item.setdefault("type", "other")
+            else:
+                item.pop("type", None)
+        changed.append(item)
+    return changed
+
+
+def _retype_sources(typed: bool) -> None:
+    table = sa.table(
+        "initiative", sa.column("id", sa.Integer()), sa.column("sources", sa.JSON()),
+        sa.column("pending", sa.JSON()),
+    )  # fmt: skip
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(table.c.id, table.c.sources, table.c.pending)).all()
+    for row in rows:
+        sources = _typed(row.sources, typed)
+        pending = row.pending
+        if isinstance(pending, dict) and "sources" in pending:
+            pending = {**pending, "sources": _typed(pending["sources"], typed)}
+        values = {}  # only what changed: a NULL pending stays NULL, not JSON null
+        if sources != row.sources:
+            values["sources"] = sources
+        if pending != row.pending:
+            values["pending"] = pending
+        if values:
+            bind.execute(table.update().where(table.c.id == row.id).values(**values))
 
 
 def upgrade() -> None:
@@ -74,9 +118,11 @@ def upgrade() -> None:
         for name, _, fill in COLUMNS:
             if fill is not None:
                 batch_op.alter_column(name, server_default=None)
+    _retype_sources(typed=True)
 
 
 def downgrade() -> None:
+    _retype_sources(typed=False)
     with op.batch_alter_table("initiative", schema=None) as batch_op:
         for name, _, _ in reversed(COLUMNS):
             batch_op.drop_column(name)
