@@ -60,6 +60,11 @@ def set_live(initiative: Initiative, fields: dict[str, Any]) -> None:
     initiative.external_id = fields["external_id"]
     initiative.terms = [InitiativeTerm(field=n, code=c) for n in MULTI for c in fields[n]]
     initiative.tag_rows = [InitiativeTag(tag=t) for t in fields["tags"]]
+    # Case records (issue 16): when the consent to show the contact point went live.
+    if not initiative.contact_consent:
+        initiative.contact_consent_at = None
+    elif initiative.contact_consent_at is None:
+        initiative.contact_consent_at = utcnow()
 
 
 def new_row(

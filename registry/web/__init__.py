@@ -29,6 +29,7 @@ from . import (
     media,
     opendata,
     outbox,
+    records,
     search_links,
 )
 from .labels import country_name, field_value, label
@@ -59,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)
+    app.jinja_env.globals.update(records.HELPERS)  # case records (issue 16)
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,
