@@ -18,9 +18,10 @@ from ..extensions import db, registry_of
 from ..i18n import localized
 from ..messages import msg
 from ..models import Initiative
-from ..schemas import ValidationFailed, whole_number
+from ..schemas import ValidationFailed, review_problems, validate_initiative, whole_number
 from ..security import private
-from .forms import MULTI_VOCAB, SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
+from . import forms
+from .forms import SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
 
 bp = Blueprint("contribute", __name__)
 STALE = msg(
@@ -54,19 +55,47 @@ def mine():
 
 
 def _render_form(form, initiative=None, errors=None, similar=(), status=200, **context):
+    errors = errors or {}
+    words = forms.reader_errors(form, errors)
+    sections = [
+        (f"s-{number}", heading, names, forms.section_status(form, names, errors))
+        for number, (heading, names) in enumerate(SECTIONS, 1)
+    ]
+    user = current_principal()
     return (
         render_template(
             "contribute/form.html",
             form=form,
             initiative=initiative,
-            errors=errors or {},
-            sections=SECTIONS,
-            multi_vocab=MULTI_VOCAB,
+            errors=words,
+            sections=sections,
+            kind_of=lambda name: forms.field_kind(form, name),
+            anchor_of=lambda name: forms.field_anchor(form, name),
+            need=forms.need,
+            multi_vocab_of=forms.MULTI_VOCAB.get,
+            input_attrs=lambda name: forms.input_attrs(form, name, name in words),
+            hints=forms.HINTS,
+            max_lengths=forms.MAX_LENGTHS,
+            can_delete=initiative is not None and actions.allowed(user, initiative, "delete"),
             similar=similar,
             **context,
         ),
         status,
     )
+
+
+def _problems(data: dict, for_review: bool) -> dict[str, list]:
+    """Every problem of a submission at once: the schema's (fields and the rules between them)
+    and, when it goes to review, the fields a curator needs."""
+    try:
+        validate_initiative(data)
+        problems: dict[str, list] = {}
+    except ValidationFailed as exc:
+        problems = dict(exc.fields)
+    if for_review:
+        for name, messages in review_problems(data).items():
+            problems.setdefault(name, messages)
+    return problems
 
 
 def edit_page(initiative: Initiative, status: int = 200, errors=None, **context):
@@ -101,6 +130,9 @@ def new():
         return _render_form(form)
     data = form.to_data()
     submit = "submit" in request.form
+    problems = _problems(data, submit)
+    if problems:
+        return _render_form(form, errors=problems, similar=_similar(data, problems), status=422)
     try:
         with write_session(registry_of().engine) as s:
             created = actions.create(s, user, data, submit=submit)
@@ -141,6 +173,10 @@ def edit(initiative_id: int):
     data = form.to_data()
     version = _form_version(form)
     submit = "submit" in request.form
+    reviewed = submit and not (user.is_curator and initiative.status == "published")
+    problems = _problems(data, reviewed)
+    if problems:
+        return _render_form(form, initiative, errors=problems, status=422)
     try:
         with write_session(registry_of().engine) as s:
             target = actions.edit(s, user, initiative_id, data, expected_version=version)
@@ -167,9 +203,10 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
     user = current_principal()
     form = form_class()
     version = _form_version(form)
+    gone = False
     try:
         with write_session(registry_of().engine) as s:
-            run(s, user, version, form)
+            gone = getattr(run(s, user, version, form), "status", None) == "deleted"
     except initiatives.NotFound:
         abort(404)
     except Forbidden:
@@ -186,7 +223,7 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
     if request.form.get("back") == "queue":
         return redirect(url_for(".review_queue"))
     refreshed = initiatives.lookup(db(), initiative_id)
-    if refreshed is None or not actions.can_view(user, refreshed):
+    if gone or refreshed is None or not actions.can_view(user, refreshed):
         return redirect(url_for(".mine"))
     return _page_of(refreshed)
 
@@ -195,6 +232,10 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
 @private("owners, as the state table allows")
 @login_required
 def submit(initiative_id: int):
+    initiative = _visible(initiative_id)
+    lacking = review_problems(initiatives.proposed_fields(initiative))
+    if lacking and actions.allowed(current_principal(), initiative, "edit"):
+        return edit_page(initiative, status=422, errors=lacking)
     return _action(
         initiative_id,
         lambda s, u, v, f: actions.submit(s, u, initiative_id, expected_version=v),
@@ -234,6 +275,17 @@ def withdraw(initiative_id: int):
         lambda s, u, v, f: actions.withdraw(s, u, initiative_id, expected_version=v),
         _("Withdrawn."),
     )
+
+
+@bp.get("/my/initiatives/<int:initiative_id>/delete")
+@private("owners of unpublished records, and curators, as the state table allows")
+@login_required
+def confirm_delete(initiative_id: int):
+    """Are you sure? The delete button of the edit page leads here (works without script)."""
+    initiative = _visible(initiative_id)
+    if not actions.allowed(current_principal(), initiative, "delete"):
+        abort(403)
+    return render_template("contribute/delete.html", initiative=initiative)
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/delete")
