@@ -20,7 +20,7 @@ from ..messages import msg
 from ..models import Initiative
 from ..schemas import ValidationFailed, review_problems, validate_initiative, whole_number
 from ..security import private
-from . import forms
+from . import forms, review
 from .forms import SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
 
 bp = Blueprint("contribute", __name__)
@@ -173,7 +173,8 @@ def edit(initiative_id: int):
     data = form.to_data()
     version = _form_version(form)
     submit = "submit" in request.form
-    reviewed = submit and not (user.is_curator and initiative.status == "published")
+    # A record a curator has published once is not asked again for what a first review needs.
+    reviewed = submit and initiative.status != "published"
     problems = _problems(data, reviewed)
     if problems:
         return _render_form(form, initiative, errors=problems, status=422)
@@ -233,7 +234,9 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
 @login_required
 def submit(initiative_id: int):
     initiative = _visible(initiative_id)
-    lacking = review_problems(initiatives.proposed_fields(initiative))
+    lacking = initiative.status != "published" and review_problems(
+        initiatives.proposed_fields(initiative)
+    )
     if lacking and actions.allowed(current_principal(), initiative, "edit"):
         return edit_page(initiative, status=422, errors=lacking)
     return _action(
@@ -254,13 +257,28 @@ def publish(initiative_id: int):
     )
 
 
+def _field_notes() -> dict[str, str]:
+    """A curator's notes on single fields of a record sent back (note-<field> boxes)."""
+    return {
+        name: request.form.get(f"note-{name}", "")
+        for name in forms.FIELD_LABELS
+        if request.form.get(f"note-{name}", "").strip()
+    }
+
+
 @bp.post("/my/initiatives/<int:initiative_id>/reject")
 @private("curators, as the state table allows")
 @login_required
 def reject(initiative_id: int):
     return _action(
         initiative_id,
-        lambda s, u, v, f: actions.reject(s, u, initiative_id, f.reason.data, expected_version=v),
+        lambda s, u, v, f: actions.reject(
+            s,
+            u,
+            initiative_id,
+            review.reason_with_notes(f.reason.data or "", _field_notes()),
+            expected_version=v,
+        ),
         _("Sent back to the submitter with your reason."),
         RejectForm,
     )
@@ -322,9 +340,10 @@ def review_queue():
         abort(403)
     session = db()
     queue = initiatives.review_queue(session)
+    who = review.submissions(session, queue)
     return render_template(
         "contribute/review.html",
-        queue=[(i, initiatives.review_diff(session, i)) for i in queue],
+        queue=[(i, review.changes(initiatives.review_diff(session, i)), who[i.id]) for i in queue],
     )
 
 
@@ -355,7 +374,9 @@ def manage_context(initiative: Initiative) -> dict:
     return {
         "user": user,
         "can": can,
-        "diff": initiatives.review_diff(db(), initiative) if initiative.pending else [],
+        "diff": review.changes(initiatives.review_diff(db(), initiative))
+        if initiative.pending
+        else [],
         "similar": initiatives.similar(
             db(),
             initiative.title,
