@@ -24,12 +24,14 @@ from . import (
     compare,
     contribute,
     country_pages,
+    dates,
     forms,
     imports,
     media,
     opendata,
     outbox,
     records,
+    review,
     search_links,
 )
 from .labels import country_name, field_value, label
@@ -71,6 +73,9 @@ def init_app(app: Flask) -> None:
         VOCABULARIES=vocab.VOCABULARIES,
     )
     app.jinja_env.filters["markdown"] = render_markdown
+    # Issue 19: one date format per language; the number of records waiting for review.
+    app.jinja_env.filters.update(day=dates.day, moment=dates.moment)
+    app.jinja_env.globals["waiting_count"] = review.waiting_count
 
     @app.errorhandler(BadParameter)
     def _bad_parameter(exc: BadParameter):
