@@ -374,6 +374,10 @@ class CompareGroup(Shape):
     success_factors: Distribution
     evidence_level: Distribution
     median_start_year: Number | None
+    cohorts: Distribution = Field(
+        description="pilots: ongoing, ended, absorbed, not_stated (operating status); "
+        "integrated: after_pilot, from_start"
+    )
 
 
 class CompareGroups(Shape):
@@ -432,11 +436,31 @@ class CompareTests(Shape):
     )
 
 
+class CompareCohorts(Shape):
+    """The cohorts of each group compared (every one unless chosen)."""
+
+    pilot: list[str]
+    integrated: list[str]
+
+
+class SameYears(Shape):
+    """Offered when the groups' median start years are `gap` or more years apart: the start
+    years both groups have, and how many of each group started within them."""
+
+    year_from: int
+    year_to: int
+    median_start_years: dict[str, Number]
+    within: Counts
+    gap: int
+
+
 class CompareResponse(Shape):
     """Pilots versus integrated initiatives among the published ones matching the filters."""
 
     filters: Filters
     illustrative: IllustrativeCounted
+    cohorts: CompareCohorts
+    same_years: SameYears | None
     groups: CompareGroups
     grouped: dict[str, dict[str, dict[str, Share]]] = Field(
         description="field → survey key → maturity → initiatives carrying any of the codes the "

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, distinct, func, select
+from sqlalchemy import Select, and_, bindparam, distinct, func, or_, select
 from sqlmodel import Session
 
 from . import vocab
@@ -130,14 +130,88 @@ def illustrative_choice(session: Session, raw: str | None) -> bool:
     return value == "include"
 
 
+# Cohorts within each group: pilots by operating status, integrated initiatives by pathway.
+PILOT_COHORTS = ("ongoing", "ended", "absorbed", "not_stated")
+INTEGRATED_COHORTS = ("after_pilot", "from_start")
+
+
+@dataclass(frozen=True)
+class Cohorts:
+    """Which cohorts of each group are compared (empty: all of them)."""
+
+    pilot: tuple[str, ...] = ()
+    integrated: tuple[str, ...] = ()
+
+    def to_args(self) -> list[tuple[str, str]]:
+        return [("pilot_cohort", c) for c in self.pilot] + [
+            ("integrated_cohort", c) for c in self.integrated
+        ]
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"pilot": list(self.pilot or PILOT_COHORTS),
+                "integrated": list(self.integrated or INTEGRATED_COHORTS)}  # fmt: skip
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.pilot or self.integrated)
+
+
+ALL_COHORTS = Cohorts()
+
+
+def parse_cohorts(pilot: list[str], integrated: list[str]) -> Cohorts:
+    """Cohorts from the `pilot_cohort` and `integrated_cohort` parameters (repeatable or
+    comma-separated); BadParameter names an unknown one."""
+    errors: dict[str, list] = {}
+    chosen: dict[str, tuple[str, ...]] = {}
+    for name, raw, known in (("pilot_cohort", pilot, PILOT_COHORTS),
+                             ("integrated_cohort", integrated, INTEGRATED_COHORTS)):  # fmt: skip
+        values = [v.strip().lower() for item in raw for v in item.split(",") if v.strip()]
+        unknown = [v[:40] for v in values if v not in known]
+        if unknown:
+            errors[name] = [msg("unknown %(name)s %(values)s; expected one of %(expected)s",
+                                name=name, values=", ".join(unknown),
+                                expected=", ".join(known))]  # fmt: skip
+        chosen[name] = tuple(c for c in known if c in values)
+    if errors:
+        raise BadParameter(errors)
+    return Cohorts(chosen["pilot_cohort"], chosen["integrated_cohort"])
+
+
+def _cohort_clause(cohorts: Cohorts) -> Any:
+    clauses = []
+    if cohorts.pilot:
+        statuses = [c for c in cohorts.pilot if c != "not_stated"]
+        within = [Initiative.operating_status.in_(statuses)] if statuses else []
+        if "not_stated" in cohorts.pilot:
+            within.append(Initiative.operating_status.is_(None))
+        clauses.append(or_(Initiative.maturity != "pilot", or_(*within)))
+    if len(cohorts.integrated) == 1:
+        from_start = cohorts.integrated[0] == "from_start"
+        clauses.append(
+            or_(
+                Initiative.maturity != "integrated",
+                Initiative.integrated_from_start.is_(from_start),
+            )
+        )
+    return and_(*clauses) if clauses else None
+
+
 def _restrict(
-    query: Select, filters: Filters, ids: Sequence[int] | None, illustrative: bool = True
+    query: Select,
+    filters: Filters,
+    ids: Sequence[int] | None,
+    illustrative: bool = True,
+    cohorts: Cohorts = ALL_COHORTS,
 ) -> Select:
     """Published rows matching the structured filters and, when given, the text query's ids;
-    without the illustrative records when `illustrative` is false."""
+    without the illustrative records when `illustrative` is false; of the chosen cohorts."""
     query = apply_filters(query.where(Initiative.status == PUBLIC_STATUS), filters)
     if not illustrative:
         query = query.where(Initiative.illustrative.is_(False))
+    clause = _cohort_clause(cohorts)
+    if clause is not None:
+        query = query.where(clause)
     if ids is not None:
         # Rendered inline: a text query can match more ids than a driver takes as parameters.
         query = query.where(
@@ -162,14 +236,18 @@ class _Cell:
 
 
 def _cube(
-    session: Session, filters: Filters, ids: Sequence[int] | None, illustrative: bool = True
+    session: Session,
+    filters: Filters,
+    ids: Sequence[int] | None,
+    illustrative: bool = True,
+    cohorts: Cohorts = ALL_COHORTS,
 ) -> list[_Cell]:
     """Counts of published initiatives per combination of their single-valued fields."""
     columns = (Initiative.maturity, Initiative.sector, Initiative.country,
                Initiative.evidence_level, Initiative.start_year, Initiative.mainstreamed_year,
                Initiative.end_year, Initiative.operating_status,
                Initiative.integrated_from_start, Initiative.illustrative)  # fmt: skip
-    query = _restrict(select(*columns, func.count()), filters, ids, illustrative)
+    query = _restrict(select(*columns, func.count()), filters, ids, illustrative, cohorts)
     return [
         _Cell(*row[:8], bool(row[8]), bool(row[9]), row[10])
         for row in session.execute(query.group_by(*columns))
@@ -182,6 +260,7 @@ def _term_counts(
     ids: Sequence[int] | None,
     fields: Iterable[str],
     illustrative: bool = True,
+    cohorts: Cohorts = ALL_COHORTS,
 ) -> dict[tuple[str, str, str], int]:
     """(maturity, field, code) → number of published initiatives carrying that code.
 
@@ -196,7 +275,7 @@ def _term_counts(
         .group_by(InitiativeTerm.field, InitiativeTerm.code)
     )
     found = {}
-    rows = session.execute(_restrict(query, filters, ids, illustrative))
+    rows = session.execute(_restrict(query, filters, ids, illustrative, cohorts))
     for field_name, code, *by_maturity in rows:
         for maturity, count in zip(MATURITIES, by_maturity, strict=True):
             found[(maturity, field_name, code)] = count
@@ -210,6 +289,7 @@ def _any_of_counts(
     field_name: str,
     codes: list,
     illustrative: bool = True,
+    cohorts: Cohorts = ALL_COHORTS,
 ) -> dict[str, int]:
     """maturity → initiatives carrying at least one of `codes` (for the survey's grouped rows)."""
     query = (
@@ -218,7 +298,7 @@ def _any_of_counts(
         .where(InitiativeTerm.field == field_name, InitiativeTerm.code.in_(codes))
         .group_by(Initiative.maturity)
     )
-    return dict(session.execute(_restrict(query, filters, ids, illustrative)).all())
+    return dict(session.execute(_restrict(query, filters, ids, illustrative, cohorts)).all())
 
 
 # --- Pilot versus integrated -----------------------------------------------------------------
@@ -232,10 +312,16 @@ class Group:
     n: int
     counts: dict[str, dict[str, int]]  # field → code → count, every code of the vocabulary
     start_years: Counter[int] = field(default_factory=Counter)
+    cohorts: dict[str, int] = field(default_factory=dict)  # cohort → count (see cohort_of)
 
     @property
     def small(self) -> bool:
         return self.n < SMALL_GROUP
+
+    @property
+    def undated(self) -> int:
+        """Initiatives of the group without a start year."""
+        return self.n - sum(self.start_years.values())
 
     @property
     def median_start_year(self) -> Number | None:
@@ -253,7 +339,51 @@ class Group:
                 for name, codes in self.counts.items()
             },
             "median_start_year": self.median_start_year,
+            "cohorts": {c: share_json(k, self.n) for c, k in self.cohorts.items()},
         }
+
+
+def cohort_of(cell: _Cell) -> str:
+    """A pilot's cohort is its operating status (or not_stated); an integrated initiative's,
+    whether it was mainstreamed after a pilot or integrated from the start."""
+    if cell.maturity == "integrated":
+        return "from_start" if cell.integrated_from_start else "after_pilot"
+    return cell.operating_status or "not_stated"
+
+
+# Median start years further apart than this: the comparison offers the years both share.
+SAME_YEARS_GAP = 5
+
+
+@dataclass(frozen=True)
+class SameYears:
+    """The start years both groups have, offered when the groups' ages differ widely."""
+
+    low: int
+    high: int
+    medians: dict[str, Number]  # the whole groups' median start years
+    within: dict[str, int]  # initiatives of each group started within low..high
+
+    def as_json(self) -> dict[str, Any]:
+        return {"year_from": self.low, "year_to": self.high, "median_start_years": self.medians,
+                "within": self.within, "gap": SAME_YEARS_GAP}  # fmt: skip
+
+
+def same_years(groups: dict[str, Group]) -> SameYears | None:
+    """When the groups' median start years are SAME_YEARS_GAP or more apart, the span of
+    years both groups started initiatives in (from the later first year to the earlier last
+    year); None when the ages are close, a group has no start year, or no year is shared."""
+    years = {m: g.start_years for m, g in groups.items()}
+    if not all(years.values()):
+        return None
+    medians = {m: median(y) for m, y in years.items()}
+    if abs(medians["pilot"] - medians["integrated"]) < SAME_YEARS_GAP:
+        return None
+    low, high = max(min(y) for y in years.values()), min(max(y) for y in years.values())
+    if low > high:
+        return None
+    within = {m: sum(k for year, k in y.items() if low <= year <= high) for m, y in years.items()}
+    return SameYears(low, high, medians, within)
 
 
 @dataclass
@@ -308,6 +438,7 @@ class Comparison:
     pathways: Pathways
     illustrative_included: bool = True
     illustrative: int = 0  # how many of the counted initiatives are illustrative
+    cohorts: Cohorts = ALL_COHORTS  # the cohorts compared
     _tests: dict[str, dict[str, Test]] | None = field(default=None, repr=False)
 
     @property
@@ -354,6 +485,10 @@ class Comparison:
         return found
 
     @property
+    def same_years(self) -> SameYears | None:
+        return same_years(self.groups)
+
+    @property
     def test_count(self) -> int:
         return sum(len(rows) for rows in self.tests().values())
 
@@ -369,6 +504,8 @@ class Comparison:
         }
         return {
             "illustrative": {"included": self.illustrative_included, "counted": self.illustrative},
+            "cohorts": self.cohorts.as_dict(),
+            "same_years": None if self.same_years is None else self.same_years.as_json(),
             "groups": {m: g.as_json() for m, g in self.groups.items()},
             "grouped": grouped,
             "tests": {
@@ -406,6 +543,7 @@ def compare(
     filters: Filters,
     ids: Sequence[int] | None = None,
     illustrative: bool = True,
+    cohorts: Cohorts = ALL_COHORTS,
 ) -> Comparison:
     """Pilots and integrated initiatives among the published ones matching `filters`.
 
@@ -413,9 +551,9 @@ def compare(
     None means no text query. `illustrative` false leaves the illustrative records out.
     Shares of multi-valued fields need not sum to 1.
     """
-    cells = _cube(session, filters, ids, illustrative)
+    cells = _cube(session, filters, ids, illustrative, cohorts)
     multi = [name for name in COMPARED if name in vocab.MULTI_FIELDS]
-    terms = _term_counts(session, filters, ids, multi, illustrative)
+    terms = _term_counts(session, filters, ids, multi, illustrative, cohorts)
     groups = {}
     for maturity in MATURITIES:
         mine = [c for c in cells if c.maturity == maturity]
@@ -430,16 +568,20 @@ def compare(
                     tally[getattr(cell, column)] += cell.count
                 counts[name] = {c: tally[c] for c in vocabulary.codes}
         years: Counter[int] = Counter()
+        by_cohort: Counter[str] = Counter()
         for cell in mine:
+            by_cohort[cohort_of(cell)] += cell.count
             if cell.start_year is not None:
                 years[cell.start_year] += cell.count
-        groups[maturity] = Group(maturity, sum(c.count for c in mine), counts, years)
+        names = PILOT_COHORTS if maturity == "pilot" else INTEGRATED_COHORTS
+        groups[maturity] = Group(maturity, sum(c.count for c in mine), counts, years,
+                                 {c: by_cohort[c] for c in names})  # fmt: skip
     grouped: dict[str, dict[str, dict[str, int]]] = {}
     for name, key, codes in survey_groups():
-        found = _any_of_counts(session, filters, ids, name, codes, illustrative)
+        found = _any_of_counts(session, filters, ids, name, codes, illustrative, cohorts)
         grouped.setdefault(name, {})[key] = {m: found.get(m, 0) for m in MATURITIES}
     counted = sum(c.count for c in cells if c.illustrative)
-    return Comparison(groups, grouped, _pathways(cells), illustrative, counted)
+    return Comparison(groups, grouped, _pathways(cells), illustrative, counted, cohorts)
 
 
 # --- The 2010 survey -------------------------------------------------------------------------
@@ -631,18 +773,20 @@ def compare_matching(
     filters: Filters,
     cache: FigureCache | None = None,
     illustrative: bool = True,
+    cohorts: Cohorts = ALL_COHORTS,
 ) -> Comparison:
     """`compare` for the filters of a search, text query included (asked of the index)."""
 
     def compute() -> Comparison:
         ids = matching_ids(index, session, filters) if filters.q else None
-        return compare(session, filters, ids, illustrative)
+        return compare(session, filters, ids, illustrative, cohorts)
 
     if cache is None:
         return compute()
     # Order and paging do not change the figures: one entry per selection.
     selection = replace(filters, sort=None, page=1, per_page=20)
-    return cache.get(session, ("compare", tuple(selection.to_args()), illustrative), compute)
+    key = ("compare", tuple(selection.to_args()), illustrative, cohorts)
+    return cache.get(session, key, compute)
 
 
 def overview(session: Session, illustrative: bool = True) -> dict[str, int]:

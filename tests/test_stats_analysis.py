@@ -167,3 +167,89 @@ def test_intervals_and_p_values_are_written_the_french_way(small_app):
     assert "IC à 95\u00a0% 9\u00a0%–91\u00a0%" in page
     assert "p = 0,400" in page
     assert "test exact de Fisher" in page
+
+
+# --- Cohorts ------------------------------------------------------------------------------------
+
+COHORTS = [
+    dict(title="Young pilot", maturity="pilot", operating_status="ongoing", start_year=2021),
+    dict(title="Young pilot two", maturity="pilot", operating_status="ongoing", start_year=2022),
+    dict(title="Stopped pilot", maturity="pilot", operating_status="ended", start_year=2012,
+         end_year=2015),
+    dict(title="Absorbed pilot", maturity="pilot", operating_status="absorbed", start_year=2018,
+         end_year=2020),
+    dict(title="Silent pilot", maturity="pilot", start_year=2020),
+    dict(title="Old mainstream", maturity="integrated", start_year=2005, mainstreamed_year=2008),
+    dict(title="Older mainstream", maturity="integrated", start_year=2002,
+         mainstreamed_year=2004),
+    dict(title="Born mainstream", maturity="integrated", integrated_from_start=True,
+         start_year=2013),
+]  # fmt: skip
+
+
+@pytest.fixture
+def cohort_app(any_app, make_initiative):
+    for record in COHORTS:
+        make_initiative(target=any_app, **record)
+    return any_app
+
+
+def test_groups_split_into_cohorts_and_cohorts_can_be_chosen(cohort_app):
+    client = cohort_app.test_client()
+    api = client.get("/api/v1/compare").get_json()
+    pilot, integrated = api["groups"]["pilot"]["cohorts"], api["groups"]["integrated"]["cohorts"]
+    assert {c: v["count"] for c, v in pilot.items()} == {
+        "ongoing": 2, "ended": 1, "absorbed": 1, "not_stated": 1}  # fmt: skip
+    assert {c: v["count"] for c, v in integrated.items()} == {"after_pilot": 2, "from_start": 1}
+    assert api["cohorts"] == {"pilot": ["ongoing", "ended", "absorbed", "not_stated"],
+                              "integrated": ["after_pilot", "from_start"]}  # fmt: skip
+    chosen = client.get(
+        "/api/v1/compare?pilot_cohort=ended,absorbed&integrated_cohort=after_pilot"
+    ).get_json()
+    assert (chosen["groups"]["pilot"]["n"], chosen["groups"]["integrated"]["n"]) == (2, 2)
+    assert chosen["cohorts"] == {"pilot": ["ended", "absorbed"], "integrated": ["after_pilot"]}
+    silent = client.get("/api/v1/compare?pilot_cohort=not_stated").get_json()
+    assert silent["groups"]["pilot"]["n"] == 1 and silent["groups"]["integrated"]["n"] == 3
+    page = client.get("/compare?pilot_cohort=ended").get_data(as_text=True)
+    assert '<option value="ended" selected>' in page
+    assert "pilot_cohort=ended" in page  # the CSV and JSON links keep the choice
+    rows = client.get("/compare.csv?table=cohorts").get_data(as_text=True)
+    assert "chart-cohorts,integrated.from_start,Integrated from the start,integrated,1,3," in rows
+    # A start-year range applies to both groups.
+    recent = client.get("/api/v1/compare?year_from=2010").get_json()
+    assert (recent["groups"]["pilot"]["n"], recent["groups"]["integrated"]["n"]) == (5, 1)
+
+
+def test_the_same_years_comparison_is_offered_when_ages_differ_widely(cohort_app):
+    client = cohort_app.test_client()
+    api = client.get("/api/v1/compare").get_json()
+    # Pilots: 2012, 2018, 2020, 2021, 2022 (median 2020); integrated: 2002, 2005, 2013 (2005).
+    # The years both have: from the later first year (2012) to the earlier last year (2013).
+    assert api["same_years"] == {"year_from": 2012, "year_to": 2013,
+                                 "median_start_years": {"pilot": 2020, "integrated": 2005},
+                                 "within": {"pilot": 1, "integrated": 1}, "gap": 5}  # fmt: skip
+    page = client.get("/compare").get_data(as_text=True)
+    assert "The groups started in different years." in page
+    assert "Median start year 2020 for pilots, 2005 for integrated initiatives" in page
+    assert "/compare?year_from=2012&amp;year_to=2013" in page
+    chosen = client.get("/compare?year_from=2012&year_to=2013").get_data(as_text=True)
+    assert "The groups started in different years." not in chosen  # already chosen
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/compare?pilot_cohort=sleeping", "/compare.csv?integrated_cohort=later",
+     "/api/v1/compare?pilot_cohort=ongoing,zzz"],
+)  # fmt: skip
+def test_an_unknown_cohort_is_a_clear_400(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "cohort" in text and "expected one of" in text
+
+
+def test_an_empty_selection_says_so_once(client, make_initiative):
+    make_initiative(title="Lonely pilot", maturity="pilot")
+    page = client.get("/compare?country=JP").get_data(as_text=True)
+    assert page.count("No published initiative matches these filters.") == 1
+    assert "Only 0" not in page

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -27,6 +27,9 @@ from ..vocab import VOCABULARIES
 from .figures import (
     Switch,
     chart_tables,
+    cohort_chart,
+    cohort_label,
+    cohort_sentence,
     comparison_charts,
     csv_download,
     differences,
@@ -49,8 +52,16 @@ def _filters() -> Filters:
     return replace(filters, sort=None, page=1, per_page=20)
 
 
+def _cohorts() -> stats.Cohorts:
+    return stats.parse_cohorts(
+        request.args.getlist("pilot_cohort"), request.args.getlist("integrated_cohort")
+    )
+
+
 def _comparison(filters: Filters, switch: Switch) -> stats.Comparison:
-    return stats.compare_matching(search_index(), db(), filters, figure_cache(), switch.include)
+    return stats.compare_matching(
+        search_index(), db(), filters, figure_cache(), switch.include, _cohorts()
+    )
 
 
 @bp.get("/compare")
@@ -60,6 +71,13 @@ def compare_page():
     switch = illustrative_switch()
     comparison = _comparison(filters, switch)
     charts = comparison_charts(comparison)
+    # Offered when the groups' ages differ widely and no start-year range is chosen yet.
+    same = None if filters.year_from or filters.year_to else comparison.same_years
+    same_years_url = None
+    if same is not None:
+        args = _csv_args(replace(filters, year_from=same.low, year_to=same.high), switch,
+                         comparison.cohorts)  # fmt: skip
+        same_years_url = url_for("compare.compare_page", **args)
     return render_template(
         "compare/groups.html",
         filters=filters,
@@ -69,17 +87,28 @@ def compare_page():
         pathway_chart=pathway_chart(comparison.pathways),
         small=stats.SMALL_GROUP,
         countries=all_countries(current_locale()),
-        csv_args=_csv_args(filters, switch),
+        csv_args=_csv_args(filters, switch, comparison.cohorts),
+        filter_args=_csv_args(filters, switch),
         switch=switch,
         small_note=small_note(),
         differences=differences(charts),
         test_name=test_name(comparison.test_count),
+        cohort_chart=cohort_chart(comparison),
+        cohort_label=cohort_label,
+        cohort_names={"pilot": stats.PILOT_COHORTS, "integrated": stats.INTEGRATED_COHORTS},
+        cohort_sentence=cohort_sentence(comparison),
+        same_years=same,
+        same_years_url=same_years_url,
+        survival=None,
+        colon="\u00a0: " if current_locale().startswith("fr") else ": ",
     )
 
 
-def _csv_args(filters: Filters, switch: Switch) -> dict[str, list[str]]:
+def _csv_args(
+    filters: Filters, switch: Switch, cohorts: stats.Cohorts = stats.ALL_COHORTS
+) -> dict[str, list[str]]:
     args: dict[str, list[str]] = {}
-    for key, value in filters.to_args():
+    for key, value in [*filters.to_args(), *cohorts.to_args()]:
         if key not in NOT_FILTERS:
             args.setdefault(key, []).append(value)
     for key, value in switch.carry.items():
@@ -92,7 +121,9 @@ def _csv_args(filters: Filters, switch: Switch) -> dict[str, list[str]]:
 def compare_csv():
     filters = _filters()
     comparison = _comparison(filters, illustrative_switch())
-    tables = chart_tables([*comparison_charts(comparison), pathway_chart(comparison.pathways)])
+    charts = [*comparison_charts(comparison), cohort_chart(comparison),
+              pathway_chart(comparison.pathways)]  # fmt: skip
+    tables = chart_tables(charts)
     tables["pathways_by_sector"] = pathway_table(comparison.pathways)
     return csv_download(tables, "compare.csv", request.args.get("table"))
 

@@ -184,6 +184,59 @@ def comparison_charts(comparison: stats.Comparison) -> list[Chart]:
     return charts
 
 
+def cohort_label(maturity: str, cohort: str) -> str:
+    if maturity == "integrated":
+        return (
+            _("Integrated from the start")
+            if cohort == "from_start"
+            else _("Mainstreamed after a pilot")
+        )
+    if cohort == "not_stated":
+        return _("Operating status not stated")
+    return label("operating_status", cohort)
+
+
+def cohort_chart(comparison: stats.Comparison) -> Chart:
+    """Each group split into its cohorts: pilots by operating status, integrated initiatives
+    by pathway (shares of the group, with intervals)."""
+    rows = []
+    for index, (maturity, group) in enumerate(comparison.groups.items()):
+        for cohort, count in group.cohorts.items():
+            values: list[Value | None] = [None] * len(comparison.groups)
+            values[index] = Value(count, group.n)
+            rows.append(Row(f"{maturity}.{cohort}", cohort_label(maturity, cohort), values))
+    chart = Chart(
+        id="chart-cohorts",
+        title=_("Cohorts"),
+        axis=_("Share of each group's initiatives"),
+        series=group_series(),
+        rows=rows,
+        **share_options(),
+    )
+    chart.notes.append(interval_note())
+    if any(g.small for g in comparison.groups.values()):
+        chart.notes.append(small_note())
+    return chart
+
+
+def cohort_sentence(comparison: stats.Comparison) -> str:
+    """The groups and their cohorts in one sentence."""
+    pilot, integrated = comparison.groups["pilot"], comparison.groups["integrated"]
+    pilots = ", ".join(
+        f"{count} {cohort_label('pilot', c).lower()}" for c, count in pilot.cohorts.items() if count
+    )
+    mainstreamed = ", ".join(
+        f"{count} {cohort_label('integrated', c).lower()}"
+        for c, count in integrated.cohorts.items()
+        if count
+    )
+    return _(
+        "Pilots: %(pilots)s. Integrated initiatives: %(integrated)s.",
+        pilots=pilots or "0",
+        integrated=mainstreamed or "0",
+    )
+
+
 def pathway_chart(pathways: stats.Pathways) -> Chart:
     """How many initiatives took each number of years from start to mainstreaming."""
     years = pathways.overall.years
