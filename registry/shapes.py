@@ -454,6 +454,54 @@ class SameYears(Shape):
     gap: int
 
 
+class SurvivalStep(Shape):
+    """The curve after `years` since the start."""
+
+    years: int
+    at_risk: int = Field(description="initiatives not yet mainstreamed nor censored just before")
+    mainstreamed: int
+    censored: int = Field(description="pilots still running, followed this many years")
+    not_yet_mainstreamed: Number = Field(description="the Kaplan–Meier estimate")
+    interval: list[Number] = Field(description="its pointwise 95 % interval (Greenwood, log)")
+
+
+class SurvivalCurve(Shape):
+    """Years from start to mainstreaming, Kaplan–Meier."""
+
+    n: int
+    mainstreamed: int
+    never_mainstreamed: int = Field(description="pilots that ended or were absorbed")
+    median_years: Number | None = Field(description="null: fewer than half were mainstreamed")
+    median_interval: list[Number | None] = Field(
+        description="95 % interval of the median (Brookmeyer–Crowley); null: not reached"
+    )
+    small_group: bool
+    steps: list[SurvivalStep]
+
+
+class TooFewForACurve(Shape):
+    """A sector or country with too few initiatives for a curve of its own."""
+
+    n: int
+    small_group: bool
+    too_few: bool
+
+
+class Survival(Shape):
+    """Time to mainstreaming: the method, overall, and by sector and country."""
+
+    method: str
+    censored_at_year: int = Field(description="pilots still running are censored this year")
+    min_group: int = Field(description="sectors and countries get a curve from this many on")
+    left_out: Counts = Field(
+        description="initiatives left out, by reason: no_start_year, integrated_from_start, "
+        "no_mainstreamed_year"
+    )
+    overall: SurvivalCurve
+    by_sector: dict[str, SurvivalCurve | TooFewForACurve]
+    by_country: dict[str, SurvivalCurve | TooFewForACurve]
+
+
 class CompareResponse(Shape):
     """Pilots versus integrated initiatives among the published ones matching the filters."""
 
@@ -468,6 +516,7 @@ class CompareResponse(Shape):
     )
     tests: CompareTests
     pathways: Pathways
+    survival: Survival
     survey_reference: dict[str, dict[str, Number]] = Field(
         description="shares reported by the 2010 OECD survey, for comparison: field → code (or "
         "grouped key) → share"

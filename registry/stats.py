@@ -9,10 +9,12 @@ give the same figures to the last digit. Knows nothing of Flask.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
@@ -21,7 +23,7 @@ from sqlmodel import Session
 
 from . import vocab
 from .catalogue import apply_filters
-from .estimates import fisher_exact, holm, wilson
+from .estimates import Curve, fisher_exact, holm, kaplan_meier, wilson
 from .filters import BadParameter, Filters
 from .initiatives import PUBLIC_STATUS, latest_change
 from .messages import msg
@@ -430,6 +432,120 @@ class Pathways:
         }
 
 
+# --- Time to mainstreaming ---------------------------------------------------------------------
+
+# A sector's or country's curve is drawn only from this many initiatives on.
+MIN_CURVE = 10
+NEVER = math.inf  # the censoring time of a pilot that ended: never mainstreamed
+
+
+def _observation(cell: _Cell, now: int) -> tuple[float, bool] | str:
+    """(years, mainstreamed) of one initiative for the survival curve, or why it is left out.
+
+    - Mainstreamed after a pilot: an event, mainstreamed_year − start_year years after start.
+    - A pilot that ended or was absorbed (or gives an end year): never mainstreamed. It stays
+      in the risk set to the end (censored at infinity), so the curve estimates the share of
+      all pilots started that were mainstreamed within t years (the competing outcome's
+      subdistribution, as in Fine and Gray 1999). Censoring it when it ended would assume it
+      could still be mainstreamed, and overstate mainstreaming.
+    - Any other pilot (ongoing, or no status and no end year) has not been mainstreamed yet:
+      censored at the current year − start_year.
+    - Integrated from the start (never a pilot), no start year, or an integrated initiative
+      without its mainstreaming year: left out, and counted as such.
+    """
+    if cell.start_year is None:
+        return "no_start_year"
+    if cell.maturity == "integrated":
+        if cell.integrated_from_start:
+            return "integrated_from_start"
+        if cell.mainstreamed_year is None:
+            return "no_mainstreamed_year"
+        return max(0, cell.mainstreamed_year - cell.start_year), True
+    if cell.operating_status in ("ended", "absorbed") or (
+        cell.operating_status is None and cell.end_year is not None
+    ):
+        return NEVER, False
+    return max(0, now - cell.start_year), False
+
+
+def curve_json(curve: Curve) -> dict[str, Any]:
+    """A curve for the API: the median with its interval, and every step (finite times)."""
+    return {
+        "n": curve.n,
+        "mainstreamed": curve.events,
+        "never_mainstreamed": sum(s.censored for s in curve.steps if math.isinf(s.time)),
+        "median_years": curve.median,
+        "median_interval": [curve.median_low, curve.median_high],
+        "small_group": curve.n < SMALL_GROUP,
+        "steps": [
+            {"years": int(s.time), "at_risk": s.at_risk, "mainstreamed": s.events,
+             "censored": s.censored, "not_yet_mainstreamed": round(s.survival, 4),
+             "interval": [round(s.low, 4), round(s.high, 4)]}
+            for s in curve.steps
+            if not math.isinf(s.time)
+        ],
+    }  # fmt: skip
+
+
+@dataclass
+class Survival:
+    """Kaplan–Meier estimate of the years from start to mainstreaming (see _observation)."""
+
+    overall: Curve
+    by_sector: dict[str, Curve]  # vocabulary order; every sector with an observation
+    by_country: dict[str, Curve]  # busiest first
+    left_out: dict[str, int]  # reason → initiatives
+    now: int  # the year pilots still running are censored at
+
+    def as_json(self) -> dict[str, Any]:
+        def listed(curves: dict[str, Curve]) -> dict[str, Any]:
+            return {
+                key: curve_json(c) if c.n >= MIN_CURVE else {
+                    "n": c.n, "small_group": c.n < SMALL_GROUP, "too_few": True}
+                for key, c in curves.items()
+            }  # fmt: skip
+
+        return {
+            "method": "Kaplan-Meier; pilots still running censored at the current year; ended or "
+            "absorbed pilots never mainstreamed (kept at risk); Greenwood log interval; median "
+            "interval by Brookmeyer-Crowley",
+            "censored_at_year": self.now,
+            "min_group": MIN_CURVE,
+            "left_out": self.left_out,
+            "overall": curve_json(self.overall),
+            "by_sector": listed(self.by_sector),
+            "by_country": listed(self.by_country),
+        }
+
+
+def survival(cells: list[_Cell], now: int | None = None) -> Survival:
+    now = date.today().year if now is None else now
+    overall: list[tuple[float, bool, int]] = []
+    by_sector: dict[str, list] = {}
+    by_country: dict[str, list] = {}
+    left_out: Counter[str] = Counter()
+    for cell in cells:
+        found = _observation(cell, now)
+        if isinstance(found, str):
+            left_out[found] += cell.count
+            continue
+        item = (*found, cell.count)
+        overall.append(item)
+        by_sector.setdefault(cell.sector, []).append(item)
+        by_country.setdefault(cell.country, []).append(item)
+    countries = sorted(by_country, key=lambda c: (-sum(k for *_, k in by_country[c]), c))
+    return Survival(
+        overall=kaplan_meier(overall),
+        by_sector={s: kaplan_meier(by_sector[s]) for s in vocab.SECTOR.codes if s in by_sector},
+        by_country={c: kaplan_meier(by_country[c]) for c in countries},
+        left_out={
+            r: left_out[r]
+            for r in ("no_start_year", "integrated_from_start", "no_mainstreamed_year")
+        },
+        now=now,
+    )
+
+
 @dataclass
 class Comparison:
     groups: dict[str, Group]
@@ -439,6 +555,7 @@ class Comparison:
     illustrative_included: bool = True
     illustrative: int = 0  # how many of the counted initiatives are illustrative
     cohorts: Cohorts = ALL_COHORTS  # the cohorts compared
+    survival: Survival | None = None
     _tests: dict[str, dict[str, Test]] | None = field(default=None, repr=False)
 
     @property
@@ -518,6 +635,7 @@ class Comparison:
                 },
             },
             "pathways": self.pathways.as_json(),
+            "survival": None if self.survival is None else self.survival.as_json(),
         }
 
 
@@ -581,7 +699,8 @@ def compare(
         found = _any_of_counts(session, filters, ids, name, codes, illustrative, cohorts)
         grouped.setdefault(name, {})[key] = {m: found.get(m, 0) for m in MATURITIES}
     counted = sum(c.count for c in cells if c.illustrative)
-    return Comparison(groups, grouped, _pathways(cells), illustrative, counted, cohorts)
+    return Comparison(groups, grouped, _pathways(cells), illustrative, counted, cohorts,
+                      survival(cells))  # fmt: skip
 
 
 # --- The 2010 survey -------------------------------------------------------------------------

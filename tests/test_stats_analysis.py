@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+from datetime import date
 
 import pytest
 
+from registry import stats
 from registry.transfer.importing import Row
 
 from .conftest import run_import, valid_record
@@ -253,3 +256,90 @@ def test_an_empty_selection_says_so_once(client, make_initiative):
     page = client.get("/compare?country=JP").get_data(as_text=True)
     assert page.count("No published initiative matches these filters.") == 1
     assert "Only 0" not in page
+
+
+# --- Time to mainstreaming ----------------------------------------------------------------------
+
+
+def _cell(maturity="pilot", start=None, main=None, end=None, status=None, from_start=False,
+          sector="health", country="FR", count=1):  # fmt: skip
+    return stats._Cell(maturity, sector, country, None, start, main, end, status, from_start,
+                       False, count)  # fmt: skip
+
+
+def test_survival_curve_censors_running_pilots_and_keeps_ended_ones_at_risk():
+    cells = [
+        _cell("integrated", 2005, 2008),  # 3 years
+        _cell("integrated", 2002, 2004),  # 2 years
+        _cell("integrated", 2010, 2012),  # 2 years: a tie
+        _cell("pilot", 2021, status="ongoing"),  # censored at 2025 - 2021 = 4
+        _cell("pilot", 2023),  # no status, no end: running, censored at 2 (tied with events)
+        _cell("pilot", 2012, end=2015, status="ended"),  # never mainstreamed
+        _cell("pilot", 2016, end=2019, status="absorbed"),  # never mainstreamed
+        _cell("pilot", 2014, end=2016),  # an end year without a status: never mainstreamed
+        _cell("integrated", 2013, from_start=True),  # never a pilot: left out
+        _cell("pilot", None),  # no start year: left out
+    ]
+    found = stats.survival(cells, now=2025)
+    curve = found.overall
+    assert (curve.n, curve.events) == (8, 3)
+    assert found.left_out == {"no_start_year": 1, "integrated_from_start": 1,
+                              "no_mainstreamed_year": 0}  # fmt: skip
+    steps = {s.time: s for s in curve.steps}
+    # At 2: 8 at risk (the pilot censored at 2 counts), 2 mainstreamed: 1 - 2/8 = 0.75.
+    assert (steps[2].at_risk, steps[2].events, steps[2].censored) == (8, 2, 1)
+    assert steps[2].survival == pytest.approx(0.75)
+    # At 3: 8 - 3 = 5 at risk, 1 mainstreamed: 0.75 · 4/5 = 0.6.
+    assert (steps[3].at_risk, steps[3].survival) == (5, pytest.approx(0.6))
+    # Greenwood: 2/(8·6) + 1/(5·4) = 0.0917; log band 0.6 · exp(±1.96 · 0.3028).
+    assert steps[3].low == pytest.approx(0.6 / math.exp(1.959964 * math.sqrt(2 / 48 + 1 / 20)))
+    # The three that ended stay at risk to the end: never mainstreamed, not censored early.
+    assert steps[4].at_risk == 4 and steps[math.inf].censored == 3
+    assert curve.median is None  # 60 % never fall to one half
+    json = stats.curve_json(curve)
+    assert json["never_mainstreamed"] == 3 and json["median_years"] is None
+    assert [s["years"] for s in json["steps"]] == [2, 3, 4]
+
+
+def test_median_years_overall_and_by_sector_when_the_group_is_large_enough():
+    cells = [_cell("integrated", 2010, 2010 + years, sector="health") for years in range(1, 11)]
+    cells += [_cell("integrated", 2010, 2013, sector="education"),
+              _cell("pilot", 2021, sector="transport")]  # fmt: skip
+    found = stats.survival(cells, now=2025)
+    # Health: 1..10 years, all mainstreamed; S(5) = 0.5 exactly, so the median is (5 + 6) / 2.
+    assert found.by_sector["health"].median == 5.5
+    # All 12: S(1) = 11/12, S(2) = 10/12, S(3) = 8/12, S(4) = 8/12 · 7/8 = 7/12 (8 at risk:
+    # the pilot censored at 4 counts), then 6 at risk: S(5) = 7/12 · 5/6 = 35/72 < 1/2.
+    assert [round(s.survival * 72) for s in found.overall.steps][:5] == [66, 60, 48, 42, 35]
+    assert found.overall.median == 5
+    sectors = found.as_json()["by_sector"]
+    assert sectors["health"]["median_years"] == 5.5
+    assert sectors["education"] == {"n": 1, "small_group": True, "too_few": True}
+
+
+def test_time_to_mainstreaming_on_the_page_the_api_and_the_csv(cohort_app):
+    client = cohort_app.test_client()
+    now = date.today().year
+    api = client.get("/api/v1/compare").get_json()["survival"]
+    assert api["censored_at_year"] == now
+    assert api["left_out"] == {"no_start_year": 0, "integrated_from_start": 1,
+                               "no_mainstreamed_year": 0}  # fmt: skip
+    overall = api["overall"]
+    # 2 mainstreamed (2 and 3 years), 2 ended or absorbed, 3 running: 7 initiatives.
+    assert (overall["n"], overall["mainstreamed"], overall["never_mainstreamed"]) == (7, 2, 2)
+    assert overall["steps"][0] == {"years": 2, "at_risk": 7, "mainstreamed": 1, "censored": 0,
+                                   "not_yet_mainstreamed": round(6 / 7, 4),
+                                   "interval": overall["steps"][0]["interval"]}  # fmt: skip
+    page = client.get("/compare").get_data(as_text=True)
+    assert '<svg class="chart chart-survival"' in page and 'role="img"' in page
+    assert '<desc id="chart-survival-desc">' in page
+    assert f"censored at {now}" in page
+    assert "never mainstreamed and stay in the risk set" in page
+    steps = client.get("/compare.csv?table=survival").get_data(as_text=True).splitlines()
+    assert steps[0] == "years,at_risk,mainstreamed,censored,not_yet_mainstreamed,ci95_low,ci95_high"
+    assert steps[1].startswith("2,7,1,0,0.8571,")
+    groups = client.get("/compare.csv?table=survival_by_group").get_data(as_text=True)
+    # Median not reached; its lower bound is where the lower band first falls to one half:
+    # at 3 years, S = 6/7 · 5/6 = 5/7, Greenwood 1/42 + 1/30, 5/7 / exp(1.96 · 0.239) = 0.447.
+    assert "all,,All,7,2,,3,,false,false" in groups
+    assert "sector,public_safety,Public safety and crime prevention,7,2,,,,true,false" in groups

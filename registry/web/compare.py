@@ -34,9 +34,15 @@ from .figures import (
     csv_download,
     differences,
     illustrative_switch,
+    median_text,
     pathway_chart,
     pathway_table,
     small_note,
+    survival_chart,
+    survival_group_table,
+    survival_groups,
+    survival_sentence,
+    survival_table,
     test_name,
 )
 
@@ -99,7 +105,14 @@ def compare_page():
         cohort_sentence=cohort_sentence(comparison),
         same_years=same,
         same_years_url=same_years_url,
-        survival=None,
+        survival=comparison.survival,
+        survival_chart=survival_chart(comparison.survival),
+        survival_sentence=survival_sentence(comparison.survival),
+        survival_groups=survival_groups(comparison.survival, every_country=False),
+        median_text=median_text,
+        min_curve=stats.MIN_CURVE,
+        never=stats.NEVER,
+        small_curves=any(c.n < stats.SMALL_GROUP for *_, c in survival_groups(comparison.survival)),
         colon="\u00a0: " if current_locale().startswith("fr") else ": ",
     )
 
@@ -125,6 +138,8 @@ def compare_csv():
               pathway_chart(comparison.pathways)]  # fmt: skip
     tables = chart_tables(charts)
     tables["pathways_by_sector"] = pathway_table(comparison.pathways)
+    tables["survival"] = survival_table(comparison.survival)
+    tables["survival_by_group"] = survival_group_table(comparison.survival)
     return csv_download(tables, "compare.csv", request.args.get("table"))
 
 

@@ -7,15 +7,17 @@ import csv
 import io
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
 from flask import Response, abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from .. import stats, vocab
-from ..charts import DIFFERENT_MARK, SMALL_MARK, Chart, Row, Series, Value
+from ..charts import DIFFERENT_MARK, SMALL_MARK, Chart, Row, Series, StepChart, Value
+from ..estimates import Curve
 from ..extensions import db
 from ..i18n import current_locale
-from .labels import label
+from .labels import country_name, label
 
 VOCABULARY_OF = {"stages": "stage", "sectors": "sector", "evidence_level": "evidence_level"}
 
@@ -235,6 +237,104 @@ def cohort_sentence(comparison: stats.Comparison) -> str:
         pilots=pilots or "0",
         integrated=mainstreamed or "0",
     )
+
+
+def survival_chart(survival: stats.Survival) -> StepChart:
+    """The overall Kaplan–Meier curve: the share of pilots not yet mainstreamed, by years
+    since their start."""
+    curve = survival.overall
+    finite = [s for s in curve.steps if s.time != stats.NEVER]
+    points = [(s.time, s.survival, s.low, s.high) for s in finite if s.events]
+    end = max((s.time for s in finite), default=1)
+    return StepChart(
+        id="chart-survival",
+        title=_("Time to mainstreaming (Kaplan–Meier)"),
+        x_axis=_("Years since the start"),
+        y_axis=_("Share not yet mainstreamed, shaded: its confidence interval (95%)"),
+        points=points,
+        end=end,
+        locale=current_locale(),
+    )
+
+
+def years_text(value: float | None) -> str:
+    """A number of years in the reader's format; "not reached" for None."""
+    if value is None:
+        return _("not reached")
+    return format_decimal(value, format="0.#", locale=current_locale())
+
+
+def median_text(curve: Curve) -> str:
+    """ "4 years (95% CI 3–6)" in the reader's format."""
+    if curve.median is None:
+        return _("not reached: fewer than half were mainstreamed")
+    return _(
+        "%(median)s years (95%% CI %(low)s–%(high)s)",
+        median=years_text(curve.median),
+        low=years_text(curve.median_low),
+        high=years_text(curve.median_high),
+    )
+
+
+def survival_sentence(survival: stats.Survival) -> str:
+    curve = survival.overall
+    if not curve.n:
+        return _("No pilot or mainstreamed initiative among these gives its start year.")
+    if curve.median is None:
+        return _(
+            "Time to mainstreaming (Kaplan–Meier, %(num)d initiatives): fewer than half were "
+            "mainstreamed within the years observed, so the median is not reached.",
+            num=curve.n,
+        )
+    return _(
+        "Time to mainstreaming (Kaplan–Meier, %(num)d initiatives): half were mainstreamed "
+        "within %(median)s.",
+        num=curve.n,
+        median=median_text(curve),
+    )
+
+
+def survival_table(survival: stats.Survival) -> list[list[str]]:
+    """CSV of the overall curve, step by step."""
+    lines = [["years", "at_risk", "mainstreamed", "censored", "not_yet_mainstreamed",
+              "ci95_low", "ci95_high"]]  # fmt: skip
+    for s in survival.overall.steps:
+        if s.time == stats.NEVER:
+            continue
+        lines.append([str(int(s.time)), str(s.at_risk), str(s.events), str(s.censored),
+                      f"{s.survival:.4f}", f"{s.low:.4f}", f"{s.high:.4f}"])  # fmt: skip
+    return lines
+
+
+def survival_groups(
+    survival: stats.Survival, every_country: bool = True
+) -> list[tuple[str, str, str, Curve]]:
+    """(kind, key, label, curve) for the whole selection, each sector and each country (or
+    only the countries with enough initiatives for a curve)."""
+    rows = [("all", "", _("All"), survival.overall)]
+    rows += [("sector", k, label("sector", k), c) for k, c in survival.by_sector.items()]
+    rows += [
+        ("country", k, country_name(k), c)
+        for k, c in survival.by_country.items()
+        if every_country or c.n >= stats.MIN_CURVE
+    ]
+    return rows
+
+
+def survival_group_table(survival: stats.Survival) -> list[list[str]]:
+    """CSV of the median years to mainstreaming, overall and by sector and country."""
+    lines = [["group", "code", "label", "n", "mainstreamed", "median_years", "ci95_low",
+              "ci95_high", "too_few", "small_group"]]  # fmt: skip
+    for kind, key, name, curve in survival_groups(survival):
+        enough = kind == "all" or curve.n >= stats.MIN_CURVE
+        lines.append([
+            kind, key, name, str(curve.n), str(curve.events),
+            *(("" if v is None else str(v)) if enough else ""
+              for v in (curve.median, curve.median_low, curve.median_high)),
+            "false" if enough else "true",
+            "true" if curve.n < stats.SMALL_GROUP else "false",
+        ])  # fmt: skip
+    return lines
 
 
 def pathway_chart(pathways: stats.Pathways) -> Chart:
