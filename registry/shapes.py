@@ -410,6 +410,12 @@ class SurveyNotes(Shape):
     source: str
     year: int
     coverage: str
+    respondents: str = Field(description="who answered the survey")
+    denominator: str = Field(description="what the shares are shares of")
+    follows_filters: bool = Field(description="false: fixed figures, the same for any filters")
+    codes: dict[str, list[str]] = Field(
+        description="field → the vocabulary codes taken from the survey's categories"
+    )
     note: str
     caveats: dict[str, str] = Field(description="field.code → how to read that figure")
     grouped: dict[str, list[str]] = Field(

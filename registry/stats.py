@@ -47,6 +47,14 @@ COMPARED: dict[str, vocab.Vocabulary] = {
 }
 # Fields the 2010 survey gives reference shares for.
 SURVEYED = ("motives", "obstacles", "success_factors")
+SURVEY_RESPONDENTS = (
+    "senior central-government officials in 20 OECD countries and 4 others (Brazil, Egypt, the "
+    "Russian Federation, Ukraine)"
+)
+SURVEY_DENOMINATOR = (
+    "share of respondents, except where a caveat says otherwise (lack of evidence of benefits: "
+    "share of countries)"
+)
 
 Number = int | float
 T = TypeVar("T")
@@ -732,6 +740,19 @@ def survey_shares() -> dict[str, dict[str, float]]:
     return out
 
 
+def survey_codes() -> dict[str, list[str]]:
+    """field → the vocabulary codes the survey gives a figure for (alone or grouped), in
+    vocabulary order: the codes taken from the survey's categories."""
+    out: dict[str, list[str]] = {}
+    for name in SURVEYED:
+        section = survey().get(name, {})
+        found = {k for k in section if not k.startswith("_")}
+        for entry in section.get("_grouped", {}).values():
+            found.update(entry["codes"])
+        out[name] = [c for c in COMPARED[name].codes if c in found]
+    return out
+
+
 def survey_notes() -> dict[str, Any]:
     """Where the reference figures come from and how to read them."""
     data = survey()
@@ -743,6 +764,8 @@ def survey_notes() -> dict[str, Any]:
     }
     grouped = {f"{name}.{key}": codes for name, key, codes in survey_groups()}
     return {"source": data["source"], "year": data["year"], "coverage": data["coverage"],
+            "respondents": SURVEY_RESPONDENTS, "denominator": SURVEY_DENOMINATOR,
+            "follows_filters": False, "codes": survey_codes(),
             "note": data["note"], "caveats": caveats, "grouped": grouped}  # fmt: skip
 
 

@@ -343,3 +343,35 @@ def test_time_to_mainstreaming_on_the_page_the_api_and_the_csv(cohort_app):
     # at 3 years, S = 6/7 · 5/6 = 5/7, Greenwood 1/42 + 1/30, 5/7 / exp(1.96 · 0.239) = 0.447.
     assert "all,,All,7,2,,3,,false,false" in groups
     assert "sector,public_safety,Public safety and crime prevention,7,2,,,,true,false" in groups
+
+
+# --- The survey reference -----------------------------------------------------------------------
+
+
+def test_the_survey_reference_is_described_truthfully(small_app):
+    client = small_app.test_client()
+    page = client.get("/compare").get_data(as_text=True)
+    assert "fixed figures from the 2010 OECD Survey" in page
+    assert "that do not follow the filters" in page
+    assert "senior central-government officials in 20 OECD countries and 4 others" in page
+    assert "Lack of evidence of benefits: a share of the countries surveyed" in page
+    assert (
+        "Codes taken from the survey: Increase citizen involvement; Improve service quality; "
+        "Reduce costs." in page
+    )
+    assert "2010 survey (fixed figures)" in page  # the chart's legend and tooltips
+    notes = client.get("/api/v1/compare").get_json()["survey"]
+    assert notes["follows_filters"] is False
+    assert notes["respondents"].startswith("senior central-government officials")
+    assert "share of countries" in notes["denominator"]
+    assert notes["codes"]["obstacles"] == [
+        "lack_of_resources",
+        "resistance_to_change",
+        "lack_of_financial_incentives",
+        "lack_of_evidence",
+    ]
+    # The same reference figures whatever the filters.
+    for url in ("/compare.csv?table=obstacles", "/compare.csv?table=obstacles&sector=education"):
+        rows = csv.DictReader(io.StringIO(client.get(url).get_data(as_text=True)))
+        found = {(r["code"], r["series"]): r["share"] for r in rows}
+        assert found[("lack_of_resources", "survey")] == "0.420"

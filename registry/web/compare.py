@@ -25,6 +25,7 @@ from ..schemas import whole_number
 from ..security import public
 from ..vocab import VOCABULARIES
 from .figures import (
+    VOCABULARY_OF,
     Switch,
     chart_tables,
     cohort_chart,
@@ -38,6 +39,7 @@ from .figures import (
     pathway_chart,
     pathway_table,
     small_note,
+    survey_note,
     survival_chart,
     survival_group_table,
     survival_groups,
@@ -112,6 +114,9 @@ def compare_page():
         median_text=median_text,
         min_curve=stats.MIN_CURVE,
         never=stats.NEVER,
+        survey_note=survey_note(),
+        survey_codes=stats.survey_codes(),
+        vocabulary_of=lambda name: VOCABULARY_OF.get(name, name),
         small_curves=any(c.n < stats.SMALL_GROUP for *_, c in survival_groups(comparison.survival)),
         colon="\u00a0: " if current_locale().startswith("fr") else ": ",
     )

@@ -120,6 +120,18 @@ def _survey_rows(field_name: str, comparison: stats.Comparison) -> list[Row]:
     return rows
 
 
+def survey_note() -> str:
+    """What the survey's thin bars are, and what they are not."""
+    return _(
+        "2010 survey (thin bars): fixed figures from the 2010 OECD Survey on Innovation in "
+        "Public Services (OECD, Government at a Glance 2011) that do not follow the filters: "
+        "the answers of senior central-government officials in 20 OECD countries and 4 others "
+        "(Brazil, Egypt, the Russian Federation, Ukraine), given as shares of respondents, not "
+        "of initiatives, and about central government where the registry's initiatives are "
+        "mostly local. No bar where the survey gives no figure."
+    )
+
+
 def comparison_charts(comparison: stats.Comparison) -> list[Chart]:
     """One chart per controlled field: the share of each group's initiatives with each code,
     with the 2010 survey's shares beside them where the survey gives one."""
@@ -129,7 +141,7 @@ def comparison_charts(comparison: stats.Comparison) -> list[Chart]:
         surveyed = field_name in stats.SURVEYED
         series = group_series()
         if surveyed:
-            series.append(Series("survey", _("2010 survey"), reference=True))
+            series.append(Series("survey", _("2010 survey (fixed figures)"), reference=True))
         rows = _survey_rows(field_name, comparison) if surveyed else []
         caveats = stats.survey().get(field_name, {}) if surveyed else {}
         for code in vocabulary.codes:
@@ -152,13 +164,10 @@ def comparison_charts(comparison: stats.Comparison) -> list[Chart]:
         if field_name in vocab.MULTI_FIELDS:
             notes.append(_("An initiative can have several: the shares do not add up to 100 %."))
         if surveyed:
-            notes.append(
-                _(
-                    "2010 survey: shares of all responses to the 2010 OECD Survey on Innovation "
-                    "in Public Services (OECD, Government at a Glance 2011), not shares of "
-                    "initiatives; no bar where the survey gives no figure."
-                )
-            )
+            notes.append(survey_note())
+            codes = [label(_vocabulary_name(field_name), c)
+                     for c in stats.survey_codes().get(field_name, [])]  # fmt: skip
+            notes.append(_("Codes taken from the survey: %(codes)s.", codes="; ".join(codes)))
             if any("caveat" in entry for entry in caveats.values() if isinstance(entry, dict)):
                 notes.append(_("“of countries”: a share of the countries surveyed, not of "
                                "responses."))  # fmt: skip
