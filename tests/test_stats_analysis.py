@@ -375,3 +375,45 @@ def test_the_survey_reference_is_described_truthfully(small_app):
         rows = csv.DictReader(io.StringIO(client.get(url).get_data(as_text=True)))
         found = {(r["code"], r["series"]): r["share"] for r in rows}
         assert found[("lack_of_resources", "survey")] == "0.420"
+
+
+# --- Readable at a glance -----------------------------------------------------------------------
+
+
+def test_the_timeline_prints_no_zero_under_empty_bars(client, make_initiative):
+    make_initiative(title="Early", country="FR", start_year=2001)
+    make_initiative(title="Late", country="FR", maturity="integrated", start_year=2005,
+                    mainstreamed_year=2009)  # fmt: skip
+    page = client.get("/countries/FR").get_data(as_text=True)
+    timeline = page[page.index('id="chart-timeline"') :]
+    svg = timeline[: timeline.index("</svg>")]
+    values = re.findall(r'<text class="chart-value"[^>]*>([^<]*)</text>', svg)
+    assert values and "0" not in values
+    table = timeline[timeline.index("<table>") : timeline.index("</table>")]
+    assert "<td>0</td>" in table  # the table still gives every count
+
+
+def test_the_comparison_opens_with_a_summary_and_folds_its_details(small_app):
+    page = small_app.test_client().get("/compare").get_data(as_text=True)
+    summary = page.index('id="h-summary"')
+    assert summary < page.index('<details class="fold" id="cohorts">')
+    assert page.count('<details class="fold"') == 5
+    assert "No difference between the groups passes the test" in page
+    assert "Time to mainstreaming (Kaplan–Meier, 5 initiatives)" in page
+
+
+def test_a_difference_the_test_finds_is_called_out_with_its_intervals(any_app, make_initiative):
+    for n in range(8):
+        make_initiative(target=any_app, title=f"Designing pilot {n}", maturity="pilot",
+                        stages=["design"])  # fmt: skip
+        make_initiative(target=any_app, title=f"Delivering mainstream {n}",
+                        maturity="integrated", stages=["deliver"])  # fmt: skip
+    client = any_app.test_client()
+    results = client.get("/api/v1/compare").get_json()["tests"]["results"]["stages"]
+    # 8 of 8 against 0 of 8: two-sided p = 2 / C(16, 8) = 2 / 12870.
+    assert results["design"] == {"p": round(2 / 12870, 4), "different": True}
+    page = client.get("/compare").get_data(as_text=True)
+    assert "2 differences pass the test:" in page
+    assert "Stage — Design: Pilot 100% (8/8) (95% CI 68%–100%), Integrated (mainstreamed) 0% " \
+        "(0/8) (95% CI 0%–32%); p = &lt; 0.001" in page  # fmt: skip
+    assert "Design ◆" in page  # marked on the chart
