@@ -100,6 +100,7 @@ def compare_page():
         switch=switch,
         small_note=small_note(),
         differences=differences(charts),
+        largest=differences(charts, called_out=False)[:3],
         test_name=test_name(comparison.test_count),
         cohort_chart=cohort_chart(comparison),
         cohort_label=cohort_label,

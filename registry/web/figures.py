@@ -94,9 +94,11 @@ def _test_rows(comparison: stats.Comparison, charts: list[Chart]) -> int:
     return comparison.test_count
 
 
-def differences(charts: list[Chart]) -> list[tuple[Chart, Row]]:
-    """The rows the test calls different, smallest p first."""
-    found = [(c, r) for c in charts for r in c.rows if r.different]
+def differences(charts: list[Chart], called_out: bool = True) -> list[tuple[Chart, Row]]:
+    """The rows the test calls different (or, with `called_out` false, every tested row),
+    smallest p first."""
+    found = [(c, r) for c in charts for r in c.rows
+             if r.p_value is not None and (r.different or not called_out)]  # fmt: skip
     return sorted(found, key=lambda pair: pair[1].p_value or 0)
 
 
