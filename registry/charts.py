@@ -28,6 +28,9 @@ ROW_GAP = 10
 VALUE_ROOM = 104  # right of the longest bar, for its value
 AXIS_HEIGHT = 44
 LINE_CHARS = 46
+# The long format of every chart's CSV: one line per row and series.
+CSV_HEADER = ["chart", "code", "label", "series", "count", "n", "share", "note", "ci95_low",
+              "ci95_high", "small_group", "test_p", "different"]  # fmt: skip
 SMALL_MARK = "†"  # after a share whose group has fewer initiatives than the chart's `small`
 DIFFERENT_MARK = "◆"  # after a row the chart's test finds different between the groups
 
@@ -239,8 +242,7 @@ class Chart:
 
     def csv_rows(self, key_header: str = "code") -> list[list[str]]:
         """A header and one line per row and series: count, n and share (empty when unknown)."""
-        lines = [["chart", key_header, "label", "series", "count", "n", "share", "note",
-                  "ci95_low", "ci95_high", "small_group", "test_p", "different"]]  # fmt: skip
+        lines = [[key_header if h == "code" else h for h in CSV_HEADER]]
         for row in self.rows:
             for series, value in zip(self.series, row.values, strict=True):
                 if value is None:

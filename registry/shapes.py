@@ -449,6 +449,17 @@ class CompareCohorts(Shape):
     integrated: list[str]
 
 
+class CompareDefinitions(Shape):
+    """How the comparison's figures are defined."""
+
+    cohorts: dict[str, str] = Field(description="group.cohort → which records it holds")
+    interval: str = Field(description="the interval given with every share")
+    small_group: int = Field(description="groups with fewer initiatives are flagged")
+    same_years_gap: int = Field(
+        description="median start years this far apart: the same-years comparison is offered"
+    )
+
+
 class SameYears(Shape):
     """Offered when the groups' median start years are `gap` or more years apart: the start
     years both groups have, and how many of each group started within them."""
@@ -514,6 +525,7 @@ class CompareResponse(Shape):
     filters: Filters
     illustrative: IllustrativeCounted
     cohorts: CompareCohorts
+    definitions: CompareDefinitions
     same_years: SameYears | None
     groups: CompareGroups
     grouped: dict[str, dict[str, dict[str, Share]]] = Field(

@@ -143,6 +143,15 @@ def illustrative_choice(session: Session, raw: str | None) -> bool:
 # Cohorts within each group: pilots by operating status, integrated initiatives by pathway.
 PILOT_COHORTS = ("ongoing", "ended", "absorbed", "not_stated")
 INTEGRATED_COHORTS = ("after_pilot", "from_start")
+COHORT_DEFINITIONS = {
+    "pilot.ongoing": "maturity pilot, operating_status ongoing",
+    "pilot.ended": "maturity pilot, operating_status ended",
+    "pilot.absorbed": "maturity pilot, operating_status absorbed",
+    "pilot.not_stated": "maturity pilot, no operating_status",
+    "integrated.after_pilot": "maturity integrated, integrated_from_start false",
+    "integrated.from_start": "maturity integrated, integrated_from_start true",
+}
+INTERVAL_METHOD = "Wilson score interval, 95 %, without continuity correction"
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,12 @@ def parse_cohorts(pilot: list[str], integrated: list[str]) -> Cohorts:
     if errors:
         raise BadParameter(errors)
     return Cohorts(chosen["pilot_cohort"], chosen["integrated_cohort"])
+
+
+def definitions() -> dict[str, Any]:
+    """How the figures are defined, for an analyst's export."""
+    return {"cohorts": COHORT_DEFINITIONS, "interval": INTERVAL_METHOD,
+            "small_group": SMALL_GROUP, "same_years_gap": SAME_YEARS_GAP}  # fmt: skip
 
 
 def _cohort_clause(cohorts: Cohorts) -> Any:
@@ -630,6 +645,7 @@ class Comparison:
         return {
             "illustrative": {"included": self.illustrative_included, "counted": self.illustrative},
             "cohorts": self.cohorts.as_dict(),
+            "definitions": definitions(),
             "same_years": None if self.same_years is None else self.same_years.as_json(),
             "groups": {m: g.as_json() for m, g in self.groups.items()},
             "grouped": grouped,

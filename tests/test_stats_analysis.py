@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import pytest
+from openapi_schema_validator import OAS31Validator
 
 from registry import stats
 from registry.transfer.importing import Row
@@ -417,3 +418,34 @@ def test_a_difference_the_test_finds_is_called_out_with_its_intervals(any_app, m
     assert "Stage — Design: Pilot 100% (8/8) (95% CI 68%–100%), Integrated (mainstreamed) 0% " \
         "(0/8) (95% CI 0%–32%); p = &lt; 0.001" in page  # fmt: skip
     assert "Design ◆" in page  # marked on the chart
+
+
+# --- The analyst's export -----------------------------------------------------------------------
+
+
+def test_the_export_carries_the_selection_and_the_definitions(cohort_app):
+    client = cohort_app.test_client()
+    url = "/compare.csv?country=FR&year_from=2000&pilot_cohort=ongoing,ended&illustrative=exclude"
+    rows = list(csv.DictReader(io.StringIO(client.get(url).get_data(as_text=True))))
+    selection = {r["code"]: r["label"] for r in rows if r["chart"] == "selection"}
+    assert selection["filter.country"] == "FR" and selection["filter.year_from"] == "2000"
+    assert selection["illustrative"] == "exclude"
+    assert selection["cohorts.pilot"] == "ongoing;ended"
+    assert selection["cohort.integrated.from_start"].endswith("integrated_from_start true")
+    assert selection["interval"].startswith("Wilson") and selection["test"].startswith("Fisher")
+    assert selection["survival.method"].startswith("Kaplan-Meier")
+    assert selection["survey.follows_filters"] == "false"
+    charted = [r for r in rows if r["chart"] == "chart-stages" and r["series"] == "pilot"]
+    assert charted and all(r["n"] == "3" and r["ci95_low"] for r in charted)
+    api = client.get("/api/v1/compare?" + url.split("?", 1)[1]).get_json()
+    assert api["filters"]["country"] == ["FR"] and api["filters"]["year_from"] == 2000
+    assert (
+        api["definitions"]["cohorts"]["pilot.not_stated"] == "maturity pilot, no operating_status"
+    )
+    assert api["definitions"]["interval"].startswith("Wilson")
+    assert api["cohorts"]["pilot"] == ["ongoing", "ended"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    names = {p["$ref"].rsplit("/", 1)[-1] for p in spec["paths"]["/api/v1/compare"]["get"][
+        "parameters"]}  # fmt: skip
+    assert {"illustrative", "pilot_cohort", "integrated_cohort", "year_from"} <= names
+    OAS31Validator({**spec, "$ref": "#/components/schemas/CompareResponse"}).validate(api)

@@ -7,12 +7,14 @@ Everything is a GET with the state in the URL, so both work without JavaScript.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import search, stats
+from ..charts import CSV_HEADER
 from ..countries import all_countries
 from ..extensions import db, figure_cache, search_index
 from ..filters import BadParameter, Filters, parse_filters
@@ -139,14 +141,47 @@ def _csv_args(
 @public
 def compare_csv():
     filters = _filters()
-    comparison = _comparison(filters, illustrative_switch())
+    switch = illustrative_switch()
+    comparison = _comparison(filters, switch)
     charts = [*comparison_charts(comparison), cohort_chart(comparison),
               pathway_chart(comparison.pathways)]  # fmt: skip
-    tables = chart_tables(charts)
+    tables = {"selection": selection_rows(filters, switch, comparison), **chart_tables(charts)}
     tables["pathways_by_sector"] = pathway_table(comparison.pathways)
     tables["survival"] = survival_table(comparison.survival)
     tables["survival_by_group"] = survival_group_table(comparison.survival)
     return csv_download(tables, "compare.csv", request.args.get("table"))
+
+
+def selection_rows(
+    filters: Filters, switch: Switch, comparison: stats.Comparison
+) -> list[list[str]]:
+    """What the figures of the export are for and how they are defined, as lines of the
+    charts' long format (chart "selection": the key in `code`, the value in `label`)."""
+    pairs: list[tuple[str, str]] = [("generated_on", date.today().isoformat())]
+    pairs += [(f"filter.{k}", v) for k, v in filters.to_args() if k not in NOT_FILTERS]
+    pairs.append(("illustrative", "include" if switch.include else "exclude"))
+    pairs.append(("illustrative.default", "include" if switch.default else "exclude"))
+    pairs.append(("illustrative.counted", str(comparison.illustrative)))
+    pairs += [(f"cohorts.{group}", ";".join(names))
+              for group, names in comparison.cohorts.as_dict().items()]  # fmt: skip
+    pairs += [(f"cohort.{k}", v) for k, v in stats.COHORT_DEFINITIONS.items()]
+    pairs.append(("interval", stats.INTERVAL_METHOD))
+    pairs.append(("small_group", f"fewer than {stats.SMALL_GROUP} initiatives"))
+    pairs.append(("test", stats.TEST_NAME))
+    pairs.append(("test.alpha", str(stats.ALPHA)))
+    pairs.append(("test.count", str(comparison.test_count)))
+    survival = comparison.survival.as_json()
+    pairs.append(("survival.method", survival["method"]))
+    pairs.append(("survival.censored_at_year", str(survival["censored_at_year"])))
+    pairs.append(("survival.min_group", str(stats.MIN_CURVE)))
+    same = comparison.same_years
+    if same is not None:
+        pairs.append(("same_years.offered", f"{same.low}-{same.high}"))
+    pairs.append(("survey.follows_filters", "false"))
+    pairs.append(("survey.respondents", stats.SURVEY_RESPONDENTS))
+    pairs.append(("survey.denominator", stats.SURVEY_DENOMINATOR))
+    width = len(CSV_HEADER)
+    return [CSV_HEADER, *[["selection", k, v, *[""] * (width - 3)] for k, v in pairs]]
 
 
 def parse_ids(args: MultiDict) -> list[int]:
