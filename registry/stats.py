@@ -126,12 +126,13 @@ def default_illustrative(session: Session) -> bool:
     return not has_real_records(session)
 
 
-def illustrative_choice(session: Session, raw: str | None) -> bool:
+def illustrative_choice(session: Session, raw: str | None, default: bool | None = None) -> bool:
     """Whether the statistics count illustrative records: `include`, `exclude`, or the
-    default when the parameter is absent or empty. BadParameter for anything else."""
+    default (given, or read) when the parameter is absent or empty. BadParameter for anything
+    else."""
     value = (raw or "").strip().lower()
     if not value:
-        return default_illustrative(session)
+        return default_illustrative(session) if default is None else default
     if value not in ILLUSTRATIVE_CHOICES:
         raise BadParameter(
             {"illustrative": [msg("unknown value %(value)s; expected include or exclude",

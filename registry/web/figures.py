@@ -52,8 +52,9 @@ def illustrative_switch() -> Switch:
     """The illustrative switch of the current request; BadParameter for a bad value."""
     given = request.args.get("illustrative")
     session = db()
-    include = stats.illustrative_choice(session, given)
-    return Switch(include, stats.default_illustrative(session), given or None)
+    default = stats.default_illustrative(session)
+    include = stats.illustrative_choice(session, given, default)
+    return Switch(include, default, given or None)
 
 
 def share_options() -> dict:
