@@ -1,6 +1,11 @@
-"""Search benchmark: `python -m bench.search [--size 10000 --size 100000]` (or `make bench`).
+"""Search benchmark: `python -m bench.search [--size 10000] [--corpus realistic|pseudo]`.
 
-For each size: bulk-loads the synthetic corpus into the real tables of a fresh SQLite database
+`--corpus realistic` (the default; bench/realistic.py): real English and French words at their
+real frequencies, case-study-sized Markdown descriptions. `--corpus pseudo` (bench/corpus.py):
+the earlier pseudo-word corpus with short texts, kept as a second case. The corpus's shape is
+printed first.
+
+For each size: bulk-loads the corpus into the real tables of a fresh SQLite database
 (one executemany per table: a fast path, no revisions) and into the real Whoosh index
 (`registry.search.bulk_index`), then reports load times, index size, search latency (median and
 p95 through the Flask test client) per query type, the same queries against a plain SQLite FTS5
@@ -25,13 +30,43 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from registry import actions, create_app, schema_migrations, search
+from registry import actions, create_app, schema_migrations, search, vocab
 from registry.app import freeze_startup_objects
 from registry.db import write_session
 from registry.extensions import registry_of, search_index
 from registry.models import ChangeLog, Initiative, InitiativeTag, InitiativeTerm
+from registry.search import follower
 
 from .corpus import PHRASE, Corpus
+from .realistic import RealisticCorpus, print_shape
+
+CORPORA = {"realistic": RealisticCorpus, "pseudo": Corpus}
+
+
+class Cached:
+    """A corpus whose records are made once (the realistic ones take ~5 ms each)."""
+
+    def __init__(self, corpus):
+        self.corpus = corpus
+        self.name = getattr(corpus, "name", type(corpus).__name__)
+        self.made: dict[int, dict] = {}
+
+    def record(self, n: int) -> dict:
+        if n not in self.made:
+            self.made[n] = self.corpus.record(n)
+        return self.made[n]
+
+    def word_at_rank(self, lang: str, rank: int) -> str:
+        return self.corpus.word_at_rank(lang, rank)
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
 
 CHUNK = 2000
 
@@ -62,10 +97,11 @@ def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
                         "updated_at": when, "published_at": when,
                     }
                 )  # fmt: skip
-                terms += [{"initiative_id": ident, "field": "stages", "code": s}
-                          for s in r["stages"]]  # fmt: skip
-                terms += [{"initiative_id": ident, "field": "participants", "code": p}
-                          for p in r["participants"]]  # fmt: skip
+                terms += [
+                    {"initiative_id": ident, "field": name, "code": code}
+                    for name in vocab.MULTI_FIELDS
+                    for code in r.get(name) or ()
+                ]
                 tags += [{"initiative_id": ident, "tag": t} for t in r["tags"]]
                 changes.append({"initiative_id": ident, "action": "create", "created_at": when})
             conn.execute(insert(Initiative.__table__), rows)
@@ -156,14 +192,15 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run(size: int, workdir: Path, reps: int, procs: int) -> dict:
-    corpus = Corpus()
-    instance = workdir / f"instance-{size}"
+def run(size: int, workdir: Path, reps: int, procs: int, corpus_name: str = "realistic") -> dict:
+    corpus = Cached(CORPORA[corpus_name]())
+    instance = workdir / f"instance-{size}-{corpus_name}"
     shutil.rmtree(instance, ignore_errors=True)
     app = create_app({"instance_dir": instance, "secret_key": "bench", "TESTING": True})
     engine = registry_of(app).engine
     schema_migrations.upgrade(engine)
-    report: dict = {"size": size}
+    report: dict = {"size": size, "corpus": corpus.name, "load_before": _loadavg()}
+    report["shape"] = print_shape(corpus, size)
 
     started = time.perf_counter()
     bulk_load_db(engine, corpus, size)
@@ -182,6 +219,9 @@ def run(size: int, workdir: Path, reps: int, procs: int) -> dict:
     queries = {
         "rare word": ({"q": "dialysis"}, ("dialysis", "")),
         "common word": ({"q": common}, (common, "")),
+        "French word": ({"q": "bénévoles"}, ("bénévoles", "")),
+        "OR": ({"q": f"{mid1} OR {mid2}"}, (f'"{mid1}" OR "{mid2}"', "")),
+        "prefix": ({"q": "volunt*"}, ("volunt*", "")),
         "two words": ({"q": f"{mid1} {mid2}"}, (_any(f"{mid1} {mid2}"), "")),
         "phrase": ({"q": f'"{PHRASE}"'}, (f'"{PHRASE}"', "")),
         "with facets": ({"q": mid1}, (mid1, "")),
@@ -213,8 +253,11 @@ def run(size: int, workdir: Path, reps: int, procs: int) -> dict:
     page_median, page_p95 = timed(lambda: client.get("/initiatives"), reps)
     rows["browse page (HTML)"] = {"median_ms": round(page_median, 1), "p95_ms": round(page_p95, 1)}
     report["queries"] = rows
+    report["rss_mb"] = rss_mb()  # this process: app, index searcher and arrays, FTS5 connection
     report["hostile"] = hostile_queries(client, max(5, reps // 3))
 
+    # Edits reach the index through the follower (as under `registry serve`), no request.
+    running = follower.start(search_index(app), engine)
     delays = []
     for k in range(5):
         word = f"zebrafinch{k}"
@@ -222,11 +265,14 @@ def run(size: int, workdir: Path, reps: int, procs: int) -> dict:
             actions.edit(session, actions.SYSTEM, 1 + k, {"title": f"{word} garden"},
                          expected_version=None)  # fmt: skip
         committed = time.perf_counter()
-        while client.get("/api/v1/initiatives", query_string={"q": word}).get_json()["total"] != 1:
-            pass
+        assert follower.wait_until_current(search_index(app), engine, timeout=30)
         delays.append((time.perf_counter() - committed) * 1000)
+    running.stop()
+    found = client.get("/api/v1/initiatives", query_string={"q": "zebrafinch4"}).get_json()
+    assert found["total"] == 1, found
     report["edit_visible_ms"] = {"median": round(statistics.median(delays), 1),
                                  "max": round(max(delays), 1)}  # fmt: skip
+    report["load_after"] = _loadavg()
     fts.close()
     search_index(app).close()
     engine.dispose()
@@ -261,8 +307,15 @@ def hostile_queries(client, reps: int) -> dict:
     return out
 
 
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def print_report(report: dict) -> None:
-    print(f"\n== {report['size']:,} initiatives ==")
+    print(f"\n== {report['size']:,} initiatives, {report['corpus']} corpus ==")
+    print(f"load average before {report['load_before']}, after {report['load_after']}; "
+          f"latency clock: {'CPU' if clock is time.process_time else 'wall'}; "
+          f"resident memory of this process {report['rss_mb']} MB")  # fmt: skip
     print(
         f"bulk load: database {report['db_load_s']} s, index {report['index_load_s']} s "
         f"(FTS5 baseline {report['fts_load_s']} s); index size {report['index_mb']} MB"
@@ -292,6 +345,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="kept when given")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--clock", choices=CLOCKS, default="wall", help="what a latency measures")
+    parser.add_argument("--corpus", choices=CORPORA, action="append",
+                        help="realistic (default) or pseudo (repeatable)")  # fmt: skip
     args = parser.parse_args()
     global clock
     clock = CLOCKS[args.clock]
@@ -299,9 +354,10 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     reports = []
     try:
-        for size in args.size or [10_000]:
-            reports.append(run(size, workdir, args.reps, args.procs))
-            print_report(reports[-1])
+        for corpus_name in args.corpus or ["realistic"]:
+            for size in args.size or [10_000]:
+                reports.append(run(size, workdir, args.reps, args.procs, corpus_name))
+                print_report(reports[-1])
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
