@@ -270,3 +270,33 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = _stamp()
     last_attempt_at: datetime | None = _moment()
     sent_at: datetime | None = _moment()
+
+
+# --- Curated collections (issue 18) ---------------------------------------------------------
+
+
+class Collection(SQLModel, table=True):
+    """A curators' public selection of published initiatives, in both languages
+    (registry.collections). Its items that are not published are never shown."""
+
+    __tablename__ = "collection"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=220)
+    title_en: str = Field(default="", max_length=200)
+    title_fr: str = Field(default="", max_length=200)
+    introduction_en: str = Field(default="", sa_column=Column(Text, nullable=False))  # Markdown
+    introduction_fr: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class CollectionItem(SQLModel, table=True):
+    __tablename__ = "collection_item"
+    collection_id: int = Field(foreign_key="collection.id", primary_key=True, ondelete="CASCADE")
+    initiative_id: int = Field(
+        foreign_key="initiative.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+    position: int = Field(default=0)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))  # the curator's
+    added_at: datetime = _stamp()

@@ -266,6 +266,7 @@ def _samples(app, site) -> dict:
         ("string", "code"): ["fr", "FR", "en"],
         ("int", "token_id"): ["1"],
         ("int", "message_id"): ["1"],  # issue 18: the outbox
+        ("int", "collection_id"): ["1"],  # issue 18
         ("int", "media_id"): [str(site["media"])],
     }
 

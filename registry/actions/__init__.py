@@ -18,6 +18,7 @@ from .authority import (
     may_import,
     may_manage_accounts,
 )
+from .collections import create_collection, delete_collection, update_collection
 from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
 from .guard import ACTIONS
 from .importing import ImportOptions, import_rows
@@ -55,9 +56,11 @@ __all__ = [
     "change_password",
     "claim_mail",
     "create",
+    "create_collection",
     "create_token",
     "create_user",
     "delete",
+    "delete_collection",
     "edit",
     "end_sessions",
     "import_rows",
@@ -76,6 +79,7 @@ __all__ = [
     "sign_out_everywhere",
     "state_of",
     "submit",
+    "update_collection",
     "update_media",
     "withdraw",
 ]

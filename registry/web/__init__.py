@@ -21,6 +21,7 @@ from ..search import SearchUnavailable
 from . import (
     account,
     browse,
+    collections,
     compare,
     contribute,
     country_pages,
@@ -48,7 +49,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
-    app.register_blueprint(outbox.bp)  # issue 18: mail
+    # Issue 18: mail, collections.
+    app.register_blueprint(outbox.bp)
+    app.register_blueprint(collections.bp)
+    app.jinja_env.globals.update(collections.HELPERS)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
@@ -56,6 +60,7 @@ def init_app(app: Flask) -> None:
             ("opendata.export_page", lazy_gettext("Open data")),
         ]
     )
+    app.jinja_env.globals["nav_links"].append(("collections.listing", lazy_gettext("Collections")))
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)
