@@ -300,3 +300,21 @@ class CollectionItem(SQLModel, table=True):
     position: int = Field(default=0)
     note: str = Field(default="", sa_column=Column(Text, nullable=False))  # the curator's
     added_at: datetime = _stamp()
+
+
+# --- Saved searches and alerts (issue 18) -------------------------------------------------
+
+
+class SavedSearch(SQLModel, table=True):
+    """A signed-in person's search (its filters as a query string), with its private Atom feed
+    (`feed_token`, unguessable) and an optional e-mail digest (registry.alerts)."""
+
+    __tablename__ = "saved_search"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=200)
+    query: str = Field(sa_column=Column(Text, nullable=False))  # e.g. "country=FR&sector=health"
+    feed_token: str = Field(max_length=64, unique=True)
+    digest: str = Field(default="none", max_length=10)  # none | daily | weekly
+    last_digest_at: datetime | None = _moment()  # the end of the period the last digest covered
+    created_at: datetime = _stamp()

@@ -147,6 +147,10 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("int", "token_id"): ["1"],
         ("int", "message_id"): ["1"],  # issue 18: the outbox
         ("int", "collection_id"): ["1"],  # issue 18
+        ("int", "version"): ["1", "2"],  # issue 18: a published version
+        ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
+        ("string", "token"): ["x" * 30],  # issue 18: saved-search feeds, unsubscribe
+        ("int", "search_id"): ["1"],  # issue 18: saved searches
         ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
     }
 

@@ -8,6 +8,14 @@ a refused action writes nothing.
 """
 
 from ..schemas import ValidationFailed
+from .alerts import (
+    SavedSearchNotFound,
+    delete_saved_search,
+    save_search,
+    send_digest,
+    stop_digest,
+    update_saved_search,
+)
 from .authority import (
     SYSTEM,
     allowed,
@@ -45,6 +53,7 @@ __all__ = [
     "ImportOptions",
     "InvalidMove",
     "MediaNotFound",
+    "SavedSearchNotFound",
     "StaleVersion",
     "State",
     "ValidationFailed",
@@ -61,6 +70,7 @@ __all__ = [
     "create_user",
     "delete",
     "delete_collection",
+    "delete_saved_search",
     "edit",
     "end_sessions",
     "import_rows",
@@ -75,11 +85,15 @@ __all__ = [
     "restore",
     "retry_mail",
     "revoke_token",
+    "save_search",
+    "send_digest",
     "set_locale",
     "sign_out_everywhere",
     "state_of",
+    "stop_digest",
     "submit",
     "update_collection",
     "update_media",
+    "update_saved_search",
     "withdraw",
 ]

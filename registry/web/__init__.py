@@ -20,11 +20,14 @@ from ..messages import msg
 from ..search import SearchUnavailable
 from . import (
     account,
+    alerts,
     browse,
+    citations,
     collections,
     compare,
     contribute,
     country_pages,
+    discovery,
     forms,
     imports,
     media,
@@ -49,10 +52,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
-    # Issue 18: mail, collections.
+    # Issue 18: mail, collections, citations, sharing and discovery, saved searches.
     app.register_blueprint(outbox.bp)
     app.register_blueprint(collections.bp)
     app.jinja_env.globals.update(collections.HELPERS)
+    app.register_blueprint(citations.bp)
+    app.jinja_env.globals.update(citations.HELPERS)
+    app.register_blueprint(discovery.bp)
+    app.jinja_env.globals.update(discovery.HELPERS)
+    app.register_blueprint(alerts.bp)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
