@@ -318,3 +318,31 @@ class SavedSearch(SQLModel, table=True):
     digest: str = Field(default="none", max_length=10)  # none | daily | weekly
     last_digest_at: datetime | None = _moment()  # the end of the period the last digest covered
     created_at: datetime = _stamp()
+
+
+# --- Personal lists (issue 18) ------------------------------------------------------------
+
+
+class UserList(SQLModel, table=True):
+    """A person's list of published initiatives (registry.lists): private, or shared read-only
+    with whoever holds the link made from `share_token` (revoked by clearing it)."""
+
+    __tablename__ = "user_list"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    share_token: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class UserListItem(SQLModel, table=True):
+    __tablename__ = "user_list_item"
+    list_id: int = Field(foreign_key="user_list.id", primary_key=True, ondelete="CASCADE")
+    initiative_id: int = Field(
+        foreign_key="initiative.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+    position: int = Field(default=0)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    added_at: datetime = _stamp()

@@ -177,3 +177,15 @@ def test_json_ld_cannot_close_its_script_element(client, make_initiative):
     block = page.split('type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     assert "<" not in block and ">" not in block
     assert json.loads(block)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_pages_carry_the_print_stylesheet_that_hides_navigation_and_writes_links_out(
+    client, make_initiative
+):
+    made = make_initiative()
+    for url in (f"/initiatives/{made}", "/compare", "/collections"):
+        page = client.get(url, follow_redirects=True).text
+        assert 'href="/static/css/print.css" media="print"' in page, url
+    with client.get("/static/css/print.css") as response:
+        css = response.text
+    assert ".site-nav" in css and "attr(href)" in css and "break-inside: avoid" in css

@@ -151,6 +151,8 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
         ("string", "token"): ["x" * 30],  # issue 18: saved-search feeds, unsubscribe
         ("int", "search_id"): ["1"],  # issue 18: saved searches
+        ("int", "list_id"): ["1"],  # issue 18: personal lists
+        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
     }
 

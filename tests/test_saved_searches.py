@@ -130,3 +130,26 @@ def test_no_digest_when_nothing_is_new(app, users, cli_env, smtp_server, make_in
     assert "1 saved searches covered, 0 messages queued" in result.output
     runner.invoke(main, ["mail", "send"])
     assert smtp_server.messages == []
+
+
+def test_the_search_page_offers_to_follow_and_download_its_results(
+    app, users, sign_in, make_initiative
+):
+    make_initiative(title="French case", country="FR")
+    make_initiative(title="Canadian case", country="CA")
+    anonymous = app.test_client().get("/initiatives?country=FR&page=1").text
+    assert "Follow these results" in anonymous and "Download these results" in anonymous
+    for link in ("/export/initiatives.csv?country=FR", "/export/initiatives.json?country=FR",
+                 "/feed.atom?country=FR"):  # fmt: skip
+        assert f'href="{link}"' in anonymous, link
+    rows = app.test_client().get("/export/initiatives.csv?country=FR").text
+    assert "French case" in rows and "Canadian case" not in rows
+    assert "Save this search" not in anonymous and "to save this search" in anonymous
+    me = sign_in(users["submitter"].email)
+    page = me.get("/initiatives?country=FR").text
+    assert 'name="query" value="country=FR"' in page
+    form = {"csrf_token": csrf_from(page), "name": "France", "query": "country=FR",
+            "digest": "weekly"}  # fmt: skip
+    assert me.post("/my/searches", data=form).status_code == 302
+    [saved] = saved_of(app, users["submitter"].id)
+    assert (saved.name, saved.query, saved.digest) == ("France", "country=FR", "weekly")

@@ -63,6 +63,8 @@ def test_every_route_sends_the_security_headers(app, client, make_initiative):
         ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
         ("string", "token"): ["x" * 30],  # issue 18: saved-search feeds, unsubscribe
         ("int", "search_id"): ["1"],  # issue 18: saved searches
+        ("int", "list_id"): ["1"],  # issue 18: personal lists
+        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "media_id"): [str(media)],
     }
     checked = 0

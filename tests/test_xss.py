@@ -233,6 +233,8 @@ def test_reflected_payloads_in_every_parameter_of_every_page_are_escaped(
         ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
         ("string", "token"): ["x" * 30],  # issue 18: saved-search feeds, unsubscribe
         ("int", "search_id"): ["1"],  # issue 18: saved searches
+        ("int", "list_id"): ["1"],  # issue 18: personal lists
+        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "media_id"): ["1"],
         ("string", "filename"): ["css/registry.css"],
     }

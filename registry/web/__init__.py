@@ -30,6 +30,7 @@ from . import (
     discovery,
     forms,
     imports,
+    lists,
     media,
     opendata,
     outbox,
@@ -52,7 +53,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
-    # Issue 18: mail, collections, citations, sharing and discovery, saved searches.
+    # Issue 18: mail, collections, citations, sharing and discovery, saved searches,
+    # personal lists.
     app.register_blueprint(outbox.bp)
     app.register_blueprint(collections.bp)
     app.jinja_env.globals.update(collections.HELPERS)
@@ -61,6 +63,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(discovery.bp)
     app.jinja_env.globals.update(discovery.HELPERS)
     app.register_blueprint(alerts.bp)
+    app.jinja_env.globals.update(alerts.HELPERS)
+    app.register_blueprint(lists.bp)
+    app.jinja_env.globals.update(lists.HELPERS)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),

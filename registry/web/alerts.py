@@ -64,6 +64,24 @@ def feed_url(saved: SavedSearch) -> str:
     return url_for("alerts.feed", token=saved.feed_token, _external=True)
 
 
+def follow_links(filters) -> dict[str, str]:
+    """For the search page: its feed, its downloads and what saving it sends."""
+    args = [(k, v) for k, v in filters.to_args() if k not in alerts.LEFT_OUT]
+    query = alerts.canonical_query(filters)
+    suffix = f"?{query}" if query else ""
+    return {
+        "feed": url_for("opendata.feed") + suffix,
+        "csv": url_for("opendata.export_csv") + suffix,
+        "json": url_for("opendata.export_json") + suffix,
+        "query": query,
+        "name": (describe(filters) or _("All initiatives"))[: alerts.MAX_NAME] if args else
+        _("All initiatives"),
+    }  # fmt: skip
+
+
+HELPERS = {"follow_links": follow_links}
+
+
 def _mine() -> list[SavedSearch]:
     return alerts.of_user(db(), current_principal().id)
 
