@@ -23,6 +23,7 @@ from .db import read_session, write_session
 from .extensions import registry_of, search_index
 from .filters import BadParameter, parse_filters
 from .paths import SEEDS
+from .search import follower as search_follower
 from .survey import SeedError
 from .transfer import exporting
 from .transfer.importing import ImportFailed, read_file
@@ -168,6 +169,8 @@ SERVE_BUFFER = 128 * 1024 * 1024  # an answer this large is buffered before a th
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the registry with waitress: the production server."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # One index follower per server: searches only read the index (registry/search/follower.py).
+    search_follower.start(search_index(app), registry_of(app).engine)
     freeze_startup_objects()
     click.echo(f"serving on http://{host}:{port} with waitress ({threads} threads)")
     serve_forever(

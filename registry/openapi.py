@@ -260,6 +260,30 @@ def _parameters() -> dict[str, dict[str, Any]]:
             "schema": {"type": "string"},
             "description": "the version last read; a stale one gets 409",
         },
+        "illustrative": _param(
+            "illustrative",
+            {"type": "string", "enum": ["include", "exclude"]},
+            "count the illustrative records or not; by default they count only while the "
+            "registry holds no real record",
+        ),
+        "pilot_cohort": _param(
+            "pilot_cohort",
+            {
+                "type": "array",
+                "items": {"type": "string", "enum": ["ongoing", "ended", "absorbed", "not_stated"]},
+            },
+            "compare only these pilots, by operating status (any of)",
+            style="form",
+            explode=True,
+        ),
+        "integrated_cohort": _param(
+            "integrated_cohort",
+            {"type": "array", "items": {"type": "string", "enum": ["after_pilot", "from_start"]}},
+            "compare only these integrated initiatives: mainstreamed after a pilot, or "
+            "integrated from the start",
+            style="form",
+            explode=True,
+        ),
         "bom": _param(
             "bom",
             {"type": "string", "enum": ["0", "1"]},
@@ -435,11 +459,13 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "listCountries",
                 "summary": "Countries with published initiatives",
+                "parameters": _params("illustrative"),
                 "responses": {
                     "200": _json(
                         {"type": "array", "items": _ref(shapes.CountrySummary)},
                         "one entry per country",
-                    )
+                    ),
+                    **_errors("BadRequest"),
                 },
             }
         },
@@ -448,7 +474,7 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "getCountry",
                 "summary": "A country's published initiatives and their distribution",
-                "parameters": _params("code", "page", "country_per_page"),
+                "parameters": _params("code", "page", "country_per_page", "illustrative"),
                 "responses": {
                     "200": _json(_ref(shapes.CountryProfile), "the country's profile"),
                     **_errors("BadRequest"),
@@ -461,7 +487,9 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "compare",
                 "summary": "Pilot versus integrated initiatives, for the same filters as search",
-                "parameters": _params(*FILTERS),
+                "parameters": _params(
+                    *FILTERS, "illustrative", "pilot_cohort", "integrated_cohort"
+                ),
                 "responses": {
                     "200": _json(_ref(shapes.CompareResponse), "one group per maturity"),
                     **_errors("BadRequest"),

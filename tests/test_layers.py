@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "markdown",
         "regions",
         "charts",
+        "estimates",
         "jsontext",
     ),
     # The survey's reference figures and the reading of data files.

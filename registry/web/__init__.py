@@ -27,6 +27,7 @@ from . import (
     compare,
     contribute,
     country_pages,
+    dates,
     discovery,
     forms,
     imports,
@@ -34,6 +35,8 @@ from . import (
     media,
     opendata,
     outbox,
+    records,
+    review,
     search_links,
 )
 from .labels import country_name, field_value, label
@@ -77,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)
+    app.jinja_env.globals.update(records.HELPERS)  # case records (issue 16)
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,
@@ -87,6 +91,9 @@ def init_app(app: Flask) -> None:
         VOCABULARIES=vocab.VOCABULARIES,
     )
     app.jinja_env.filters["markdown"] = render_markdown
+    # Issue 19: one date format per language; the number of records waiting for review.
+    app.jinja_env.filters.update(day=dates.day, moment=dates.moment)
+    app.jinja_env.globals["waiting_count"] = review.waiting_count
 
     @app.errorhandler(BadParameter)
     def _bad_parameter(exc: BadParameter):
