@@ -85,9 +85,20 @@ def _request_schemas(create_in: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 # The answers' shapes (registry.shapes); the shapes they contain come with them.
-ANSWERS = (shapes.Initiative, shapes.Revision, shapes.SearchResponse, shapes.CountrySummary,
-           shapes.CountryProfile, shapes.CompareResponse, shapes.Vocabularies, shapes.Export,
-           shapes.Media, shapes.Error)  # fmt: skip
+ANSWERS = (
+    shapes.Initiative,
+    shapes.Revision,
+    shapes.SearchResponse,
+    shapes.CountrySummary,
+    shapes.CountryProfile,
+    shapes.CompareResponse,
+    shapes.Vocabularies,
+    shapes.Export,
+    shapes.Media,
+    shapes.Error,
+    shapes.CollectionSummary,
+    shapes.Collection,
+)  # fmt: skip  (issue 18: collections)
 
 
 def _schemas() -> dict[str, dict[str, Any]]:
@@ -227,6 +238,13 @@ def _parameters() -> dict[str, dict[str, Any]]:
             "required": True,
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "description": "the media item's id",
+        },
+        "collection_id": {  # issue 18
+            "name": "collection_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "description": "the collection's id",
         },
         "code": {
             "name": "code",
@@ -422,6 +440,7 @@ def _paths() -> dict[str, Any]:
             },
         ),
         **_media_paths(),
+        **_collection_paths(),  # issue 18
         "/api/v1/initiatives/{id}/revisions": {
             "get": {
                 "tags": ["initiatives"],
@@ -625,6 +644,39 @@ def _media_paths() -> dict[str, Any]:
     }
 
 
+def _collection_paths() -> dict[str, Any]:
+    """Curated collections (issue 18): read-only; curators make them on the site."""
+    common = {"tags": ["collections"]}
+    return {
+        "/api/v1/collections": {
+            "get": {
+                **common,
+                "operationId": "listCollections",
+                "summary": "The curators' collections",
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": _ref(shapes.CollectionSummary)},
+                        "newest change first",
+                    )
+                },
+            }
+        },
+        "/api/v1/collections/{collection_id}": {
+            "get": {
+                **common,
+                "operationId": "getCollection",
+                "summary": "One collection with its published initiatives, in order, and the "
+                "curators' notes",
+                "parameters": _params("collection_id"),
+                "responses": {
+                    "200": _json(_ref(shapes.Collection), "the collection"),
+                    **_errors("NotFound"),
+                },
+            }
+        },
+    }
+
+
 @cache
 def _document() -> dict[str, Any]:
     return {
@@ -641,7 +693,15 @@ def _document() -> dict[str, Any]:
         },
         "tags": [
             {"name": n}
-            for n in ("initiatives", "workflow", "media", "statistics", "reference", "open data")
+            for n in (
+                "initiatives",
+                "workflow",
+                "media",
+                "statistics",
+                "reference",
+                "open data",
+                "collections",
+            )
         ],
         "paths": _paths(),
         "components": {

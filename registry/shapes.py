@@ -701,3 +701,45 @@ class Error(Shape):
     """Every error answer; a request that fails writes nothing."""
 
     error: ErrorDetail
+
+
+# --- Curated collections (issue 18) -------------------------------------------------------
+
+
+class BothLanguages(Shape):
+    """A text in English and in French (empty when not written in that language)."""
+
+    en: str
+    fr: str
+
+
+class CollectionSummary(Shape):
+    """A curated collection in the list."""
+
+    id: int
+    slug: str
+    url: Url = Field(description="its page")
+    title: BothLanguages
+    count: int = Field(ge=0, description="its published initiatives")
+    updated_at: Moment
+
+
+class CollectionEntry(Initiative):
+    """A published initiative in a collection, with the curator's note."""
+
+    note: str = Field(description="the curator's note (may be empty)")
+
+
+class Collection(Shape):
+    """A curated collection: its published initiatives in the curators' order. A record that is
+    not published (any more) is left out."""
+
+    id: int
+    slug: str
+    url: Url = Field(description="its page")
+    feed_url: Url = Field(description="its Atom feed")
+    title: BothLanguages
+    introduction: BothLanguages = Field(description="Markdown")
+    created_at: Moment
+    updated_at: Moment
+    initiatives: list[CollectionEntry]

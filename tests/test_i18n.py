@@ -266,6 +266,13 @@ def _samples(app, site) -> dict:
         ("string", "code"): ["fr", "FR", "en"],
         ("int", "token_id"): ["1"],
         ("int", "message_id"): ["1"],  # issue 18: the outbox
+        ("int", "collection_id"): ["1"],  # issue 18
+        ("int", "version"): ["1", "2"],  # issue 18: a published version
+        ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
+        ("string", "token"): ["x" * 30],  # issue 18: saved-search feeds, unsubscribe
+        ("int", "search_id"): ["1"],  # issue 18: saved searches
+        ("int", "list_id"): ["1"],  # issue 18: personal lists
+        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "media_id"): [str(site["media"])],
     }
 
