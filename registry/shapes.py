@@ -31,7 +31,7 @@ from pydantic.fields import FieldInfo
 from . import vocab
 from .media import uploads
 from .messages import LANGUAGES
-from .schemas import Source
+from .schemas import KeyResult, Source
 
 
 def _as_answer(schema: dict[str, Any]) -> None:
@@ -70,6 +70,7 @@ Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code")]
 Counts = dict[str, int]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 
 
 def code(vocabulary: vocab.Vocabulary) -> Any:
@@ -172,6 +173,52 @@ class Initiative(Shape):
     )
     submitted_at: Moment | None = Field(
         None, description="when it was last sent for review (owners and curators)"
+    )
+    # --- Case record (issue 16) ---------------------------------------------------------------
+    participant_count: int | None = Field(
+        description="people taking part (citizens, users), in `participant_count_year`"
+    )
+    participant_count_year: int | None
+    population_served: int | None = Field(
+        description="people the service reaches, in `population_served_year`"
+    )
+    population_served_year: int | None
+    volunteer_count: int | None = Field(description="volunteers, in `volunteer_count_year`")
+    volunteer_count_year: int | None
+    staff_count: int | None = Field(description="paid staff, in `staff_count_year`")
+    staff_count_year: int | None
+    annual_cost: int | None = Field(
+        description="annual cost or budget in whole units of `annual_cost_currency`, in "
+        "`annual_cost_year`"
+    )
+    annual_cost_currency: CurrencyCode | None
+    annual_cost_year: int | None
+    funding_sources: codes(vocab.FUNDING_SOURCE)
+    savings_amount: int | None = Field(
+        description="reported savings or costs avoided, in whole units of `savings_currency`"
+    )
+    savings_currency: CurrencyCode | None
+    savings_text: str = Field(description="the reported savings in words")
+    savings_source: str = Field(description="where the savings are reported (an address)")
+    level_of_government: code(vocab.LEVEL_OF_GOVERNMENT) | None
+    delivery_mode: code(vocab.DELIVERY_MODE) | None
+    initiated_by: code(vocab.INITIATED_BY) | None
+    lessons: str = Field(description="lessons learned (Markdown)")
+    challenges: str = Field(description="challenges met (Markdown)")
+    website: str = Field(description="the initiative's own website, or empty")
+    contact_name: str = Field(description="the public contact point's role or name")
+    contact_organisation: str
+    contact_email: str
+    contact_url: str = Field(description="a contact page, or empty")
+    contact_consent: bool = Field(
+        description="the submitter consented to showing the contact point (there is none "
+        "without it)"
+    )
+    contact_consent_at: Moment | None = Field(
+        description="when the consent went live with the record"
+    )
+    key_results: list[KeyResult] = Field(
+        description="key results: indicator, value, period and where each is reported"
     )
 
 
@@ -278,6 +325,11 @@ class SearchResponse(Shape):
     all_words_total: int | None = Field(
         description="how many of `total` match every word of a query of several words (the "
         "others match some of them, ranked after); null otherwise"
+    )
+    index_behind: bool = Field(
+        False,
+        description="true while the search index has not yet applied the latest changes (for "
+        "about a second after an edit): the results may miss them",
     )
 
 

@@ -24,10 +24,14 @@ from . import (
     compare,
     contribute,
     country_pages,
+    dates,
     forms,
     imports,
     media,
     opendata,
+    outbox,
+    records,
+    review,
     search_links,
 )
 from .labels import country_name, field_value, label
@@ -47,6 +51,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(outbox.bp)  # issue 18: mail
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
@@ -57,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)
+    app.jinja_env.globals.update(records.HELPERS)  # case records (issue 16)
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,
@@ -67,6 +73,9 @@ def init_app(app: Flask) -> None:
         VOCABULARIES=vocab.VOCABULARIES,
     )
     app.jinja_env.filters["markdown"] = render_markdown
+    # Issue 19: one date format per language; the number of records waiting for review.
+    app.jinja_env.filters.update(day=dates.day, moment=dates.moment)
+    app.jinja_env.globals["waiting_count"] = review.waiting_count
 
     @app.errorhandler(BadParameter)
     def _bad_parameter(exc: BadParameter):
