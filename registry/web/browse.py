@@ -10,7 +10,7 @@ from ..extensions import db, search_index
 from ..filters import MAX_QUERY_LENGTH, parse_filters
 from ..security import public
 from . import contribute
-from .urls import local_path
+from .urls import local_path, url_with
 
 bp = Blueprint("browse", __name__)
 
@@ -32,6 +32,8 @@ def catalogue_page():
     """The search page; browsing is a search without a text query."""
     filters = parse_filters(request.args, max_per_page=100)
     result = search.search(search_index(), db(), filters)
+    if result.pages and filters.page > result.pages:  # beyond the last page: the last one
+        return redirect(url_with(filters, page=result.pages))
     return render_template("catalogue.html", page=result, result=result, filters=filters)
 
 
