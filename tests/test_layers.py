@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "regions",
         "charts",
         "jsontext",
+        "map_svg",
     ),
     # The survey's reference figures and the reading of data files.
     ("survey",),
