@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
+
+from .estimates import wilson
 
 WIDTH = 340  # narrow, so that text stays about 12 px or more on a phone
 LABEL_LINE = 17  # a row's label, above its bars, on one or two lines
@@ -25,6 +27,8 @@ ROW_GAP = 10
 VALUE_ROOM = 104  # right of the longest bar, for its value
 AXIS_HEIGHT = 44
 LINE_CHARS = 46
+SMALL_MARK = "†"  # after a share whose group has fewer initiatives than the chart's `small`
+DIFFERENT_MARK = "◆"  # after a row the chart's test finds different between the groups
 
 
 def wrap(text: str, width: int = LINE_CHARS, lines: int = 2) -> list[str]:
@@ -66,12 +70,21 @@ class Value:
             return None
         return self.count / self.n
 
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """The share's Wilson 95 % interval (None for reference figures and empty groups)."""
+        if self.share is not None or self.count is None or self.n is None:
+            return None
+        return wilson(self.count, self.n)
+
 
 @dataclass
 class Row:
     key: str  # the vocabulary code (or year) for CSV
     label: str
     values: list[Value | None]  # one per series; None where the series has no figure
+    p_value: float | None = None  # the chart's test between its first two series
+    different: bool = False  # the test finds a difference (after any adjustment)
 
 
 @dataclass
@@ -86,9 +99,35 @@ class Chart:
     scale: str = "share"
     notes: list[str] = field(default_factory=list)
     locale: str = "en"
+    small: int = 0  # shares of groups with fewer initiatives are marked SMALL_MARK
+    interval_label: str = "95% CI"  # before an interval, in the reader's language
+    test_label: str = ""  # the test of `Row.p_value`, named in the table's heading
 
     def percent(self, fraction: float) -> str:
         return format_percent(fraction, locale=self.locale)
+
+    def is_small(self, value: Value) -> bool:
+        return self.scale == "share" and value.n is not None and value.n < self.small
+
+    def interval_text(self, value: Value) -> str:
+        """ "95% CI 24%–68%" in the reader's number format; empty without an interval."""
+        interval = value.interval
+        if interval is None or self.scale != "share":
+            return ""
+        low, high = (self.percent(round(x, 2)) for x in interval)
+        return f"{self.interval_label} {low}–{high}"
+
+    def p_text(self, p: float | None) -> str:
+        """A p-value in the reader's number format: three decimals, or "< 0.001"."""
+        if p is None:
+            return ""
+        if p < 0.001:
+            return "< " + format_decimal(0.001, format="0.###", locale=self.locale)
+        return format_decimal(p, format="0.000", locale=self.locale)
+
+    @property
+    def tested(self) -> bool:
+        return any(r.p_value is not None for r in self.rows)
 
     def value_text(self, value: Value) -> str:
         """What a bar says: "45 % (9/20)" for shares, "12" for counts."""
@@ -100,6 +139,8 @@ class Chart:
         text = self.percent(fraction)
         if value.count is not None and value.n is not None:
             text += f" ({value.count}/{value.n})"
+        if self.is_small(value):
+            text += SMALL_MARK
         return f"{text} {value.note}".strip()
 
     @property
@@ -132,7 +173,8 @@ class Chart:
         bars: list[str] = []
         y = 4
         for row in self.rows:
-            for line in wrap(row.label):
+            label = f"{row.label} {DIFFERENT_MARK}" if row.different else row.label
+            for line in wrap(label):
                 bars.append(f'<text class="chart-label" x="0" y="{y + 13}">{escape(line)}</text>')
                 y += LABEL_LINE
             for series, value in zip(self.series, row.values, strict=True):
@@ -140,14 +182,29 @@ class Chart:
                     continue
                 height = THIN_BAR if series.reference else BAR_HEIGHT
                 amount = value.fraction if self.scale == "share" else value.count
+                if self.scale == "count" and not amount:
+                    continue  # no bar and no "0" for an empty count (the table has it)
                 length = max(0.0, (amount or 0) / top * usable)
-                text = escape(f"{series.label}{self.colon}{self.value_text(value)}")
+                described = ", ".join(filter(None, [self.value_text(value),
+                                                    self.interval_text(value)]))  # fmt: skip
+                text = escape(f"{series.label}{self.colon}{described}")
                 bars.append(
                     f'<rect class="bar bar-{series.key}" x="0" y="{y}" width="{length:.1f}" '
                     f'height="{height}"><title>{text}</title></rect>'
                 )
+                interval = value.interval if self.scale == "share" else None
+                after = length
+                if interval is not None:
+                    low, high = (x * usable for x in interval)
+                    mid = y + height / 2
+                    bars.append(
+                        f'<path class="chart-interval" d="M{low:.1f} {mid - 3:.1f}v6'
+                        f"M{low:.1f} {mid:.1f}H{high:.1f}M{high:.1f} {mid - 3:.1f}v6"
+                        '" aria-hidden="true"/>'
+                    )
+                    after = max(length, high)
                 bars.append(
-                    f'<text class="chart-value" x="{length + 4:.1f}" y="{y + height - 2}">'
+                    f'<text class="chart-value" x="{after + 4:.1f}" y="{y + height - 2}">'
                     f"{escape(self.value_text(value))}</text>"
                 )
                 y += height + GAP
@@ -181,12 +238,14 @@ class Chart:
 
     def csv_rows(self, key_header: str = "code") -> list[list[str]]:
         """A header and one line per row and series: count, n and share (empty when unknown)."""
-        lines = [["chart", key_header, "label", "series", "count", "n", "share", "note"]]
+        lines = [["chart", key_header, "label", "series", "count", "n", "share", "note",
+                  "ci95_low", "ci95_high", "small_group", "test_p", "different"]]  # fmt: skip
         for row in self.rows:
             for series, value in zip(self.series, row.values, strict=True):
                 if value is None:
                     continue
                 fraction = value.fraction
+                interval = value.interval if self.scale == "share" else None
                 lines.append(
                     [
                         self.id,
@@ -197,6 +256,11 @@ class Chart:
                         "" if value.n is None else str(value.n),
                         "" if fraction is None else f"{fraction:.3f}",
                         value.note,
+                        "" if interval is None else f"{interval[0]:.3f}",
+                        "" if interval is None else f"{interval[1]:.3f}",
+                        "true" if self.is_small(value) else "false",
+                        "" if row.p_value is None else f"{row.p_value:.4f}",
+                        "true" if row.different else "false",
                     ]
                 )
         return lines

@@ -15,13 +15,14 @@ from tqdm import tqdm
 from waitress import serve as serve_forever
 from werkzeug.datastructures import MultiDict
 
-from . import accounts, actions, backup, schema_migrations, search, seeds
+from . import accounts, actions, backup, mail, outbox, schema_migrations, search, seeds
 from .app import create_app, freeze_startup_objects
 from .config import ConfigError
 from .db import read_session, write_session
 from .extensions import registry_of, search_index
 from .filters import BadParameter, parse_filters
 from .paths import SEEDS
+from .search import follower as search_follower
 from .survey import SeedError
 from .transfer import exporting
 from .transfer.importing import ImportFailed, read_file
@@ -166,6 +167,8 @@ SERVE_BUFFER = 128 * 1024 * 1024  # an answer this large is buffered before a th
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the registry with waitress: the production server."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # One index follower per server: searches only read the index (registry/search/follower.py).
+    search_follower.start(search_index(app), registry_of(app).engine)
     freeze_startup_objects()
     click.echo(f"serving on http://{host}:{port} with waitress ({threads} threads)")
     serve_forever(
@@ -341,3 +344,40 @@ def export(fmt: str, output: Path | None, bom: bool, query: str, base_url: str) 
                 target.close()
     if output:
         click.echo(f"exported to {output}", err=True)
+
+
+# --- Mail (issue 18) ----------------------------------------------------------------------
+
+
+@main.group("mail")
+def mail_() -> None:
+    """The outbox: e-mail waiting to be sent through REGISTRY_SMTP_URL."""
+
+
+@mail_.command("send")
+@click.option("--limit", default=500, show_default=True, help="Send at most this many.")
+@with_appcontext
+def mail_send(limit: int) -> None:
+    """Deliver the messages due now; failures are retried later and recorded."""
+    settings = mail.SmtpSettings.from_env()
+    registry = registry_of()
+    if settings is None:
+        with read_session(registry.engine) as session:
+            waiting = mail.counts(session).get("waiting", 0)
+        raise click.ClickException(
+            f"REGISTRY_SMTP_URL is not set: {waiting} messages wait in the outbox"
+        )
+    report = outbox.deliver_due(registry.engine, settings, limit=limit)
+    for line in report.errors:
+        click.echo(line, err=True)
+    click.echo(f"mail through {settings.describe()}: {report}")
+
+
+@mail_.command("test")
+@click.argument("address")
+@with_appcontext
+def mail_test(address: str) -> None:
+    """Queue a short message to ADDRESS (then `registry mail send`)."""
+    with write_session(registry_of().engine) as session:
+        actions.queue_test_mail(session, actions.SYSTEM, address)
+    click.echo(f"queued a test message to {address}")

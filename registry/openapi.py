@@ -242,6 +242,12 @@ def _parameters() -> dict[str, dict[str, Any]]:
             "schema": {"type": "string"},
             "description": "the version last read; a stale one gets 409",
         },
+        "illustrative": _param(
+            "illustrative",
+            {"type": "string", "enum": ["include", "exclude"]},
+            "count the illustrative records or not; by default they count only while the "
+            "registry holds no real record",
+        ),
         "bom": _param(
             "bom",
             {"type": "string", "enum": ["0", "1"]},
@@ -416,11 +422,13 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "listCountries",
                 "summary": "Countries with published initiatives",
+                "parameters": _params("illustrative"),
                 "responses": {
                     "200": _json(
                         {"type": "array", "items": _ref(shapes.CountrySummary)},
                         "one entry per country",
-                    )
+                    ),
+                    **_errors("BadRequest"),
                 },
             }
         },
@@ -429,7 +437,7 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "getCountry",
                 "summary": "A country's published initiatives and their distribution",
-                "parameters": _params("code", "page", "country_per_page"),
+                "parameters": _params("code", "page", "country_per_page", "illustrative"),
                 "responses": {
                     "200": _json(_ref(shapes.CountryProfile), "the country's profile"),
                     **_errors("BadRequest"),
@@ -442,7 +450,7 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "compare",
                 "summary": "Pilot versus integrated initiatives, for the same filters as search",
-                "parameters": _params(*FILTERS),
+                "parameters": _params(*FILTERS, "illustrative"),
                 "responses": {
                     "200": _json(_ref(shapes.CompareResponse), "one group per maturity"),
                     **_errors("BadRequest"),

@@ -31,7 +31,7 @@ from pydantic.fields import FieldInfo
 from . import vocab
 from .media import uploads
 from .messages import LANGUAGES
-from .schemas import Source
+from .schemas import KeyResult, Source
 
 
 def _as_answer(schema: dict[str, Any]) -> None:
@@ -70,6 +70,7 @@ Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code")]
 Counts = dict[str, int]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 
 
 def code(vocabulary: vocab.Vocabulary) -> Any:
@@ -172,6 +173,52 @@ class Initiative(Shape):
     )
     submitted_at: Moment | None = Field(
         None, description="when it was last sent for review (owners and curators)"
+    )
+    # --- Case record (issue 16) ---------------------------------------------------------------
+    participant_count: int | None = Field(
+        description="people taking part (citizens, users), in `participant_count_year`"
+    )
+    participant_count_year: int | None
+    population_served: int | None = Field(
+        description="people the service reaches, in `population_served_year`"
+    )
+    population_served_year: int | None
+    volunteer_count: int | None = Field(description="volunteers, in `volunteer_count_year`")
+    volunteer_count_year: int | None
+    staff_count: int | None = Field(description="paid staff, in `staff_count_year`")
+    staff_count_year: int | None
+    annual_cost: int | None = Field(
+        description="annual cost or budget in whole units of `annual_cost_currency`, in "
+        "`annual_cost_year`"
+    )
+    annual_cost_currency: CurrencyCode | None
+    annual_cost_year: int | None
+    funding_sources: codes(vocab.FUNDING_SOURCE)
+    savings_amount: int | None = Field(
+        description="reported savings or costs avoided, in whole units of `savings_currency`"
+    )
+    savings_currency: CurrencyCode | None
+    savings_text: str = Field(description="the reported savings in words")
+    savings_source: str = Field(description="where the savings are reported (an address)")
+    level_of_government: code(vocab.LEVEL_OF_GOVERNMENT) | None
+    delivery_mode: code(vocab.DELIVERY_MODE) | None
+    initiated_by: code(vocab.INITIATED_BY) | None
+    lessons: str = Field(description="lessons learned (Markdown)")
+    challenges: str = Field(description="challenges met (Markdown)")
+    website: str = Field(description="the initiative's own website, or empty")
+    contact_name: str = Field(description="the public contact point's role or name")
+    contact_organisation: str
+    contact_email: str
+    contact_url: str = Field(description="a contact page, or empty")
+    contact_consent: bool = Field(
+        description="the submitter consented to showing the contact point (there is none "
+        "without it)"
+    )
+    contact_consent_at: Moment | None = Field(
+        description="when the consent went live with the record"
+    )
+    key_results: list[KeyResult] = Field(
+        description="key results: indicator, value, period and where each is reported"
     )
 
 
@@ -279,6 +326,11 @@ class SearchResponse(Shape):
         description="how many of `total` match every word of a query of several words (the "
         "others match some of them, ranked after); null otherwise"
     )
+    index_behind: bool = Field(
+        False,
+        description="true while the search index has not yet applied the latest changes (for "
+        "about a second after an edit): the results may miss them",
+    )
 
 
 # --- Countries --------------------------------------------------------------------------------
@@ -293,6 +345,7 @@ class CountrySummary(Shape):
     pilot: int
     integrated: int
     sectors: list[Sector] = Field(description="sectors with at least one published initiative")
+    illustrative: int = Field(description="how many of `total` are illustrative examples")
 
 
 class InitiativeSummary(Shape):
@@ -312,6 +365,14 @@ class InitiativeSummary(Shape):
     evidence_level: EvidenceLevel | None
 
 
+class IllustrativeCounted(Shape):
+    """Whether the figures count the illustrative records (parameter `illustrative`), and how
+    many of the counted records are illustrative."""
+
+    included: bool
+    counted: int
+
+
 class CountryProfile(Shape):
     """A country's published initiatives: counts by code and by year, and one page of them."""
 
@@ -323,6 +384,7 @@ class CountryProfile(Shape):
     by_sector: Counts
     by_start_year: Counts = Field(description="year → initiatives started that year")
     by_mainstreamed_year: Counts = Field(description="year → initiatives mainstreamed that year")
+    illustrative: IllustrativeCounted
     page: int
     per_page: int
     initiatives: list[InitiativeSummary] = Field(
@@ -338,6 +400,14 @@ class Share(Shape):
 
     count: int
     share: Number
+    interval: list[Number] | None = Field(
+        default=None,
+        description="the share's Wilson 95 % interval [low, high]; null for an empty group "
+        "(given by every statistics answer)",
+    )
+    small_group: bool = Field(
+        default=False, description="the group has too few initiatives for its share to mean much"
+    )
 
 
 Distribution = dict[str, Share]
@@ -395,15 +465,36 @@ class SurveyNotes(Shape):
     )
 
 
+class TestResult(Shape):
+    """One row's test, pilots against integrated initiatives."""
+
+    p: Number = Field(description="two-sided p-value, before adjustment")
+    different: bool = Field(description="called out as different after Holm's adjustment")
+
+
+class CompareTests(Shape):
+    """The test behind every difference the page calls out."""
+
+    name: str
+    alpha: Number = Field(description="the family-wise level")
+    count: int = Field(description="how many rows were tested (the family Holm adjusts over)")
+    results: dict[str, dict[str, TestResult]] = Field(
+        description="field → code (or survey key, or not_stated) → result; rows neither group "
+        "has are not tested"
+    )
+
+
 class CompareResponse(Shape):
     """Pilots versus integrated initiatives among the published ones matching the filters."""
 
     filters: Filters
+    illustrative: IllustrativeCounted
     groups: CompareGroups
     grouped: dict[str, dict[str, dict[str, Share]]] = Field(
         description="field → survey key → maturity → initiatives carrying any of the codes the "
         "survey groups under that key"
     )
+    tests: CompareTests
     pathways: Pathways
     survey_reference: dict[str, dict[str, Number]] = Field(
         description="shares reported by the 2010 OECD survey, for comparison: field → code (or "

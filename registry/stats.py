@@ -21,8 +21,10 @@ from sqlmodel import Session
 
 from . import vocab
 from .catalogue import apply_filters
-from .filters import Filters
+from .estimates import fisher_exact, holm, wilson
+from .filters import BadParameter, Filters
 from .initiatives import PUBLIC_STATUS, latest_change
+from .messages import msg
 from .models import Initiative, InitiativeTerm
 from .search import SearchIndex, matching_ids
 from .survey import survey_reference
@@ -70,12 +72,72 @@ def share(count: int, n: int) -> float:
     return round(count / n, 3) if n else 0.0
 
 
+def interval(count: int, n: int) -> list[float] | None:
+    """The Wilson 95 % interval of count / n, rounded to three decimals (None when n is 0)."""
+    found = wilson(count, n)
+    return None if found is None else [round(found[0], 3), round(found[1], 3)]
+
+
+def share_json(count: int, n: int) -> dict[str, Any]:
+    return {"count": count, "share": share(count, n), "interval": interval(count, n),
+            "small_group": n < SMALL_GROUP}  # fmt: skip
+
+
+# A difference between pilots and integrated initiatives is called out only when this test
+# finds one: two-sided, at ALPHA, after Holm's adjustment for every comparison of the page.
+ALPHA = 0.05
+TEST_NAME = "Fisher's exact test (two-sided), Holm-adjusted over every row compared"
+
+
+@dataclass(frozen=True)
+class Test:
+    p: float
+    different: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"p": round(self.p, 4), "different": self.different}
+
+
 # --- Selections ------------------------------------------------------------------------------
 
+ILLUSTRATIVE_CHOICES = ("include", "exclude")
 
-def _restrict(query: Select, filters: Filters, ids: Sequence[int] | None) -> Select:
-    """Published rows matching the structured filters and, when given, the text query's ids."""
+
+def has_real_records(session: Session) -> bool:
+    """Whether any published record is a real one (not an illustrative example)."""
+    query = select(Initiative.id).where(
+        Initiative.status == PUBLIC_STATUS, Initiative.illustrative.is_(False)
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def default_illustrative(session: Session) -> bool:
+    """Illustrative records count by default only while the registry holds no real record."""
+    return not has_real_records(session)
+
+
+def illustrative_choice(session: Session, raw: str | None) -> bool:
+    """Whether the statistics count illustrative records: `include`, `exclude`, or the
+    default when the parameter is absent or empty. BadParameter for anything else."""
+    value = (raw or "").strip().lower()
+    if not value:
+        return default_illustrative(session)
+    if value not in ILLUSTRATIVE_CHOICES:
+        raise BadParameter(
+            {"illustrative": [msg("unknown value %(value)s; expected include or exclude",
+                                  value=repr(value[:40]))]}
+        )  # fmt: skip
+    return value == "include"
+
+
+def _restrict(
+    query: Select, filters: Filters, ids: Sequence[int] | None, illustrative: bool = True
+) -> Select:
+    """Published rows matching the structured filters and, when given, the text query's ids;
+    without the illustrative records when `illustrative` is false."""
     query = apply_filters(query.where(Initiative.status == PUBLIC_STATUS), filters)
+    if not illustrative:
+        query = query.where(Initiative.illustrative.is_(False))
     if ids is not None:
         # Rendered inline: a text query can match more ids than a driver takes as parameters.
         query = query.where(
@@ -88,22 +150,38 @@ def _restrict(query: Select, filters: Filters, ids: Sequence[int] | None) -> Sel
 class _Cell:
     maturity: str
     sector: str
+    country: str
     evidence_level: str | None
     start_year: int | None
     mainstreamed_year: int | None
+    end_year: int | None
+    operating_status: str | None
+    integrated_from_start: bool
+    illustrative: bool
     count: int
 
 
-def _cube(session: Session, filters: Filters, ids: Sequence[int] | None) -> list[_Cell]:
+def _cube(
+    session: Session, filters: Filters, ids: Sequence[int] | None, illustrative: bool = True
+) -> list[_Cell]:
     """Counts of published initiatives per combination of their single-valued fields."""
-    columns = (Initiative.maturity, Initiative.sector, Initiative.evidence_level,
-               Initiative.start_year, Initiative.mainstreamed_year)  # fmt: skip
-    query = _restrict(select(*columns, func.count()), filters, ids).group_by(*columns)
-    return [_Cell(*row) for row in session.execute(query)]
+    columns = (Initiative.maturity, Initiative.sector, Initiative.country,
+               Initiative.evidence_level, Initiative.start_year, Initiative.mainstreamed_year,
+               Initiative.end_year, Initiative.operating_status,
+               Initiative.integrated_from_start, Initiative.illustrative)  # fmt: skip
+    query = _restrict(select(*columns, func.count()), filters, ids, illustrative)
+    return [
+        _Cell(*row[:8], bool(row[8]), bool(row[9]), row[10])
+        for row in session.execute(query.group_by(*columns))
+    ]
 
 
 def _term_counts(
-    session: Session, filters: Filters, ids: Sequence[int] | None, fields: Iterable[str]
+    session: Session,
+    filters: Filters,
+    ids: Sequence[int] | None,
+    fields: Iterable[str],
+    illustrative: bool = True,
 ) -> dict[tuple[str, str, str], int]:
     """(maturity, field, code) → number of published initiatives carrying that code.
 
@@ -118,14 +196,20 @@ def _term_counts(
         .group_by(InitiativeTerm.field, InitiativeTerm.code)
     )
     found = {}
-    for field_name, code, *by_maturity in session.execute(_restrict(query, filters, ids)):
+    rows = session.execute(_restrict(query, filters, ids, illustrative))
+    for field_name, code, *by_maturity in rows:
         for maturity, count in zip(MATURITIES, by_maturity, strict=True):
             found[(maturity, field_name, code)] = count
     return found
 
 
 def _any_of_counts(
-    session: Session, filters: Filters, ids: Sequence[int] | None, field_name: str, codes: list
+    session: Session,
+    filters: Filters,
+    ids: Sequence[int] | None,
+    field_name: str,
+    codes: list,
+    illustrative: bool = True,
 ) -> dict[str, int]:
     """maturity → initiatives carrying at least one of `codes` (for the survey's grouped rows)."""
     query = (
@@ -134,7 +218,7 @@ def _any_of_counts(
         .where(InitiativeTerm.field == field_name, InitiativeTerm.code.in_(codes))
         .group_by(Initiative.maturity)
     )
-    return dict(session.execute(_restrict(query, filters, ids)).all())
+    return dict(session.execute(_restrict(query, filters, ids, illustrative)).all())
 
 
 # --- Pilot versus integrated -----------------------------------------------------------------
@@ -165,7 +249,7 @@ class Group:
         return {
             "n": self.n,
             **{
-                name: {c: {"count": k, "share": share(k, self.n)} for c, k in codes.items()}
+                name: {c: share_json(k, self.n) for c, k in codes.items()}
                 for name, codes in self.counts.items()
             },
             "median_start_year": self.median_start_year,
@@ -222,6 +306,9 @@ class Comparison:
     # Survey rows that group several codes: key → maturity → initiatives with any of them.
     grouped: dict[str, dict[str, dict[str, int]]]
     pathways: Pathways
+    illustrative_included: bool = True
+    illustrative: int = 0  # how many of the counted initiatives are illustrative
+    _tests: dict[str, dict[str, Test]] | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -231,20 +318,68 @@ class Comparison:
         count = self.grouped[field_name][key][maturity]
         return count, share(count, self.groups[maturity].n)
 
+    def rows(self) -> dict[str, dict[str, tuple[int, int]]]:
+        """field → code (or survey key, or "not_stated") → (pilot count, integrated count)."""
+        out: dict[str, dict[str, tuple[int, int]]] = {}
+        pilot, integrated = self.groups["pilot"], self.groups["integrated"]
+        for name in COMPARED:
+            mine = out.setdefault(name, {})
+            for key, by_maturity in self.grouped.get(name, {}).items():
+                mine[key] = (by_maturity["pilot"], by_maturity["integrated"])
+            for code in pilot.counts[name]:
+                mine[code] = (pilot.counts[name][code], integrated.counts[name][code])
+            if name not in vocab.MULTI_FIELDS and name != "sectors":
+                mine["not_stated"] = (pilot.not_stated(name), integrated.not_stated(name))
+        return out
+
+    def tests(self) -> dict[str, dict[str, Test]]:
+        """Fisher's exact test, pilots against integrated initiatives, on every row where
+        either group has the code; `different` where Holm's procedure over all of them
+        rejects at ALPHA. Rows no group has are not tested (and not counted)."""
+        if self._tests is not None:
+            return self._tests
+        n_pilot, n_integrated = self.groups["pilot"].n, self.groups["integrated"].n
+        tested: list[tuple[str, str, float]] = []
+        if n_pilot and n_integrated:
+            for name, rows in self.rows().items():
+                for key, (a, c) in rows.items():
+                    if a or c:
+                        p = fisher_exact(a, n_pilot - a, c, n_integrated - c)
+                        tested.append((name, key, p))
+        rejected = holm([p for _, _, p in tested], ALPHA)
+        found: dict[str, dict[str, Test]] = {}
+        for (name, key, p), different in zip(tested, rejected, strict=True):
+            found.setdefault(name, {})[key] = Test(p, different)
+        self._tests = found
+        return found
+
+    @property
+    def test_count(self) -> int:
+        return sum(len(rows) for rows in self.tests().values())
+
     def as_json(self) -> dict[str, Any]:
         grouped = {
             name: {
                 key: {
-                    m: dict(zip(("count", "share"), self.grouped_share(name, key, m), strict=True))
-                    for m in MATURITIES
+                    m: share_json(self.grouped[name][key][m], self.groups[m].n) for m in MATURITIES
                 }
                 for key in keys
             }
             for name, keys in self.grouped.items()
         }
         return {
+            "illustrative": {"included": self.illustrative_included, "counted": self.illustrative},
             "groups": {m: g.as_json() for m, g in self.groups.items()},
             "grouped": grouped,
+            "tests": {
+                "name": TEST_NAME,
+                "alpha": ALPHA,
+                "count": self.test_count,
+                "results": {
+                    name: {key: t.as_json() for key, t in rows.items()}
+                    for name, rows in self.tests().items()
+                },
+            },
             "pathways": self.pathways.as_json(),
         }
 
@@ -266,15 +401,21 @@ def _pathways(cells: list[_Cell]) -> Pathways:
     return Pathways(Spread(overall), ordered, undated)
 
 
-def compare(session: Session, filters: Filters, ids: Sequence[int] | None = None) -> Comparison:
+def compare(
+    session: Session,
+    filters: Filters,
+    ids: Sequence[int] | None = None,
+    illustrative: bool = True,
+) -> Comparison:
     """Pilots and integrated initiatives among the published ones matching `filters`.
 
     `ids` restricts to the ids a text query matched (the caller asks the search index);
-    None means no text query. Shares of multi-valued fields need not sum to 1.
+    None means no text query. `illustrative` false leaves the illustrative records out.
+    Shares of multi-valued fields need not sum to 1.
     """
-    cells = _cube(session, filters, ids)
+    cells = _cube(session, filters, ids, illustrative)
     multi = [name for name in COMPARED if name in vocab.MULTI_FIELDS]
-    terms = _term_counts(session, filters, ids, multi)
+    terms = _term_counts(session, filters, ids, multi, illustrative)
     groups = {}
     for maturity in MATURITIES:
         mine = [c for c in cells if c.maturity == maturity]
@@ -295,9 +436,10 @@ def compare(session: Session, filters: Filters, ids: Sequence[int] | None = None
         groups[maturity] = Group(maturity, sum(c.count for c in mine), counts, years)
     grouped: dict[str, dict[str, dict[str, int]]] = {}
     for name, key, codes in survey_groups():
-        found = _any_of_counts(session, filters, ids, name, codes)
+        found = _any_of_counts(session, filters, ids, name, codes, illustrative)
         grouped.setdefault(name, {})[key] = {m: found.get(m, 0) for m in MATURITIES}
-    return Comparison(groups, grouped, _pathways(cells))
+    counted = sum(c.count for c in cells if c.illustrative)
+    return Comparison(groups, grouped, _pathways(cells), illustrative, counted)
 
 
 # --- The 2010 survey -------------------------------------------------------------------------
@@ -352,6 +494,7 @@ class CountrySummary:
     total: int
     by_maturity: dict[str, int]
     sectors: list[str]  # vocabulary order
+    illustrative: int = 0  # how many of `total` are illustrative
 
     @property
     def pilot(self) -> int:
@@ -362,26 +505,35 @@ class CountrySummary:
         return self.by_maturity.get("integrated", 0)
 
 
-def country_summaries(session: Session, cache: FigureCache | None = None) -> list[CountrySummary]:
-    """Every country with published initiatives, busiest first (then by code)."""
+def country_summaries(
+    session: Session, cache: FigureCache | None = None, illustrative: bool = True
+) -> list[CountrySummary]:
+    """Every country with published initiatives, busiest first (then by code);
+    `illustrative` false leaves the illustrative records out."""
     if cache is not None:
-        return cache.get(session, ("countries",), lambda: country_summaries(session))
-    query = (
-        select(Initiative.country, Initiative.maturity, Initiative.sector, func.count())
-        .where(Initiative.status == PUBLIC_STATUS)
-        .group_by(Initiative.country, Initiative.maturity, Initiative.sector)
-    )
+        return cache.get(
+            session,
+            ("countries", illustrative),
+            lambda: country_summaries(session, illustrative=illustrative),
+        )
+    columns = (Initiative.country, Initiative.maturity, Initiative.sector,
+               Initiative.illustrative)  # fmt: skip
+    query = _restrict(select(*columns, func.count()), Filters(), None, illustrative)
     maturity: dict[str, Counter[str]] = {}
     sectors: dict[str, set[str]] = {}
-    for country, mat, sector, count in session.execute(query):
+    invented: Counter[str] = Counter()
+    for country, mat, sector, example, count in session.execute(query.group_by(*columns)):
         maturity.setdefault(country, Counter())[mat] += count
         sectors.setdefault(country, set()).add(sector)
+        if example:
+            invented[country] += count
     summaries = [
         CountrySummary(
             code,
             sum(tally.values()),
             {m: tally[m] for m in MATURITIES},
             [s for s in vocab.SECTOR.codes if s in sectors[code]],
+            invented[code],
         )
         for code, tally in maturity.items()
     ]
@@ -397,6 +549,8 @@ class CountryProfile:
     by_sector: dict[str, int]
     start_years: dict[int, int]  # ascending
     mainstreamed_years: dict[int, int]
+    illustrative_included: bool = True
+    illustrative: int = 0  # how many of `total` are illustrative
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -407,22 +561,28 @@ class CountryProfile:
             "by_sector": self.by_sector,
             "by_start_year": {str(y): k for y, k in self.start_years.items()},
             "by_mainstreamed_year": {str(y): k for y, k in self.mainstreamed_years.items()},
+            "illustrative": {"included": self.illustrative_included, "counted": self.illustrative},
         }
 
 
 def country_profile(
-    session: Session, code: str, cache: FigureCache | None = None
+    session: Session, code: str, cache: FigureCache | None = None, illustrative: bool = True
 ) -> CountryProfile:
     """A country's published initiatives counted by maturity, stage, sector and year.
 
     `code` is an upper-case ISO code; a country without published initiatives has total 0.
-    Counts list every code of each vocabulary (zeros included).
+    Counts list every code of each vocabulary (zeros included). `illustrative` false leaves
+    the illustrative records out.
     """
     if cache is not None:
-        return cache.get(session, ("country", code), lambda: country_profile(session, code))
+        return cache.get(
+            session,
+            ("country", code, illustrative),
+            lambda: country_profile(session, code, illustrative=illustrative),
+        )
     filters = Filters(country=(code,))
-    cells = _cube(session, filters, None)
-    terms = _term_counts(session, filters, None, ["stages"])
+    cells = _cube(session, filters, None, illustrative)
+    terms = _term_counts(session, filters, None, ["stages"], illustrative)
     maturity: Counter[str] = Counter()
     sector: Counter[str] = Counter()
     started: Counter[int] = Counter()
@@ -445,6 +605,8 @@ def country_profile(
         by_sector={s: sector[s] for s in vocab.SECTOR.codes},
         start_years=dict(sorted(started.items())),
         mainstreamed_years=dict(sorted(mainstreamed.items())),
+        illustrative_included=illustrative,
+        illustrative=sum(c.count for c in cells if c.illustrative),
     )
 
 
@@ -464,19 +626,42 @@ def initiatives_page(
 
 
 def compare_matching(
-    index: SearchIndex, session: Session, filters: Filters, cache: FigureCache | None = None
+    index: SearchIndex,
+    session: Session,
+    filters: Filters,
+    cache: FigureCache | None = None,
+    illustrative: bool = True,
 ) -> Comparison:
     """`compare` for the filters of a search, text query included (asked of the index)."""
 
     def compute() -> Comparison:
         ids = matching_ids(index, session, filters) if filters.q else None
-        return compare(session, filters, ids)
+        return compare(session, filters, ids, illustrative)
 
     if cache is None:
         return compute()
     # Order and paging do not change the figures: one entry per selection.
     selection = replace(filters, sort=None, page=1, per_page=20)
-    return cache.get(session, ("compare", tuple(selection.to_args())), compute)
+    return cache.get(session, ("compare", tuple(selection.to_args()), illustrative), compute)
+
+
+def overview(session: Session, illustrative: bool = True) -> dict[str, int]:
+    """The home page's headline figures over published initiatives; `illustrative` says
+    whether the illustrative records count, and the answer how many of them did."""
+    row = session.execute(
+        _restrict(
+            select(
+                func.count(),
+                func.count(distinct(Initiative.country)),
+                func.count().filter(Initiative.maturity == "integrated"),
+                func.count().filter(Initiative.illustrative.is_(True)),
+            ),
+            Filters(),
+            None,
+            illustrative,
+        )
+    ).one()
+    return dict(zip(("initiatives", "countries", "integrated", "illustrative"), row, strict=True))
 
 
 class FigureCache:

@@ -265,6 +265,7 @@ def _samples(app, site) -> dict:
         ("string", "slug"): [slug],
         ("string", "code"): ["fr", "FR", "en"],
         ("int", "token_id"): ["1"],
+        ("int", "message_id"): ["1"],  # issue 18: the outbox
         ("int", "media_id"): [str(site["media"])],
     }
 

@@ -139,6 +139,7 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("string", "slug"): [world.published_slug, "sealed-draft"],
         ("string", "code"): [CANARY_COUNTRY, CANARY_COUNTRY.lower(), "fr", "zz"],
         ("int", "token_id"): ["1"],
+        ("int", "message_id"): ["1"],  # issue 18: the outbox
         ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
     }
 

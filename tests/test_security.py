@@ -57,6 +57,7 @@ def test_every_route_sends_the_security_headers(app, client, make_initiative):
         ("string", "slug"): ["some-slug"],
         ("string", "code"): ["fr"],
         ("int", "token_id"): ["1"],
+        ("int", "message_id"): ["1"],  # issue 18: the outbox
         ("int", "media_id"): [str(media)],
     }
     checked = 0

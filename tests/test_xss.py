@@ -222,6 +222,7 @@ def test_reflected_payloads_in_every_parameter_of_every_page_are_escaped(
         ("string", "slug"): ["x", payload],
         ("string", "code"): ["fr", payload],
         ("int", "token_id"): ["1"],
+        ("int", "message_id"): ["1"],  # issue 18: the outbox
         ("int", "media_id"): ["1"],
         ("string", "filename"): ["css/registry.css"],
     }

@@ -21,6 +21,7 @@ from .authority import (
 from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
 from .guard import ACTIONS
 from .importing import ImportOptions, import_rows
+from .mail import claim_mail, queue_test_mail, record_delivery, retry_mail
 from .media import MediaNotFound, add_media, remove_media, update_media
 from .people import (
     change_password,
@@ -52,6 +53,7 @@ __all__ = [
     "can_view",
     "can_view_history",
     "change_password",
+    "claim_mail",
     "create",
     "create_token",
     "create_user",
@@ -63,9 +65,12 @@ __all__ = [
     "may_import",
     "may_manage_accounts",
     "publish",
+    "queue_test_mail",
+    "record_delivery",
     "reject",
     "remove_media",
     "restore",
+    "retry_mail",
     "revoke_token",
     "set_locale",
     "sign_out_everywhere",

@@ -25,6 +25,9 @@ from .schema import TEXT_FIELDS
 SNIPPET_FIELDS = ("title", "summary", "description", "outcomes")
 WHOLE = ("title", "summary")  # short: shown whole; the others as fragments around matches
 MAX_CHARS = 20_000
+# How far into a long field (description, outcomes) fragments are looked for: about 1,200
+# words, more than most descriptions hold; bounds a hit's snippet work (see `mark`).
+SCAN_CHARS = 8_000
 SURROUND = 90
 FRAGMENTS = 2
 
@@ -100,27 +103,47 @@ def _fragments(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]
 
 
 def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None:
-    """`text` (or fragments of it) escaped, with the words `wanted` looks for in <mark>."""
+    """`text` (or fragments of it) escaped, with the words `wanted` looks for in <mark>.
+
+    Fragments (`whole=False`) cost a bounded amount per field whatever the text's length: the
+    text is read word by word from its start and reading stops once FRAGMENTS fragments are
+    complete, or after SCAN_CHARS characters (a match further on shows no fragment; the hit is
+    still listed, with its title and summary).
+    """
     analysis = analysis_language(language)
+    limit = len(text) if whole else min(len(text), SCAN_CHARS)
+    longest = max((len(p) for p in wanted.phrases), default=1)
     # Stop words analyse to None: a phrase runs over the words that remain, as in the index.
-    tokens = [
-        (m.span(), analysed)
-        for m in TOKEN.finditer(text)
-        if (analysed := _analysed(analysis, m.group())) is not None
-    ]
-    hit = [
-        a in wanted.words or bool(wanted.prefixes and a.startswith(wanted.prefixes))
-        for _, a in tokens
-    ]
-    analysed_words = [a for _, a in tokens]
-    for phrase in wanted.phrases:
-        for i in range(len(tokens) - len(phrase) + 1):
-            if tuple(analysed_words[i : i + len(phrase)]) == phrase:
-                hit[i : i + len(phrase)] = [True] * len(phrase)
-    spans = [span for (span, _), marked in zip(tokens, hit, strict=True) if marked]
+    spans: list[tuple[int, int]] = []
+    recent: list[tuple[tuple[int, int], str]] = []  # the last `longest` words, for phrases
+    end = limit
+    for m in TOKEN.finditer(text, 0, limit):
+        analysed = _analysed(analysis, m.group())
+        if analysed is None:
+            continue
+        span = m.span()
+        # Past the last fragment: stop once the fragments are all made.
+        if (
+            not whole
+            and spans
+            and span[0] - SURROUND > spans[-1][1] + SURROUND
+            and len(_fragments(spans, len(text))) >= FRAGMENTS
+        ):
+            end = span[0]
+            break
+        recent.append((span, analysed))
+        if len(recent) > longest:
+            recent.pop(0)
+        if analysed in wanted.words or (wanted.prefixes and analysed.startswith(wanted.prefixes)):
+            spans.append(span)
+        for phrase in wanted.phrases:
+            n = len(phrase)
+            if len(recent) >= n and tuple(a for _, a in recent[-n:]) == phrase:
+                spans.extend(s for s, _ in recent[-n:])
+    spans = sorted(set(spans))
     # A hyphenated word matched by its joined form ("codesign" marks "co-design") is marked
     # whole.
-    for m in hyphenated(text):
+    for m in hyphenated(text[:end]):
         if _analysed(analysis, HYPHENS.sub("", m.group())) in wanted.words:
             spans = [s for s in spans if not m.start() <= s[0] < m.end()] + [m.span()]
     spans.sort()
@@ -130,12 +153,12 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
     parts = []
     for lo, hi in windows:
         out, at = [], lo
-        for start, end in spans:
-            if start < lo or end > hi:
+        for start, stop in spans:
+            if start < lo or stop > hi or start < at:
                 continue
             out.append(escape(text[at:start], quote=False))
-            out.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
-            at = end
+            out.append(f"<mark>{escape(text[start:stop], quote=False)}</mark>")
+            at = stop
         out.append(escape(text[at:hi], quote=False))
         piece = "".join(out) if whole else "".join(out).strip()
         parts.append(("… " if lo > 0 else "") + piece + (" …" if hi < len(text) else ""))

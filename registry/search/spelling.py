@@ -44,8 +44,16 @@ def fold(words: Iterable[str]) -> set[str]:
     return {w.translate(accent_map) for w in words}
 
 
+def _read_only(folder: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{(folder / FILE).as_uri()}?mode=ro", uri=True, timeout=30)
+
+
 @contextmanager
 def _connect(folder: Path, *, writing: bool = False) -> Iterator[sqlite3.Connection]:
+    if not writing:  # a read opens the list read-only: searching never writes a file
+        with closing(_read_only(folder)) as conn:
+            yield conn
+        return
     with closing(sqlite3.connect(folder / FILE, timeout=30)) as conn:
         conn.executescript(_SCHEMA)
         with conn:  # one transaction: committed on success, rolled back on error
@@ -134,5 +142,5 @@ def version(folder: Path) -> int | None:
     """Grows with every write of the list (to know when to read it again); None without one."""
     if not (folder / FILE).exists():
         return None
-    with closing(sqlite3.connect(folder / FILE, timeout=30)) as conn:
+    with closing(_read_only(folder)) as conn:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])

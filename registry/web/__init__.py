@@ -29,6 +29,8 @@ from . import (
     imports,
     media,
     opendata,
+    outbox,
+    records,
     review,
     search_links,
 )
@@ -67,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(outbox.bp)  # issue 18: mail
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
@@ -77,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)
+    app.jinja_env.globals.update(records.HELPERS)  # case records (issue 16)
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,

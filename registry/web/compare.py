@@ -24,7 +24,18 @@ from ..openapi import MAX_ID
 from ..schemas import whole_number
 from ..security import public
 from ..vocab import VOCABULARIES
-from .figures import chart_tables, comparison_charts, csv_download, pathway_chart, pathway_table
+from .figures import (
+    Switch,
+    chart_tables,
+    comparison_charts,
+    csv_download,
+    differences,
+    illustrative_switch,
+    pathway_chart,
+    pathway_table,
+    small_note,
+    test_name,
+)
 
 bp = Blueprint("compare", __name__)
 MAX_CASES = 4
@@ -38,33 +49,41 @@ def _filters() -> Filters:
     return replace(filters, sort=None, page=1, per_page=20)
 
 
-def _comparison(filters: Filters) -> stats.Comparison:
-    return stats.compare_matching(search_index(), db(), filters, figure_cache())
+def _comparison(filters: Filters, switch: Switch) -> stats.Comparison:
+    return stats.compare_matching(search_index(), db(), filters, figure_cache(), switch.include)
 
 
 @bp.get("/compare")
 @public
 def compare_page():
     filters = _filters()
-    comparison = _comparison(filters)
+    switch = illustrative_switch()
+    comparison = _comparison(filters, switch)
+    charts = comparison_charts(comparison)
     return render_template(
         "compare/groups.html",
         filters=filters,
         comparison=comparison,
-        charts=comparison_charts(comparison),
+        charts=charts,
         pathways=comparison.pathways,
         pathway_chart=pathway_chart(comparison.pathways),
         small=stats.SMALL_GROUP,
         countries=all_countries(current_locale()),
-        csv_args=_csv_args(filters),
+        csv_args=_csv_args(filters, switch),
+        switch=switch,
+        small_note=small_note(),
+        differences=differences(charts),
+        test_name=test_name(comparison.test_count),
     )
 
 
-def _csv_args(filters: Filters) -> dict[str, list[str]]:
+def _csv_args(filters: Filters, switch: Switch) -> dict[str, list[str]]:
     args: dict[str, list[str]] = {}
     for key, value in filters.to_args():
         if key not in NOT_FILTERS:
             args.setdefault(key, []).append(value)
+    for key, value in switch.carry.items():
+        args[key] = [value]
     return args
 
 
@@ -72,7 +91,7 @@ def _csv_args(filters: Filters) -> dict[str, list[str]]:
 @public
 def compare_csv():
     filters = _filters()
-    comparison = _comparison(filters)
+    comparison = _comparison(filters, illustrative_switch())
     tables = chart_tables([*comparison_charts(comparison), pathway_chart(comparison.pathways)])
     tables["pathways_by_sector"] = pathway_table(comparison.pathways)
     return csv_download(tables, "compare.csv", request.args.get("table"))

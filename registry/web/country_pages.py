@@ -14,7 +14,7 @@ from ..filters import BadParameter, parse_filters
 from ..messages import Message, msg
 from ..schemas import country_code
 from ..security import public
-from .figures import chart_tables, csv_download, profile_charts
+from .figures import chart_tables, csv_download, illustrative_switch, profile_charts
 from .labels import country_name
 
 bp = Blueprint("countries", __name__)
@@ -48,18 +48,21 @@ def _sort_args() -> tuple[str, bool]:
 @public
 def country_list():
     sort, descending = _sort_args()
-    summaries = stats.country_summaries(db(), figure_cache())
+    switch = illustrative_switch()
+    summaries = stats.country_summaries(db(), figure_cache(), switch.include)
     counts = {s.code: s.total for s in summaries}
     return render_template(
         "countries/list.html",
         summaries=_sorted(summaries, sort, descending),
         sort=sort,
         descending=descending,
-        world=_world_map(counts),
+        world=_world_map(counts, switch.carry),
+        switch=switch,
+        illustrative=sum(s.illustrative for s in summaries),
     )
 
 
-def _world_map(counts: dict[str, int]) -> dict:
+def _world_map(counts: dict[str, int], carry: dict) -> dict:
     """What templates/countries/_map.html draws: the countries, the Europe inset, the legend
     and the countries too small for the map."""
     found = map_svg.countries(counts)
@@ -70,16 +73,18 @@ def _world_map(counts: dict[str, int]) -> dict:
         "inset_view": map_svg.EUROPE,
         "legend": map_svg.legend(counts),
         "not_drawn": map_svg.not_drawn(counts),
+        "carry": carry,  # the illustrative switch, kept on the links
     }
 
 
 @bp.get("/countries.csv")
 @public
 def country_list_csv():
-    lines = [["code", "name", "total", "pilot", "integrated", "sectors"]]
-    for s in stats.country_summaries(db(), figure_cache()):
+    lines = [["code", "name", "total", "pilot", "integrated", "sectors", "illustrative"]]
+    switch = illustrative_switch()
+    for s in stats.country_summaries(db(), figure_cache(), switch.include):
         lines.append([s.code, country_name(s.code), str(s.total), str(s.pilot),
-                      str(s.integrated), ";".join(s.sectors)])  # fmt: skip
+                      str(s.integrated), ";".join(s.sectors), str(s.illustrative)])  # fmt: skip
     return csv_download({"countries": lines}, "countries.csv")
 
 
@@ -100,7 +105,8 @@ def country_page(code: str):
         return redirect(url_for(".country_page", code=canonical, **args), 301)
     session = db()
     filters = replace(parse_filters(request.args, max_per_page=100), country=(canonical,))
-    profile = stats.country_profile(session, canonical, figure_cache())
+    switch = illustrative_switch()
+    profile = stats.country_profile(session, canonical, figure_cache(), switch.include)
     total, items = stats.initiatives_page(session, filters, filters.page, PER_PAGE)
     return render_template(
         "countries/profile.html",
@@ -113,6 +119,7 @@ def country_page(code: str):
         pages=max(1, -(-total // PER_PAGE)),
         link_filters=replace(filters, country=()),
         survey_integrated=stats.survey().get("integrated_countries", []),
+        switch=switch,
     )
 
 
@@ -120,7 +127,8 @@ def country_page(code: str):
 @public
 def country_csv(code: str):
     canonical = _country(code)
-    profile = stats.country_profile(db(), canonical, figure_cache())
+    switch = illustrative_switch()
+    profile = stats.country_profile(db(), canonical, figure_cache(), switch.include)
     tables = chart_tables(profile_charts(profile))
     return csv_download(tables, f"country-{canonical}.csv", request.args.get("table"))
 

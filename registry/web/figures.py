@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
-from flask import Response, abort
+from flask import Response, abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from .. import stats, vocab
-from ..charts import Chart, Row, Series, Value
+from ..charts import DIFFERENT_MARK, SMALL_MARK, Chart, Row, Series, Value
+from ..extensions import db
 from ..i18n import current_locale
 from .labels import label
 
@@ -20,6 +22,80 @@ VOCABULARY_OF = {"stages": "stage", "sectors": "sector", "evidence_level": "evid
 
 def _vocabulary_name(field_name: str) -> str:
     return VOCABULARY_OF.get(field_name, field_name)
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Whether this request's statistics count the illustrative records (the `illustrative`
+    parameter: include or exclude; absent: the registry's default), and links to switch."""
+
+    include: bool
+    default: bool
+    given: str | None  # the parameter as the request gave it
+
+    @property
+    def carry(self) -> dict[str, str]:
+        """The parameter for links that keep this choice (empty when the default is used)."""
+        return {"illustrative": "include" if self.include else "exclude"} if self.given else {}
+
+    def url(self, include: bool) -> str:
+        """This page with the other choice (first page of any paged list)."""
+        args = request.args.to_dict(flat=False)
+        args.pop("page", None)
+        args["illustrative"] = ["include" if include else "exclude"]
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def illustrative_switch() -> Switch:
+    """The illustrative switch of the current request; BadParameter for a bad value."""
+    given = request.args.get("illustrative")
+    session = db()
+    include = stats.illustrative_choice(session, given)
+    return Switch(include, stats.default_illustrative(session), given or None)
+
+
+def share_options() -> dict:
+    """What every share chart shares: the reader's locale and words, the small-group mark."""
+    return {"locale": current_locale(), "small": stats.SMALL_GROUP,
+            "interval_label": _("95% CI")}  # fmt: skip
+
+
+def small_note() -> str:
+    return _("%(mark)s fewer than %(min)d initiatives in the group: too few for the share to "
+             "mean much.", mark=SMALL_MARK, min=stats.SMALL_GROUP)  # fmt: skip
+
+
+def interval_note() -> str:
+    return _("The thin line across each bar is the share's confidence interval (95%, Wilson).")
+
+
+def test_name(tests: int) -> str:
+    return ngettext(
+        "Fisher's exact test, two-sided, pilots against integrated initiatives, at the 5 %% "
+        "level after Holm's adjustment for the %(num)d comparison made on this page",
+        "Fisher's exact test, two-sided, pilots against integrated initiatives, at the 5 %% "
+        "level after Holm's adjustment for the %(num)d comparisons made on this page",
+        tests,
+    )
+
+
+def _test_rows(comparison: stats.Comparison, charts: list[Chart]) -> int:
+    """Each row's test result (registry.stats: Fisher's exact test, Holm-adjusted), beside
+    its figures. Returns how many rows were tested."""
+    results = comparison.tests()
+    for chart in charts:
+        found = results.get(chart.id.removeprefix("chart-"), {})
+        for row in chart.rows:
+            test = found.get(row.key)
+            if test is not None:
+                row.p_value, row.different = test.p, test.different
+    return comparison.test_count
+
+
+def differences(charts: list[Chart]) -> list[tuple[Chart, Row]]:
+    """The rows the test calls different, smallest p first."""
+    found = [(c, r) for c in charts for r in c.rows if r.different]
+    return sorted(found, key=lambda pair: pair[1].p_value or 0)
 
 
 def group_series() -> list[Series]:
@@ -84,6 +160,9 @@ def comparison_charts(comparison: stats.Comparison) -> list[Chart]:
             if any("caveat" in entry for entry in caveats.values() if isinstance(entry, dict)):
                 notes.append(_("“of countries”: a share of the countries surveyed, not of "
                                "responses."))  # fmt: skip
+        notes.append(interval_note())
+        if any(comparison.groups[m].small for m in stats.MATURITIES):
+            notes.append(small_note())
         charts.append(
             Chart(
                 id=f"chart-{field_name}",
@@ -92,9 +171,16 @@ def comparison_charts(comparison: stats.Comparison) -> list[Chart]:
                 series=series,
                 rows=rows,
                 notes=notes,
-                locale=current_locale(),
+                test_label=_("Fisher's exact test"),
+                **share_options(),
             )
         )
+    tests = _test_rows(comparison, charts)
+    if tests:
+        note = _("%(mark)s a difference between pilots and integrated initiatives: %(test)s.",
+                 mark=DIFFERENT_MARK, test=test_name(tests))  # fmt: skip
+        for chart in charts:
+            chart.notes.append(note)
     return charts
 
 
@@ -119,13 +205,15 @@ def pathway_chart(pathways: stats.Pathways) -> Chart:
 
 def pathway_table(pathways: stats.Pathways) -> list[list[str]]:
     """CSV of the years to mainstreaming by sector."""
-    lines = [["sector", "label", "n", "median_years", "min_years", "max_years"]]
+    lines = [["sector", "label", "n", "median_years", "min_years", "max_years", "small_group"]]
     for sector, spread in pathways.by_sector.items():
         lines.append([sector, label("sector", sector), str(spread.n), str(spread.median),
-                      str(spread.min), str(spread.max)])  # fmt: skip
+                      str(spread.min), str(spread.max),
+                      "true" if spread.n < stats.SMALL_GROUP else "false"])  # fmt: skip
     overall = pathways.overall
     lines.append(["", _("All sectors"), str(overall.n), str(overall.median or ""),
-                  str(overall.min or ""), str(overall.max or "")])  # fmt: skip
+                  str(overall.min or ""), str(overall.max or ""),
+                  "true" if overall.n < stats.SMALL_GROUP else "false"])  # fmt: skip
     return lines
 
 
@@ -143,7 +231,11 @@ def profile_charts(profile: stats.CountryProfile) -> list[Chart]:
             for code, n in counts.items()
             if n or not skip_zero
         ]
-        return Chart(chart_id, title, share_axis, [count], rows, locale=current_locale())
+        chart = Chart(chart_id, title, share_axis, [count], rows, **share_options())
+        chart.notes.append(interval_note())
+        if total < stats.SMALL_GROUP:
+            chart.notes.append(small_note())
+        return chart
 
     charts = [
         share_chart("chart-maturity", vocab.MATURITY.title(current_locale()), "maturity",
@@ -153,7 +245,9 @@ def profile_charts(profile: stats.CountryProfile) -> list[Chart]:
         share_chart("chart-sector", vocab.SECTOR.title(current_locale()), "sector",
                     profile.by_sector, skip_zero=True),
     ]  # fmt: skip
-    charts[1].notes.append(_("An initiative can have several: the shares do not add up to 100 %."))
+    charts[1].notes.insert(
+        0, _("An initiative can have several: the shares do not add up to 100 %.")
+    )
     years = sorted(set(profile.start_years) | set(profile.mainstreamed_years))
     timeline = Chart(
         id="chart-timeline",

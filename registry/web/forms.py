@@ -28,6 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .. import countries, vocab
 from ..i18n import current_locale, localized
 from ..schemas import REVIEW_NEEDS, InitiativeIn, whole_number
+from ..transfer import csv_format
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -116,9 +117,34 @@ SECTIONS: list[tuple[Any, tuple[str, ...]]] = [
     (_l("How citizens take part"), ("stages", "participants", "contributions")),
     (_l("Maturity and timeline"), MATURITY_FIELDS),
     (_l("Motives, obstacles and success factors"), ("motives", "obstacles", "success_factors")),
-    (_l("Results and evidence"), ("evidence_level", "outcomes")),
+    (_l("Results and evidence"), ("evidence_level", "outcomes", "key_results")),
     (_l("Sources"), ("lead_organisation", "partners", "sources")),
-]
+    # --- case records (issue 16) ---
+    (_l("Context"), ("level_of_government", "delivery_mode", "initiated_by")),
+    (_l("Scale"), (
+        "participant_count", "participant_count_year", "population_served",
+        "population_served_year", "volunteer_count", "volunteer_count_year", "staff_count",
+        "staff_count_year",
+    )),
+    (_l("Money"), (
+        "annual_cost", "annual_cost_currency", "annual_cost_year", "funding_sources",
+        "savings_amount", "savings_currency", "savings_text", "savings_source",
+    )),
+    (_l("Lessons learned and challenges"), ("lessons", "challenges")),
+    (_l("Where to learn more"), (
+        "website", "contact_name", "contact_organisation", "contact_email", "contact_url",
+        "contact_consent",
+    )),
+]  # fmt: skip
+# Case records (issue 16): boxes holding a whole number, selects of one code, yes/no boxes.
+CASE_NUMBERS = (
+    "participant_count", "participant_count_year", "population_served", "population_served_year",
+    "volunteer_count", "volunteer_count_year", "staff_count", "staff_count_year", "annual_cost",
+    "annual_cost_year", "savings_amount",
+)  # fmt: skip
+CASE_CODES = ("level_of_government", "delivery_mode", "initiated_by")
+CASE_OPTIONAL = ("annual_cost_currency", "savings_currency")
+MULTI_VOCAB["funding_sources"] = "funding_sources"
 
 
 class InitiativeForm(FlaskForm):
@@ -151,6 +177,37 @@ class InitiativeForm(FlaskForm):
     partners = TextAreaField(_l("Partners"))
     tags = StringField(_l("Tags"))
     sources = TextAreaField(_l("Sources"))
+    # --- case records (issue 16) ---
+    level_of_government = LooseSelectField(_l("Level of government"))
+    delivery_mode = LooseSelectField(_l("Delivery mode"))
+    initiated_by = LooseSelectField(_l("Initiated by"))
+    participant_count = StringField(_l("People taking part"))
+    participant_count_year = StringField(_l("Year of that figure"))
+    population_served = StringField(_l("Population served"))
+    population_served_year = StringField(_l("Year of the population figure"))
+    volunteer_count = StringField(_l("Volunteers"))
+    volunteer_count_year = StringField(_l("Year of the volunteer figure"))
+    staff_count = StringField(_l("Paid staff"))
+    staff_count_year = StringField(_l("Year of the staff figure"))
+    annual_cost = StringField(_l("Annual cost or budget"))
+    annual_cost_currency = StringField(_l("Currency of the cost"))
+    annual_cost_year = StringField(_l("Year of the cost"))
+    funding_sources = MultiCheckboxField(_l("Funding sources"))
+    savings_amount = StringField(_l("Reported savings or costs avoided"))
+    savings_currency = StringField(_l("Currency of the savings"))
+    savings_text = TextAreaField(_l("Reported savings in words"))
+    savings_source = StringField(_l("Where the savings are reported"))
+    lessons = TextAreaField(_l("Lessons learned"))
+    challenges = TextAreaField(_l("Challenges"))
+    website = StringField(_l("Website of the initiative"))
+    contact_name = StringField(_l("Contact point: role or name"))
+    contact_organisation = StringField(_l("Contact point: organisation"))
+    contact_email = StringField(_l("Contact point: e-mail"))
+    contact_url = StringField(_l("Contact point: contact page"))
+    contact_consent = BooleanField(
+        _l("The contact point agreed to be shown publicly on this record")
+    )
+    key_results = TextAreaField(_l("Key results"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,6 +217,8 @@ class InitiativeForm(FlaskForm):
         self.maturity.choices = [("", "—"), *_vocab_choices("maturity")]
         self.evidence_level.choices = [("", "—"), *_vocab_choices("evidence_level")]
         self.operating_status.choices = [("", "—"), *_vocab_choices("operating_status")]
+        for name in CASE_CODES:
+            self[name].choices = [("", "—"), *_vocab_choices(name)]
         for field, name in MULTI_VOCAB.items():
             self[field].choices = _vocab_choices(name)
 
@@ -168,8 +227,15 @@ class InitiativeForm(FlaskForm):
         data: dict[str, Any] = {}
         for name in (n for _heading, names in SECTIONS for n in names):
             value = self[name].data
-            if name in YEARS:
+            if name in YEARS or name in CASE_NUMBERS:
                 data[name] = _year(value or "")
+            elif name in CASE_CODES or name in CASE_OPTIONAL:
+                data[name] = (value or "").strip() or None
+            elif name == "contact_consent":
+                data[name] = bool(value)
+            elif name == "key_results":
+                lines = (value or "").splitlines()
+                data[name] = [_key_result(line) for line in lines if line.strip()]
             elif name == "partners":
                 data[name] = [p.strip() for p in (value or "").splitlines() if p.strip()]
             elif name == "tags":
@@ -192,11 +258,17 @@ class InitiativeForm(FlaskForm):
             values[name] = "" if fields.get(name) is None else str(fields[name])
         values["partners"] = "\n".join(fields.get("partners") or [])
         values["tags"] = ", ".join(fields.get("tags") or [])
-        values["sources"] = "\n".join(
-            f"{s['title']} | {s['url']}" for s in fields.get("sources") or []
+        values["sources"] = "\n".join(_source_line(s) for s in fields.get("sources") or [])
+        values["key_results"] = "\n".join(
+            " | ".join(r[k] for k in ("indicator", "value", "period", "source_url"))
+            for r in fields.get("key_results") or []
         )
         values["evidence_level"] = fields.get("evidence_level") or ""
         values["operating_status"] = fields.get("operating_status") or ""
+        for name in CASE_NUMBERS:
+            values[name] = "" if fields.get(name) is None else str(fields[name])
+        for name in (*CASE_CODES, *CASE_OPTIONAL):
+            values[name] = fields.get(name) or ""
         return values
 
 
@@ -232,7 +304,34 @@ def _source(line: str) -> dict[str, str]:
     title, _, url = line.rpartition("|")
     if not title:
         return {"title": url.strip(), "url": url.strip()}
+    # Case records: "type | title | address", the type as a code or a label in any language.
+    kind, _, rest = title.partition("|")
+    code = csv_format.vocabulary_code("source_type", kind.strip()) if rest.strip() else None
+    if code in vocab.SOURCE_TYPE.codes:
+        return {"type": code, "title": rest.strip(), "url": url.strip()}
     return {"title": title.strip(), "url": url.strip()}
+
+
+def _source_line(source: dict[str, str]) -> str:
+    """A source as the form's line: its type's label first unless it is `other`."""
+    kind = source.get("type") or "other"
+    line = f"{source['title']} | {source['url']}"
+    if kind == "other":
+        return line
+    return f"{vocab.SOURCE_TYPE.label(kind, current_locale())} | {line}"
+
+
+def _key_result(line: str) -> dict[str, str]:
+    """ "indicator | value | period | https://source"; the period or the source may be left
+    out (a last part starting with http is the source)."""
+    parts = [p.strip() for p in line.split("|")]
+    found = dict(zip(("indicator", "value"), parts[:2], strict=False))
+    rest = parts[2:]
+    if rest and rest[-1].startswith(("http://", "https://")):
+        found["source_url"] = rest.pop()
+    if rest:
+        found["period"] = " | ".join(rest)
+    return found
 
 
 # --- The initiative form as a reader sees it (issue 19) -------------------------------------
@@ -256,8 +355,27 @@ HINTS: dict[str, Any] = {
     "partners": _l("One organisation per line."),
     "tags": _l("Separate tags with commas, for example: housing, young people."),
     "sources": _l(
-        "One source per line: its title, a vertical bar, then its address. For example: "
-        "Evaluation report 2022 | https://example.org/report.pdf"
+        "One source per line: its type, its title and its address, separated by vertical "
+        "bars. Types: evaluation report, academic study, official page, news, dataset, video, "
+        "other. For example: Evaluation report | Final evaluation 2022 | "
+        "https://example.org/report.pdf"
+    ),
+    # --- case records (issue 16) ---
+    "participant_count": _l("Citizens or service users taking part, in figures."),
+    "annual_cost": _l("In whole units of the currency, for example 250000."),
+    "annual_cost_currency": _l("Its three-letter code, for example EUR, GBP or CAD."),
+    "savings_amount": _l("In whole units of the currency."),
+    "savings_currency": _l("Its three-letter code, for example EUR."),
+    "savings_source": _l("The address of the report that gives them (https://…)."),
+    "lessons": _l("What others should know before trying it. Markdown allowed."),
+    "challenges": _l("What was hard, and how it was handled. Markdown allowed."),
+    "website": _l("Its address, starting with https://."),
+    "contact_url": _l("An address starting with https://, if there is no e-mail."),
+    "contact_consent": _l("Without this agreement the contact point is kept but not shown."),
+    "key_results": _l(
+        "One result per line: indicator, value, period and the source's address, separated "
+        "by vertical bars. For example: Hospital admissions | −18 % | 2021–2022 | "
+        "https://example.org/evaluation"
     ),
 }
 # Fields the schema requires: without them nothing can be saved, not even a draft.
@@ -337,8 +455,10 @@ def input_attrs(form: InitiativeForm, name: str, has_error: bool) -> dict[str, A
         attrs["data-max"] = MAX_LENGTHS[name]
     if field_kind(form, name) == "textarea":
         attrs["rows"] = 8 if name in ("description", "outcomes", "sources") else 3
-    if name in YEARS:
-        attrs.update(inputmode="numeric", autocomplete="off", size=6)
+    if name in YEARS or name in CASE_NUMBERS:
+        attrs.update(inputmode="numeric", autocomplete="off")
+    if name in YEARS or name.endswith("_year"):
+        attrs["size"] = 6
     return attrs
 
 
@@ -410,8 +530,11 @@ def _in_words(form: InitiativeForm, name: str, message: Any) -> str:
                  message=localized(inner))  # fmt: skip
     if template.startswith("unknown code") or template.startswith("%(value)s is not an ISO"):
         return _("Choose “%(field)s” from the list.", field=field)
-    if name in YEARS and template in ("must be a valid integer", "must be true or false"):
+    integer = template in ("must be a valid integer", "must be true or false")
+    if integer and (name in YEARS or name.endswith("_year")):
         return _("“%(field)s” must be a year in figures, like 2019.", field=field)
+    if integer and name in CASE_NUMBERS:
+        return _("“%(field)s” must be a whole number in figures, like 250000.", field=field)
     if name in YEARS and template == "must be greater than or equal to %(limit)s":
         return _("“%(field)s” must be %(limit)s or later.", field=field, limit=values["limit"])
     if name in YEARS and template == "must be less than or equal to %(limit)s":
