@@ -266,6 +266,8 @@ def _samples(app, site) -> dict:
         ("string", "code"): ["fr", "FR", "en"],
         ("int", "token_id"): ["1"],
         ("int", "message_id"): ["1"],  # issue 18: the outbox
+        ("int", "user_id"): ["1"],  # issue 19: accounts on the web
+        ("string", "token"): ["not-a-valid-link"],
         ("int", "media_id"): [str(site["media"])],
     }
 

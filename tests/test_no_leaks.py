@@ -140,6 +140,8 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("string", "code"): [CANARY_COUNTRY, CANARY_COUNTRY.lower(), "fr", "zz"],
         ("int", "token_id"): ["1"],
         ("int", "message_id"): ["1"],  # issue 18: the outbox
+        ("int", "user_id"): ["1"],  # issue 19: accounts on the web
+        ("string", "token"): ["not-a-valid-link"],
         ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
     }
 

@@ -58,6 +58,8 @@ def test_every_route_sends_the_security_headers(app, client, make_initiative):
         ("string", "code"): ["fr"],
         ("int", "token_id"): ["1"],
         ("int", "message_id"): ["1"],  # issue 18: the outbox
+        ("int", "user_id"): ["1"],  # issue 19: accounts on the web
+        ("string", "token"): ["not-a-valid-link"],
         ("int", "media_id"): [str(media)],
     }
     checked = 0

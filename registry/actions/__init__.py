@@ -21,6 +21,15 @@ from .authority import (
 from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
 from .guard import ACTIONS
 from .importing import ImportOptions, import_rows
+from .invites import (  # accounts on the web (issue 19)
+    add_organisation,
+    change_role,
+    invite_user,
+    request_password_reset,
+    set_active,
+    set_password,
+    use_password_link,
+)
 from .mail import claim_mail, queue_test_mail, record_delivery, retry_mail
 from .media import MediaNotFound, add_media, remove_media, update_media
 from .people import (
@@ -35,7 +44,7 @@ from .people import (
 from .records import create, delete, edit, publish, reject, restore, submit, withdraw
 from .workflow import TABLE, State, state_of
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "ACTIONS",
     "SYSTEM",
     "TABLE",
@@ -78,4 +87,11 @@ __all__ = [
     "submit",
     "update_media",
     "withdraw",
+    "add_organisation",
+    "change_role",
+    "invite_user",
+    "request_password_reset",
+    "set_active",
+    "set_password",
+    "use_password_link",
 ]

@@ -20,6 +20,7 @@ from ..messages import msg
 from ..search import SearchUnavailable
 from . import (
     account,
+    admin,
     browse,
     compare,
     contribute,
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(admin.bp)  # accounts on the web (issue 19)
     app.register_blueprint(outbox.bp)  # issue 18: mail
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
