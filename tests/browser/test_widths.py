@@ -30,6 +30,8 @@ PUBLIC = [
     "/export",
     "/api",
     "/sign-in",
+    "/forgot-password",
+    "/password/not-a-valid-link",
     "/no/such/page",
 ]
 SIGNED_IN = [
