@@ -10,6 +10,7 @@ Flask: labels arrive translated.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from html import escape
 
@@ -27,6 +28,9 @@ ROW_GAP = 10
 VALUE_ROOM = 104  # right of the longest bar, for its value
 AXIS_HEIGHT = 44
 LINE_CHARS = 46
+# The long format of every chart's CSV: one line per row and series.
+CSV_HEADER = ["chart", "code", "label", "series", "count", "n", "share", "note", "ci95_low",
+              "ci95_high", "small_group", "test_p", "different"]  # fmt: skip
 SMALL_MARK = "†"  # after a share whose group has fewer initiatives than the chart's `small`
 DIFFERENT_MARK = "◆"  # after a row the chart's test finds different between the groups
 
@@ -238,8 +242,7 @@ class Chart:
 
     def csv_rows(self, key_header: str = "code") -> list[list[str]]:
         """A header and one line per row and series: count, n and share (empty when unknown)."""
-        lines = [["chart", key_header, "label", "series", "count", "n", "share", "note",
-                  "ci95_low", "ci95_high", "small_group", "test_p", "different"]]  # fmt: skip
+        lines = [[key_header if h == "code" else h for h in CSV_HEADER]]
         for row in self.rows:
             for series, value in zip(self.series, row.values, strict=True):
                 if value is None:
@@ -264,3 +267,88 @@ class Chart:
                     ]
                 )
         return lines
+
+
+STEP_HEIGHT = 200  # the plotting area of a step chart
+STEP_LEFT = 44  # room for the y axis' ticks
+STEP_BOTTOM = 48  # room for the x axis' ticks and title
+
+
+@dataclass
+class StepChart:
+    """A survival curve as an SVG step line with its 95 % band: `points` are (time, estimate,
+    low, high) after each step, from time 0; the line starts at 1. Drawn to `end` (the last
+    time observed). The same figures are in the table beside it."""
+
+    id: str
+    title: str
+    x_axis: str
+    y_axis: str
+    points: list[tuple[float, float, float, float]]
+    end: float
+    locale: str = "en"
+
+    def _x(self, t: float) -> float:
+        usable = WIDTH - STEP_LEFT - 12
+        return STEP_LEFT + t / max(self.end, 1) * usable
+
+    @staticmethod
+    def _y(v: float) -> float:
+        return 8 + (1 - v) * STEP_HEIGHT
+
+    def _steps(self, index: int) -> str:
+        """An SVG path through the step function of one column of `points`."""
+        value = 1.0
+        parts = [f"M{self._x(0):.1f} {self._y(1):.1f}"]
+        for point in self.points:
+            parts.append(f"H{self._x(point[0]):.1f}V{self._y(point[index]):.1f}")
+            value = point[index]
+        parts.append(f"H{self._x(self.end):.1f}V{self._y(value):.1f}")
+        return "".join(parts)
+
+    def _band(self) -> str:
+        upper = self._steps(3)
+        lower_points = [(self._x(0), self._y(1))]
+        value = 1.0
+        for point in self.points:
+            lower_points += [(self._x(point[0]), self._y(value)), (self._x(point[0]),
+                                                                    self._y(point[2]))]  # fmt: skip
+            value = point[2]
+        lower_points.append((self._x(self.end), self._y(value)))
+        back = "".join(f"L{x:.1f} {y:.1f}" for x, y in reversed(lower_points))
+        return upper + back + "Z"
+
+    def x_ticks(self) -> list[int]:
+        top = max(math.ceil(self.end), 1)
+        step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if top / s <= 6)
+        return list(range(0, top + 1, step))
+
+    def svg(self) -> Markup:
+        parts: list[str] = []
+        bottom = self._y(0)
+        for tick in (0, 0.25, 0.5, 0.75, 1.0):
+            y = self._y(tick)
+            parts.append(f'<line class="chart-gridline" x1="{STEP_LEFT}" y1="{y:.1f}" '
+                         f'x2="{self._x(self.end):.1f}" y2="{y:.1f}"/>')  # fmt: skip
+            text = escape(format_percent(tick, locale=self.locale))
+            parts.append(f'<text class="chart-tick" x="{STEP_LEFT - 4}" y="{y + 4:.1f}" '
+                         f'text-anchor="end">{text}</text>')  # fmt: skip
+        for tick in self.x_ticks():
+            x = self._x(tick)
+            parts.append(f'<text class="chart-tick" x="{x:.1f}" y="{bottom + 16:.1f}" '
+                         f'text-anchor="middle">{tick}</text>')  # fmt: skip
+        half = self._y(0.5)
+        parts.append(f'<line class="chart-half" x1="{STEP_LEFT}" y1="{half:.1f}" '
+                     f'x2="{self._x(self.end):.1f}" y2="{half:.1f}"/>')  # fmt: skip
+        parts.append(f'<path class="chart-band" d="{self._band()}"/>')
+        parts.append(f'<path class="chart-step" d="{self._steps(1)}"/>')
+        parts.append(f'<text class="chart-axis" x="{STEP_LEFT}" y="{bottom + 38:.1f}">'
+                     f"{escape(self.x_axis)}</text>")  # fmt: skip
+        height = bottom + STEP_BOTTOM
+        return Markup(
+            f'<svg class="chart chart-survival" viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
+            f'aria-labelledby="{self.id}-title {self.id}-desc" '
+            f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
+            f'<title id="{self.id}-title">{escape(self.title)}</title>'
+            f'<desc id="{self.id}-desc">{escape(self.y_axis)}</desc>{"".join(parts)}</svg>'
+        )

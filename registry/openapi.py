@@ -248,6 +248,24 @@ def _parameters() -> dict[str, dict[str, Any]]:
             "count the illustrative records or not; by default they count only while the "
             "registry holds no real record",
         ),
+        "pilot_cohort": _param(
+            "pilot_cohort",
+            {
+                "type": "array",
+                "items": {"type": "string", "enum": ["ongoing", "ended", "absorbed", "not_stated"]},
+            },
+            "compare only these pilots, by operating status (any of)",
+            style="form",
+            explode=True,
+        ),
+        "integrated_cohort": _param(
+            "integrated_cohort",
+            {"type": "array", "items": {"type": "string", "enum": ["after_pilot", "from_start"]}},
+            "compare only these integrated initiatives: mainstreamed after a pilot, or "
+            "integrated from the start",
+            style="form",
+            explode=True,
+        ),
         "bom": _param(
             "bom",
             {"type": "string", "enum": ["0", "1"]},
@@ -450,7 +468,9 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "compare",
                 "summary": "Pilot versus integrated initiatives, for the same filters as search",
-                "parameters": _params(*FILTERS, "illustrative"),
+                "parameters": _params(
+                    *FILTERS, "illustrative", "pilot_cohort", "integrated_cohort"
+                ),
                 "responses": {
                     "200": _json(_ref(shapes.CompareResponse), "one group per maturity"),
                     **_errors("BadRequest"),

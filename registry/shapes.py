@@ -426,6 +426,10 @@ class CompareGroup(Shape):
     success_factors: Distribution
     evidence_level: Distribution
     median_start_year: Number | None
+    cohorts: Distribution = Field(
+        description="pilots: ongoing, ended, absorbed, not_stated (operating status); "
+        "integrated: after_pilot, from_start"
+    )
 
 
 class CompareGroups(Shape):
@@ -458,6 +462,12 @@ class SurveyNotes(Shape):
     source: str
     year: int
     coverage: str
+    respondents: str = Field(description="who answered the survey")
+    denominator: str = Field(description="what the shares are shares of")
+    follows_filters: bool = Field(description="false: fixed figures, the same for any filters")
+    codes: dict[str, list[str]] = Field(
+        description="field → the vocabulary codes taken from the survey's categories"
+    )
     note: str
     caveats: dict[str, str] = Field(description="field.code → how to read that figure")
     grouped: dict[str, list[str]] = Field(
@@ -484,11 +494,91 @@ class CompareTests(Shape):
     )
 
 
+class CompareCohorts(Shape):
+    """The cohorts of each group compared (every one unless chosen)."""
+
+    pilot: list[str]
+    integrated: list[str]
+
+
+class CompareDefinitions(Shape):
+    """How the comparison's figures are defined."""
+
+    cohorts: dict[str, str] = Field(description="group.cohort → which records it holds")
+    interval: str = Field(description="the interval given with every share")
+    small_group: int = Field(description="groups with fewer initiatives are flagged")
+    same_years_gap: int = Field(
+        description="median start years this far apart: the same-years comparison is offered"
+    )
+
+
+class SameYears(Shape):
+    """Offered when the groups' median start years are `gap` or more years apart: the start
+    years both groups have, and how many of each group started within them."""
+
+    year_from: int
+    year_to: int
+    median_start_years: dict[str, Number]
+    within: Counts
+    gap: int
+
+
+class SurvivalStep(Shape):
+    """The curve after `years` since the start."""
+
+    years: int
+    at_risk: int = Field(description="initiatives not yet mainstreamed nor censored just before")
+    mainstreamed: int
+    censored: int = Field(description="pilots still running, followed this many years")
+    not_yet_mainstreamed: Number = Field(description="the Kaplan–Meier estimate")
+    interval: list[Number] = Field(description="its pointwise 95 % interval (Greenwood, log)")
+
+
+class SurvivalCurve(Shape):
+    """Years from start to mainstreaming, Kaplan–Meier."""
+
+    n: int
+    mainstreamed: int
+    never_mainstreamed: int = Field(description="pilots that ended or were absorbed")
+    median_years: Number | None = Field(description="null: fewer than half were mainstreamed")
+    median_interval: list[Number | None] = Field(
+        description="95 % interval of the median (Brookmeyer–Crowley); null: not reached"
+    )
+    small_group: bool
+    steps: list[SurvivalStep]
+
+
+class TooFewForACurve(Shape):
+    """A sector or country with too few initiatives for a curve of its own."""
+
+    n: int
+    small_group: bool
+    too_few: bool
+
+
+class Survival(Shape):
+    """Time to mainstreaming: the method, overall, and by sector and country."""
+
+    method: str
+    censored_at_year: int = Field(description="pilots still running are censored this year")
+    min_group: int = Field(description="sectors and countries get a curve from this many on")
+    left_out: Counts = Field(
+        description="initiatives left out, by reason: no_start_year, integrated_from_start, "
+        "no_mainstreamed_year"
+    )
+    overall: SurvivalCurve
+    by_sector: dict[str, SurvivalCurve | TooFewForACurve]
+    by_country: dict[str, SurvivalCurve | TooFewForACurve]
+
+
 class CompareResponse(Shape):
     """Pilots versus integrated initiatives among the published ones matching the filters."""
 
     filters: Filters
     illustrative: IllustrativeCounted
+    cohorts: CompareCohorts
+    definitions: CompareDefinitions
+    same_years: SameYears | None
     groups: CompareGroups
     grouped: dict[str, dict[str, dict[str, Share]]] = Field(
         description="field → survey key → maturity → initiatives carrying any of the codes the "
@@ -496,6 +586,7 @@ class CompareResponse(Shape):
     )
     tests: CompareTests
     pathways: Pathways
+    survival: Survival
     survey_reference: dict[str, dict[str, Number]] = Field(
         description="shares reported by the 2010 OECD survey, for comparison: field → code (or "
         "grouped key) → share"

@@ -90,8 +90,11 @@ def get_country(code: str):
 @public
 def compare():
     filters = parse_filters(request.args)
+    cohorts = stats.parse_cohorts(
+        request.args.getlist("pilot_cohort"), request.args.getlist("integrated_cohort")
+    )
     comparison = stats.compare_matching(
-        search_index(), db(), filters, figure_cache(), _illustrative()
+        search_index(), db(), filters, figure_cache(), _illustrative(), cohorts
     )
     skip = ("sort", "page", "per_page")
     answer = {
