@@ -147,6 +147,11 @@ class Initiative(SQLModel, table=True):
     contact_consent_at: datetime | None = _moment()
     # Key results: [{indicator, value, period, source_url}] (schemas.KeyResult).
     key_results: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # When an owner or a curator last confirmed the record is still accurate, and who.
+    last_verified_at: datetime | None = _moment()
+    last_verified_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # 0-100, from the live fields (registry.completeness), set with them.
+    completeness: int = Field(default=0, index=True)
     # --- end of case record ------------------------------------------------------------------
 
     terms: list["InitiativeTerm"] = Relationship(

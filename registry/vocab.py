@@ -468,9 +468,24 @@ SOURCE_TYPE = _vocab(
 EVALUATION_SOURCES = ("evaluation_report", "academic_study")
 EVALUATED_LEVELS = ("evaluation", "experimental")
 
+# How complete a record is (registry.completeness): the buckets of the search facet.
+COMPLETENESS = _vocab(
+    "completeness",
+    msg("Completeness"),
+    False,
+    (
+        "high",
+        msg("Well documented"),
+        msg("States at least 70 per cent of what practitioners look for."),
+    ),
+    ("medium", msg("Partly documented"), msg("States 40 to 69 per cent of it.")),
+    ("low", msg("Sparsely documented"), msg("States less than 40 per cent of it.")),
+)
+
 VOCABULARIES.update(
     {v.name: v for v in (FUNDING_SOURCE, LEVEL_OF_GOVERNMENT, DELIVERY_MODE, INITIATED_BY)}
 )
+VOCABULARIES[COMPLETENESS.name] = COMPLETENESS
 VOCABULARIES[SOURCE_TYPE.name] = SOURCE_TYPE
 MULTI_FIELDS["funding_sources"] = FUNDING_SOURCE
 SINGLE_FIELDS.update(

@@ -32,6 +32,7 @@ from .people import (
     sign_out_everywhere,
 )
 from .records import create, delete, edit, publish, reject, restore, submit, withdraw
+from .verification import confirm_accurate  # case records (issue 16)
 from .workflow import TABLE, State, state_of
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "can_view",
     "can_view_history",
     "change_password",
+    "confirm_accurate",
     "create",
     "create_token",
     "create_user",

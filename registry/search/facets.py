@@ -14,7 +14,7 @@ from .columns import CODEBOOKS, Columns
 from .evaluate import Evaluator
 from .schema import STAGE_BITS
 
-FACETS = ("country", "sector", "stage", "maturity", "evidence_level", "language")
+FACETS = ("country", "sector", "stage", "maturity", "evidence_level", "language", "completeness")
 
 
 def _isin(cols: Columns, name: str, values: tuple[str, ...]) -> np.ndarray:
@@ -36,6 +36,8 @@ def filter_masks(evaluator: Evaluator, cols: Columns, filters: Filters) -> dict[
         masks["evidence_level"] = _isin(cols, "evidence_level", (filters.evidence_level,))
     if filters.language:
         masks["language"] = _isin(cols, "language", (filters.language,))
+    if filters.completeness:
+        masks["completeness"] = _isin(cols, "completeness", (filters.completeness,))
     if filters.stage:
         bits = sum(STAGE_BITS[s] for s in filters.stage)
         masks["stage"] = (cols.numbers["stage_mask"] & bits) == bits

@@ -11,7 +11,7 @@ from typing import Any
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .. import markdown
+from .. import completeness, markdown
 from ..models import Initiative
 from .analysis import TOKEN, LanguageAnalyzer, joined_compounds, tagged
 from .ranking import FIELDS
@@ -47,6 +47,7 @@ def make_schema() -> Schema:
         maturity=code(),
         language=code(),
         evidence_level=code(),
+        completeness=code(),  # case records (issue 16): its bucket
         stage=KEYWORD(lowercase=True, scorable=False),
         participants=KEYWORD(lowercase=True, scorable=False),
         stage_mask=NUMERIC(int, bits=32, sortable=True),
@@ -115,6 +116,7 @@ def document(i: Initiative) -> dict[str, Any]:
     }
     if i.evidence_level:
         doc["evidence_level"] = i.evidence_level
+    doc["completeness"] = completeness.bucket(i.completeness)
     if tags:
         doc["tag"] = ",".join(t.lower() for t in tags)
     return doc

@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(records.bp)  # case records (issue 16)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
