@@ -273,6 +273,7 @@ class Filters(Shape):
     year_from: int | None = None
     year_to: int | None = None
     completeness: code(vocab.COMPLETENESS) | None = None  # case records (issue 16)
+    link: code(vocab.LINK_TYPE) | None = None
 
 
 class Query(Filters):

@@ -266,6 +266,7 @@ def _samples(app, site) -> dict:
         ("string", "code"): ["fr", "FR", "en"],
         ("int", "token_id"): ["1"],
         ("int", "media_id"): [str(site["media"])],
+        ("int", "link_id"): ["1"],  # case records: a link (none may exist)
     }
 
 

@@ -58,6 +58,7 @@ def test_every_route_sends_the_security_headers(app, client, make_initiative):
         ("string", "code"): ["fr"],
         ("int", "token_id"): ["1"],
         ("int", "media_id"): [str(media)],
+        ("int", "link_id"): ["1"],  # case records: a link (none may exist)
     }
     checked = 0
     for rule in routes(client.application):

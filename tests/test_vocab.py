@@ -15,6 +15,7 @@ FIELDS = {v.name: field for field, v in {**vocab.SINGLE_FIELDS, **vocab.MULTI_FI
 IMAGE_FIELDS = {v.name: field for field, v in vocab.MEDIA_FIELDS.items()}
 FIELDS["source_type"] = "sources"  # each source's type (case records, issue 16)
 FIELDS["completeness"] = "completeness"  # the score's bucket (case records)
+FIELDS["link_type"] = "links"  # links between records (case records)
 
 
 def _sections() -> dict[str, str]:

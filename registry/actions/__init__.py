@@ -21,6 +21,7 @@ from .authority import (
 from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
 from .guard import ACTIONS
 from .importing import ImportOptions, import_rows
+from .links import link_records, unlink_records  # case records (issue 16)
 from .media import MediaNotFound, add_media, remove_media, update_media
 from .people import (
     change_password,
@@ -32,6 +33,7 @@ from .people import (
     sign_out_everywhere,
 )
 from .records import create, delete, edit, publish, reject, restore, submit, withdraw
+from .translations import remove_translation, translate_record  # case records (issue 16)
 from .verification import confirm_accurate  # case records (issue 16)
 from .workflow import TABLE, State, state_of
 
@@ -62,17 +64,21 @@ __all__ = [
     "end_sessions",
     "import_rows",
     "is_manager",
+    "link_records",
     "may_import",
     "may_manage_accounts",
     "publish",
     "reject",
     "remove_media",
+    "remove_translation",
     "restore",
     "revoke_token",
     "set_locale",
     "sign_out_everywhere",
     "state_of",
     "submit",
+    "translate_record",
+    "unlink_records",
     "update_media",
     "withdraw",
 ]

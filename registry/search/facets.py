@@ -23,9 +23,14 @@ def _isin(cols: Columns, name: str, values: tuple[str, ...]) -> np.ndarray:
     return np.isin(cols.coded[name], codes)
 
 
-def filter_masks(evaluator: Evaluator, cols: Columns, filters: Filters) -> dict[str, np.ndarray]:
-    """One mask per structured filter that is set, keyed by the facet it belongs to."""
+def filter_masks(
+    evaluator: Evaluator, cols: Columns, filters: Filters, linked: set[int] | None = None
+) -> dict[str, np.ndarray]:
+    """One mask per structured filter that is set, keyed by the facet it belongs to. `linked`:
+    the ids the `link` filter keeps (read from the database: links are not indexed)."""
     masks: dict[str, np.ndarray] = {}
+    if filters.link:
+        masks["link"] = np.isin(cols.ids, sorted(linked or ()))
     if filters.country:
         masks["country"] = _isin(cols, "country", tuple(c.lower() for c in filters.country))
     if filters.sector:

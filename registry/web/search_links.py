@@ -21,7 +21,8 @@ from .urls import url_with
 
 SINGLE = ("maturity", "evidence_level", "language", "completeness")
 FACET_VOCABULARY = {"sector": "sector", "stage": "stage", "maturity": "maturity",
-                    "evidence_level": "evidence_level", "completeness": "completeness"}  # fmt: skip
+                    "evidence_level": "evidence_level", "completeness": "completeness",
+                    "link": "link_type"}  # fmt: skip
 
 
 def is_active(filters: Filters, name: str, value: str) -> bool:
@@ -54,7 +55,7 @@ def active_chips(filters: Filters) -> list[tuple[str, str]]:
     if filters.q:
         chips.append((f"“{filters.q}”", url_with(filters, q="", page=1)))
     for name in ("country", "sector", "stage", "maturity", "evidence_level", "language",
-                 "completeness"):  # fmt: skip
+                 "completeness", "link"):  # fmt: skip
         current = getattr(filters, name)
         for value in current if isinstance(current, tuple) else [current] if current else []:
             chips.append((facet_label(name, value), _without(filters, name, value)))

@@ -133,6 +133,36 @@ def upgrade() -> None:
         )
     _retype_sources(typed=True)
     _score_completeness()
+    op.create_table(
+        "initiative_link",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("from_id", sa.Integer(), nullable=False),
+        sa.Column("to_id", sa.Integer(), nullable=False),
+        sa.Column("kind", _text(20), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["from_id"], ["initiative.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["to_id"], ["initiative.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["created_by_id"], ["user_account.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("from_id", "to_id", "kind"),
+    )
+    with op.batch_alter_table("initiative_link", schema=None) as batch_op:
+        batch_op.create_index("ix_initiative_link_to_id", ["to_id"], unique=False)
+    op.create_table(
+        "initiative_translation",
+        sa.Column("initiative_id", sa.Integer(), nullable=False),
+        sa.Column("language", _text(8), nullable=False),
+        sa.Column("title", _text(200), nullable=False),
+        *(sa.Column(n, sa.Text(), nullable=False)
+          for n in ("summary", "description", "outcomes", "lessons", "challenges")),
+        sa.Column("translator", _text(200), nullable=False),
+        sa.Column("translated_by_id", sa.Integer(), nullable=True),
+        sa.Column("translated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["initiative_id"], ["initiative.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["translated_by_id"], ["user_account.id"]),
+        sa.PrimaryKeyConstraint("initiative_id", "language"),
+    )  # fmt: skip
 
 
 def _score_completeness() -> None:
@@ -156,6 +186,10 @@ def _score_completeness() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("initiative_translation")
+    with op.batch_alter_table("initiative_link", schema=None) as batch_op:
+        batch_op.drop_index("ix_initiative_link_to_id")
+    op.drop_table("initiative_link")
     _retype_sources(typed=False)
     with op.batch_alter_table("initiative", schema=None) as batch_op:
         batch_op.drop_constraint(VERIFIED_BY_KEY, type_="foreignkey")
