@@ -34,6 +34,9 @@ DOMAIN_FR = _words(
 )
 RARE = ("dialysis", "ombudsman", "allotment", "hackathon")  # planted in about 0.2% of records
 PHRASE = "peer support"  # planted in about 5% of English records
+EVALUATION_SOURCE = {
+    "type": "evaluation_report", "title": "Evaluation report", "url": "https://example.org/evaluation.pdf",
+}  # fmt: skip
 COUNTRIES = ("FR", "GB", "CA", "US", "FI", "NO", "DE", "ES", "IT", "NL", "BE", "SE", "DK", "PT",
              "IE", "AU", "NZ", "BR", "JP", "KR", "CH", "AT", "PL", "CZ", "MX", "CL", "EE", "LT",
              "SI", "IS")  # fmt: skip
@@ -96,7 +99,7 @@ class Corpus:
             description = f"{PHRASE} " + description
         maturity = "integrated" if rng.random() < 0.4 else "pilot"
         start = rng.randint(1995, 2025)
-        return {
+        record = {
             "title": self._text(rng, text_lang, rng.randint(4, 9)).capitalize()[:200],
             "summary": self._text(rng, text_lang, rng.randint(18, 40))[:600],
             "description": description,
@@ -117,6 +120,9 @@ class Corpus:
             "tags": sorted(set(rng.sample(self.tags, rng.randint(0, 4)))),
             "participants": sorted(set(rng.choices(vocab.PARTICIPANTS.codes, k=2))),
         }
+        if record["evidence_level"] in vocab.EVALUATED_LEVELS:  # a claimed evaluation names one
+            record["sources"] = [EVALUATION_SOURCE]
+        return record
 
     def records(self, count: int) -> Iterator[dict[str, Any]]:
         return (self.record(n) for n in range(count))

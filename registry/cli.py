@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -16,7 +17,7 @@ from tqdm import tqdm
 from waitress import serve as serve_forever
 from werkzeug.datastructures import MultiDict
 
-from . import accounts, actions, backup, schema_migrations, search, seeds
+from . import accounts, actions, backup, mail, outbox, schema_migrations, search, seeds
 from .app import create_app, freeze_startup_objects
 from .config import ConfigError
 from .db import read_session, write_session
@@ -27,6 +28,7 @@ from .search import follower as search_follower
 from .survey import SeedError
 from .transfer import exporting
 from .transfer.importing import FileRows, ImportFailed
+from .web import alerts as web_alerts
 from .web.media import external_urls
 from .web.opendata import text_query_ids
 
@@ -403,3 +405,59 @@ def export(fmt: str, output: Path | None, bom: bool, query: str, base_url: str) 
                 target.close()
     if output:
         click.echo(f"exported to {output}", err=True)
+
+
+# --- Mail (issue 18) ----------------------------------------------------------------------
+
+
+@main.group("mail")
+def mail_() -> None:
+    """The outbox: e-mail waiting to be sent through REGISTRY_SMTP_URL."""
+
+
+@mail_.command("send")
+@click.option("--limit", default=500, show_default=True, help="Send at most this many.")
+@with_appcontext
+def mail_send(limit: int) -> None:
+    """Deliver the messages due now; failures are retried later and recorded."""
+    settings = mail.SmtpSettings.from_env()
+    registry = registry_of()
+    if settings is None:
+        with read_session(registry.engine) as session:
+            waiting = mail.counts(session).get("waiting", 0)
+        raise click.ClickException(
+            f"REGISTRY_SMTP_URL is not set: {waiting} messages wait in the outbox"
+        )
+    report = outbox.deliver_due(registry.engine, settings, limit=limit)
+    for line in report.errors:
+        click.echo(line, err=True)
+    click.echo(f"mail through {settings.describe()}: {report}")
+
+
+@mail_.command("test")
+@click.argument("address")
+@with_appcontext
+def mail_test(address: str) -> None:
+    """Queue a short message to ADDRESS (then `registry mail send`)."""
+    with write_session(registry_of().engine) as session:
+        actions.queue_test_mail(session, actions.SYSTEM, address)
+    click.echo(f"queued a test message to {address}")
+
+
+@mail_.command("digests")
+@click.option("--base-url", default="http://localhost/", envvar="REGISTRY_BASE_URL",
+              help="The site's address, for the links in the e-mails.")  # fmt: skip
+@click.option("--now", "now_text", default=None, metavar="ISO-TIME", hidden=True,
+              help="Act as if it were this time (UTC), for tests.")  # fmt: skip
+@with_appcontext
+def mail_digests(base_url: str, now_text: str | None) -> None:
+    """Queue the saved-search digests that are due (then `registry mail send`)."""
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text).replace(tzinfo=UTC)
+        except ValueError:
+            raise click.ClickException(f"--now must be an ISO time, not {now_text!r}") from None
+    with current_app.test_request_context(base_url=base_url):
+        covered, queued = web_alerts.queue_digests(now)
+    click.echo(f"digests: {covered} saved searches covered, {queued} messages queued")

@@ -44,6 +44,7 @@ def to_record(initiative: Initiative) -> dict[str, Any]:
         updated_at=schemas.iso(i.updated_at),
         published_at=schemas.iso(i.published_at),
     )
+    record["contact_consent_at"] = schemas.iso(i.contact_consent_at)  # case records (issue 16)
     return record
 
 

@@ -7,7 +7,16 @@ GROUP BY queries; every write adds a `revision` and a `change_log` row (see init
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, Relationship, SQLModel
 
 from .vocab import MULTI_FIELDS
@@ -106,6 +115,39 @@ class Initiative(SQLModel, table=True):
     updated_at: datetime = _stamp()
     published_at: datetime | None = _moment()
     submitted_at: datetime | None = _moment()
+    # --- Case record (issue 16): scale, money, context, lessons, where to learn more ---------
+    # Each figure with the year it refers to; amounts in whole units of their ISO 4217 currency.
+    participant_count: int | None = Field(default=None, sa_column=Column(BigInteger))
+    participant_count_year: int | None = None
+    population_served: int | None = Field(default=None, sa_column=Column(BigInteger))
+    population_served_year: int | None = None
+    volunteer_count: int | None = Field(default=None, sa_column=Column(BigInteger))
+    volunteer_count_year: int | None = None
+    staff_count: int | None = Field(default=None, sa_column=Column(BigInteger))
+    staff_count_year: int | None = None
+    annual_cost: int | None = Field(default=None, sa_column=Column(BigInteger))
+    annual_cost_currency: str | None = Field(default=None, max_length=3)
+    annual_cost_year: int | None = None
+    savings_amount: int | None = Field(default=None, sa_column=Column(BigInteger))
+    savings_currency: str | None = Field(default=None, max_length=3)
+    savings_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    savings_source: str = Field(default="", max_length=2000)
+    level_of_government: str | None = Field(default=None, max_length=20)
+    delivery_mode: str | None = Field(default=None, max_length=20)
+    initiated_by: str | None = Field(default=None, max_length=20)
+    lessons: str = Field(default="", sa_column=Column(Text, nullable=False))
+    challenges: str = Field(default="", sa_column=Column(Text, nullable=False))
+    website: str = Field(default="", max_length=2000)
+    # A public contact point: stored only with the submitter's consent, stamped when it went live.
+    contact_name: str = Field(default="", max_length=200)
+    contact_organisation: str = Field(default="", max_length=300)
+    contact_email: str = Field(default="", max_length=254)
+    contact_url: str = Field(default="", max_length=2000)
+    contact_consent: bool = Field(default=False)
+    contact_consent_at: datetime | None = _moment()
+    # Key results: [{indicator, value, period, source_url}] (schemas.KeyResult).
+    key_results: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # --- end of case record ------------------------------------------------------------------
 
     terms: list["InitiativeTerm"] = Relationship(
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "lazy": "selectin"}
@@ -241,3 +283,108 @@ class MediaFile(SQLModel, table=True):
     width: int | None = None
     height: int | None = None
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+# --- Mail (issue 18): the outbox ------------------------------------------------------------
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail to send, written in the same transaction as what caused it (an invitation, a
+    password reset, a digest) and delivered later by `registry mail send` (registry.mail).
+
+    `status`: waiting (to send, not before `next_attempt_at`), sending (claimed by a sender
+    since `last_attempt_at`), sent, failed (gave up after `registry.mail.MAX_ATTEMPTS`).
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)  # invitation | password_reset | digest | test …
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    headers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="waiting", max_length=10)
+    attempts: int = Field(default=0)
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    message_id: str = Field(default="", max_length=300)
+    created_at: datetime = _stamp()
+    next_attempt_at: datetime = _stamp()
+    last_attempt_at: datetime | None = _moment()
+    sent_at: datetime | None = _moment()
+
+
+# --- Curated collections (issue 18) ---------------------------------------------------------
+
+
+class Collection(SQLModel, table=True):
+    """A curators' public selection of published initiatives, in both languages
+    (registry.collections). Its items that are not published are never shown."""
+
+    __tablename__ = "collection"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=220)
+    title_en: str = Field(default="", max_length=200)
+    title_fr: str = Field(default="", max_length=200)
+    introduction_en: str = Field(default="", sa_column=Column(Text, nullable=False))  # Markdown
+    introduction_fr: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class CollectionItem(SQLModel, table=True):
+    __tablename__ = "collection_item"
+    collection_id: int = Field(foreign_key="collection.id", primary_key=True, ondelete="CASCADE")
+    initiative_id: int = Field(
+        foreign_key="initiative.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+    position: int = Field(default=0)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))  # the curator's
+    added_at: datetime = _stamp()
+
+
+# --- Saved searches and alerts (issue 18) -------------------------------------------------
+
+
+class SavedSearch(SQLModel, table=True):
+    """A signed-in person's search (its filters as a query string), with its private Atom feed
+    (`feed_token`, unguessable) and an optional e-mail digest (registry.alerts)."""
+
+    __tablename__ = "saved_search"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=200)
+    query: str = Field(sa_column=Column(Text, nullable=False))  # e.g. "country=FR&sector=health"
+    feed_token: str = Field(max_length=64, unique=True)
+    digest: str = Field(default="none", max_length=10)  # none | daily | weekly
+    last_digest_at: datetime | None = _moment()  # the end of the period the last digest covered
+    created_at: datetime = _stamp()
+
+
+# --- Personal lists (issue 18) ------------------------------------------------------------
+
+
+class UserList(SQLModel, table=True):
+    """A person's list of published initiatives (registry.lists): private, or shared read-only
+    with whoever holds the link made from `share_token` (revoked by clearing it)."""
+
+    __tablename__ = "user_list"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    share_token: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class UserListItem(SQLModel, table=True):
+    __tablename__ = "user_list_item"
+    list_id: int = Field(foreign_key="user_list.id", primary_key=True, ondelete="CASCADE")
+    initiative_id: int = Field(
+        foreign_key="initiative.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+    position: int = Field(default=0)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    added_at: datetime = _stamp()

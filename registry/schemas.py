@@ -153,10 +153,126 @@ Year = Annotated[int, Field(ge=1900, strict=True), AfterValidator(_not_after_lat
 ShortText = Annotated[str, Field(max_length=200)]
 
 
+# --- Case records (issue 16): field types and checks --------------------------------------
+Count = Annotated[int, Field(ge=0, le=10**12, strict=True)]  # people, or whole currency units
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def http_url(value: str) -> str:
+    """`value` stripped, if it is an http(s) address with a host; ValueError otherwise."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(msg("must be an http:// or https:// address"))
+    return value
+
+
+def currency_code(value: str | None) -> str | None:
+    """Upper-case ISO 4217 code, None for nothing, or ValueError."""
+    if value is None or not str(value).strip():
+        return None
+    code = str(value).strip().upper()
+    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(
+            msg("%(value)s is not an ISO 4217 currency code (e.g. EUR)", value=repr(value))
+        )
+    return code
+
+
+# (figure, the year it refers to) of a record's scale and money.
+DATED_FIGURES = (
+    ("participant_count", "participant_count_year"),
+    ("population_served", "population_served_year"),
+    ("volunteer_count", "volunteer_count_year"),
+    ("staff_count", "staff_count_year"),
+    ("annual_cost", "annual_cost_year"),
+)
+CASE_TEXTS = (
+    "savings_text", "lessons", "challenges", "contact_name", "contact_organisation",
+)  # fmt: skip
+CONTACT_FIELDS = ("contact_name", "contact_organisation", "contact_email", "contact_url")
+
+
+def case_record_problems(record: Any) -> dict[str, list[Message]]:
+    """The cross-field rules of scale, money and contact point (`record`: an InitiativeIn)."""
+    errors: dict[str, list[Message]] = {}
+    for figure, year in DATED_FIGURES:
+        if getattr(record, figure) is not None and getattr(record, year) is None:
+            errors[year] = [msg("give the year this figure refers to")]
+        if getattr(record, year) is not None and getattr(record, figure) is None:
+            errors[figure] = [msg("give the figure this year refers to")]
+    for amount, currency in (("annual_cost", "annual_cost_currency"),
+                             ("savings_amount", "savings_currency")):  # fmt: skip
+        if getattr(record, amount) is not None and getattr(record, currency) is None:
+            errors[currency] = [msg("give the currency of the amount (ISO 4217 code, e.g. EUR)")]
+        if getattr(record, currency) is not None and getattr(record, amount) is None:
+            errors.setdefault(amount, []).append(msg("give the amount in this currency"))
+    evidence = evidence_problem(record)
+    if evidence is not None:
+        errors["evidence_level"] = [evidence]
+    if record.savings_source and record.savings_amount is None and not record.savings_text:
+        errors["savings_source"] = [msg("say what savings this source reports")]
+    if any(getattr(record, f) for f in CONTACT_FIELDS):
+        if not record.contact_consent:
+            errors["contact_consent"] = [
+                msg("a contact point is shown only with consent: tick the box or remove it")
+            ]
+        if not (record.contact_email or record.contact_url):
+            errors["contact_email"] = [msg("give an e-mail address or a contact page")]
+    return errors
+
+
+class KeyResult(BaseModel):
+    """One result of an initiative: what was measured, the value, over which period, and
+    where it is reported."""
+
+    model_config = ConfigDict(extra="forbid")
+    indicator: Annotated[str, Field(min_length=1, max_length=300)]
+    value: Annotated[str, Field(min_length=1, max_length=200)]
+    period: Annotated[str, Field(max_length=100)] = ""
+    source_url: Annotated[str, Field(max_length=2000)] = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _sanitise(cls, v: Any) -> Any:
+        v = _checked(v)
+        return v.strip() if isinstance(v, str) else v
+
+    @field_validator("source_url")
+    @classmethod
+    def _source_url(cls, v: str) -> str:
+        return http_url(v) if v else v
+
+
+def evidence_problem(record: Any) -> Message | None:
+    """Why the record's evidence level disagrees with its typed sources, or None: claiming an
+    independent evaluation or a controlled study requires naming a report or a study."""
+    if record.evidence_level not in vocab.EVALUATED_LEVELS:
+        return None
+    if any(s.type in vocab.EVALUATION_SOURCES for s in record.sources):
+        return None
+    return msg(
+        "this evidence level needs the evaluation or study among the sources: add one of type "
+        "“evaluation report” or “academic study”"
+    )
+
+
+# --- end of case records -------------------------------------------------------------------
+
+
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Annotated[str, Field(min_length=1, max_length=300)]
     url: Annotated[str, Field(max_length=2000)]
+    # What kind of document it is (vocab.SOURCE_TYPE); `other` when not said (case records).
+    type: str = "other"
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, v: Any) -> Any:
+        if v is None or isinstance(v, str):
+            return _code(vocab.SOURCE_TYPE, v) or "other"
+        return v
 
     @field_validator("*", mode="before")
     @classmethod
@@ -211,6 +327,74 @@ class InitiativeIn(BaseModel):
     sources: Annotated[list[Source], Field(max_length=30)] = []
     slug: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=200)] | None = None
     external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    # --- case record (issue 16) ----------------------------------------------------------------
+    participant_count: Count | None = None
+    participant_count_year: Year | None = None
+    population_served: Count | None = None
+    population_served_year: Year | None = None
+    volunteer_count: Count | None = None
+    volunteer_count_year: Year | None = None
+    staff_count: Count | None = None
+    staff_count_year: Year | None = None
+    annual_cost: Count | None = None
+    annual_cost_currency: str | None = None
+    annual_cost_year: Year | None = None
+    funding_sources: list[str] = []
+    savings_amount: Count | None = None
+    savings_currency: str | None = None
+    savings_text: Annotated[str, Field(max_length=5000)] = ""
+    savings_source: Annotated[str, Field(max_length=2000)] = ""
+    level_of_government: str | None = None
+    delivery_mode: str | None = None
+    initiated_by: str | None = None
+    lessons: str = ""
+    challenges: str = ""
+    website: Annotated[str, Field(max_length=2000)] = ""
+    contact_name: ShortText = ""
+    contact_organisation: Annotated[str, Field(max_length=300)] = ""
+    contact_email: Annotated[str, Field(max_length=254)] = ""
+    contact_url: Annotated[str, Field(max_length=2000)] = ""
+    contact_consent: bool = False
+    key_results: Annotated[list[KeyResult], Field(max_length=30)] = []
+
+    @field_validator(*CASE_TEXTS, "website", "contact_email", "contact_url", "savings_source",
+                     mode="before")  # fmt: skip
+    @classmethod
+    def _strip_case_texts(cls, v: Any) -> Any:
+        if v is None:
+            return ""
+        return v.strip() if isinstance(v, str) else v
+
+    @field_validator("website", "contact_url", "savings_source")
+    @classmethod
+    def _case_urls(cls, v: str) -> str:
+        return http_url(v) if v else v
+
+    @field_validator("contact_email")
+    @classmethod
+    def _contact_email(cls, v: str) -> str:
+        if v and not EMAIL.fullmatch(v):
+            raise ValueError(msg("must be an e-mail address such as name@example.org"))
+        return v
+
+    @field_validator("annual_cost_currency", "savings_currency", mode="before")
+    @classmethod
+    def _currency(cls, v: Any) -> Any:
+        return currency_code(v) if v is None or isinstance(v, str) else v
+
+    @field_validator("level_of_government", "delivery_mode", "initiated_by")
+    @classmethod
+    def _case_codes(cls, v: str | None, info) -> str | None:
+        return _code(vocab.SINGLE_FIELDS[info.field_name], v)
+
+    @model_validator(mode="after")
+    def _case_record(self) -> InitiativeIn:
+        errors = case_record_problems(self)
+        if errors:
+            raise ValidationFailed(errors)
+        return self
+
+    # --- end of case record --------------------------------------------------------------------
 
     @field_validator("*", mode="before")
     @classmethod
@@ -292,38 +476,73 @@ class InitiativeIn(BaseModel):
     def _stages(cls, v: list[str]) -> list[str]:
         return _codes(vocab.STAGE, v, required=True)
 
-    @field_validator("participants", "contributions", "motives", "obstacles", "success_factors")
+    @field_validator(
+        "participants", "contributions", "motives", "obstacles", "success_factors",
+        "funding_sources",
+    )  # fmt: skip
     @classmethod
     def _multi(cls, v: list[str], info) -> list[str]:
         return _codes(vocab.MULTI_FIELDS[info.field_name], v)
 
     @model_validator(mode="after")
     def _timeline(self) -> InitiativeIn:
-        errors: dict[str, list[str]] = {}
-        if self.mainstreamed_year is not None and self.maturity != "integrated":
-            errors["mainstreamed_year"] = [
-                msg("only integrated initiatives have a mainstreaming year")
-            ]
-        start, main, end = self.start_year, self.mainstreamed_year, self.end_year
-        if start is not None and main is not None and main < start:
-            errors.setdefault("mainstreamed_year", []).append(
-                msg("must not be before the start year")
-            )
-        if end is not None and max(y for y in (start, main, end) if y is not None) > end:
-            errors["end_year"] = [msg("must not be before the start or mainstreaming year")]
-        if end is not None and self.operating_status == "ongoing":
-            errors.setdefault("end_year", []).append(msg("an ongoing initiative has no end year"))
-        if self.integrated_from_start and self.maturity != "integrated":
-            errors["integrated_from_start"] = [
-                msg("only an integrated initiative can have been integrated from the start")
-            ]
-        elif self.integrated_from_start and main is not None:
-            errors["integrated_from_start"] = [
-                msg("an initiative integrated from the start has no mainstreaming year")
-            ]
+        errors = timeline_problems(vars(self))
         if errors:
             raise ValidationFailed(errors)
         return self
+
+
+def timeline_problems(values: dict[str, Any]) -> dict[str, list[str]]:
+    """The rules between fields (years, maturity, operating status) over validated values; also
+    run on the fields that passed when others failed, so every error is reported at once."""
+    errors: dict[str, list[str]] = {}
+    maturity = values.get("maturity")
+    start, main, end = (values.get(k) for k in ("start_year", "mainstreamed_year", "end_year"))
+    if main is not None and maturity != "integrated":
+        errors["mainstreamed_year"] = [msg("only integrated initiatives have a mainstreaming year")]
+    if start is not None and main is not None and main < start:
+        errors.setdefault("mainstreamed_year", []).append(msg("must not be before the start year"))
+    if end is not None and max(y for y in (start, main, end) if y is not None) > end:
+        errors["end_year"] = [msg("must not be before the start or mainstreaming year")]
+    if end is not None and values.get("operating_status") == "ongoing":
+        errors.setdefault("end_year", []).append(msg("an ongoing initiative has no end year"))
+    if values.get("integrated_from_start") and maturity != "integrated":
+        errors["integrated_from_start"] = [
+            msg("only an integrated initiative can have been integrated from the start")
+        ]
+    elif values.get("integrated_from_start") and main is not None:
+        errors["integrated_from_start"] = [
+            msg("an initiative integrated from the start has no mainstreaming year")
+        ]
+    return errors
+
+
+def _passing(data: dict[str, Any], failed: dict[str, list[str]]) -> dict[str, Any]:
+    """The cross-field rules' inputs that passed their own checks (the failing ones left out)."""
+    values: dict[str, Any] = {}
+    for name in ("start_year", "mainstreamed_year", "end_year"):
+        value = data.get(name)
+        ok = type(value) is int and 1900 <= value <= latest_year()
+        values[name] = value if ok and name not in failed else None
+    for name, vocabulary in (("maturity", vocab.MATURITY), ("operating_status",
+                                                              vocab.OPERATING_STATUS)):  # fmt: skip
+        code = str(data.get(name) or "").strip().lower()
+        values[name] = code if code in vocabulary.codes and name not in failed else None
+    values["integrated_from_start"] = data.get("integrated_from_start") is True
+    if "maturity" in failed:  # unknown maturity: its rules cannot be judged yet
+        values["integrated_from_start"] = False
+        values["mainstreamed_year"] = None
+    return values
+
+
+# Fields a curator needs before a record can be submitted for review (the web form and its
+# submit buttons ask for them; a draft is saved without them).
+REVIEW_NEEDS = ("description", "start_year", "sources")
+
+
+def review_problems(fields: dict[str, Any]) -> dict[str, list[str]]:
+    """What a record still lacks to be submitted for review: REVIEW_NEEDS left empty."""
+    return {name: [REQUIRED] for name in REVIEW_NEEDS if fields.get(name) in (None, "", [])}
 
 
 MULTI = tuple(vocab.MULTI_FIELDS)
@@ -340,7 +559,10 @@ def validate_initiative(data: Any) -> InitiativeIn:
     except ValidationFailed:
         raise
     except ValidationError as exc:
-        raise ValidationFailed(_messages(exc)) from None
+        failed = _messages(exc)
+        for name, messages in timeline_problems(_passing(data, failed)).items():
+            failed.setdefault(name, []).extend(messages)
+        raise ValidationFailed(failed) from None
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:
@@ -355,6 +577,8 @@ def _messages(exc: ValidationError) -> dict[str, list[str]]:
                 fields.setdefault(key, []).extend(msgs)
             continue
         message = _message(err["type"], ctx, err["msg"])
+        if name == "key_results" and err["type"] in ("model_type", "dict_type"):  # case records
+            message = msg("must be an object with an indicator and a value")
         if len(loc) > 1:
             message = msg(
                 "item %(item)s: %(message)s",

@@ -391,6 +391,95 @@ SINGLE_FIELDS: dict[str, Vocabulary] = {
 # Fields of an attached image (registry.media) holding one code.
 MEDIA_FIELDS: dict[str, Vocabulary] = {"licence": LICENCE}
 
+# --- Case records (issue 16): money, context and sources -----------------------------------
+FUNDING_SOURCE = _vocab(
+    "funding_sources",
+    msg("Funding sources"),
+    True,
+    ("national", msg("National government"), msg("Ministries and national agencies.")),
+    ("regional", msg("Regional government"), msg("Regions, provinces, states, counties.")),
+    ("local", msg("Local government"), msg("Municipalities and their groupings.")),
+    (
+        "social_security",
+        msg("Social security or health insurer"),
+        msg("Social security funds, health and care insurers."),
+    ),
+    ("foundation", msg("Foundation or charity"), msg("Grants from foundations and charities.")),
+    (
+        "eu_international",
+        msg("EU or international body"),
+        msg("European Union programmes and international organisations."),
+    ),
+    ("private_company", msg("Private company"), msg("Firms paying for or sponsoring the work.")),
+    ("user_fees", msg("User fees"), msg("Charges paid by the people using the service.")),
+    ("in_kind", msg("In kind"), msg("Rooms, time, equipment or services given free.")),
+)
+
+LEVEL_OF_GOVERNMENT = _vocab(
+    "level_of_government",
+    msg("Level of government"),
+    False,
+    ("local", msg("Local"), msg("A municipality or a grouping of them.")),
+    ("regional", msg("Regional"), msg("A region, province, state or county.")),
+    ("national", msg("National"), msg("A ministry or a national agency.")),
+    ("multi_level", msg("Several levels"), msg("Several levels of government together.")),
+)
+
+DELIVERY_MODE = _vocab(
+    "delivery_mode",
+    msg("Delivery mode"),
+    False,
+    ("face_to_face", msg("Face to face"), msg("People meet in person.")),
+    ("online", msg("Online"), msg("On the internet or by phone only.")),
+    ("both", msg("Face to face and online"), msg("Both in person and at a distance.")),
+)
+
+INITIATED_BY = _vocab(
+    "initiated_by",
+    msg("Initiated by"),
+    False,
+    ("public_body", msg("A public body"), msg("A public administration or service started it.")),
+    ("service_users", msg("Service users"), msg("The people using the service started it.")),
+    ("civil_society", msg("Civil society"), msg("An association or community group started it.")),
+    ("professionals", msg("Professionals"), msg("Public-service staff started it themselves.")),
+    ("jointly", msg("Jointly"), msg("Several of these started it together.")),
+)
+
+# What kind of document a record's source is (item field `type` of `sources`). Sources written
+# before types existed are `other`.
+SOURCE_TYPE = _vocab(
+    "source_type",
+    msg("Source type"),
+    False,
+    (
+        "evaluation_report",
+        msg("Evaluation report"),
+        msg("A report assessing the initiative's results."),
+    ),
+    ("academic_study", msg("Academic study"), msg("A peer-reviewed article or a thesis.")),
+    ("official_page", msg("Official page"), msg("The page of the initiative or its public body.")),
+    ("news", msg("News"), msg("A press article or a broadcast.")),
+    ("dataset", msg("Dataset"), msg("Published figures or open data.")),
+    ("video", msg("Video"), msg("A film or a recorded talk.")),
+    ("other", msg("Other source"), msg("Any other document.")),
+)
+# The source types that name an independent evaluation or a study: what the evidence levels
+# `evaluation` and `experimental` require among a record's sources.
+EVALUATION_SOURCES = ("evaluation_report", "academic_study")
+EVALUATED_LEVELS = ("evaluation", "experimental")
+
+VOCABULARIES.update(
+    {v.name: v for v in (FUNDING_SOURCE, LEVEL_OF_GOVERNMENT, DELIVERY_MODE, INITIATED_BY)}
+)
+VOCABULARIES[SOURCE_TYPE.name] = SOURCE_TYPE
+MULTI_FIELDS["funding_sources"] = FUNDING_SOURCE
+SINGLE_FIELDS.update(
+    level_of_government=LEVEL_OF_GOVERNMENT, delivery_mode=DELIVERY_MODE, initiated_by=INITIATED_BY
+)
+# Fields of a record's source holding one code.
+SOURCE_FIELDS: dict[str, Vocabulary] = {"type": SOURCE_TYPE}
+# --- end of case records ------------------------------------------------------------------
+
 # Languages with their own stemming; any other ISO 639-1 code is accepted too.
 STEMMED_LANGUAGES = ("en", "fr")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from registry.transfer.csv_format import CASE_COLUMNS
+
 
 def test_published_record_has_exactly_the_contract_fields(client, make_initiative):
     """The public record of docs/api.md, "An initiative": every field, and no other."""
@@ -16,6 +18,7 @@ def test_published_record_has_exactly_the_contract_fields(client, make_initiativ
         "external_id", "organisation", "status", "version", "illustrative", "created_at",
         "updated_at", "published_at",
     }  # fmt: skip
+    expected |= set(CASE_COLUMNS)  # case records (issue 16)
     assert set(body) == expected
     assert body["url"].endswith(f"/initiatives/{new_id}/{body['slug']}")
     assert body["created_at"].endswith("Z") and body["status"] == "published"

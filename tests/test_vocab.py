@@ -13,6 +13,7 @@ from registry import vocab
 DOC = Path(__file__).resolve().parent.parent / "docs" / "vocabulary.md"
 FIELDS = {v.name: field for field, v in {**vocab.SINGLE_FIELDS, **vocab.MULTI_FIELDS}.items()}
 IMAGE_FIELDS = {v.name: field for field, v in vocab.MEDIA_FIELDS.items()}
+FIELDS["source_type"] = "sources"  # each source's type (case records, issue 16)
 
 
 def _sections() -> dict[str, str]:

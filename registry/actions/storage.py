@@ -61,6 +61,11 @@ def set_live(initiative: Initiative, fields: dict[str, Any]) -> None:
     initiative.external_id = fields["external_id"]
     initiative.terms = [InitiativeTerm(field=n, code=c) for n in MULTI for c in fields[n]]
     initiative.tag_rows = [InitiativeTag(tag=t) for t in fields["tags"]]
+    # Case records (issue 16): when the consent to show the contact point went live.
+    if not initiative.contact_consent:
+        initiative.contact_consent_at = None
+    elif initiative.contact_consent_at is None:
+        initiative.contact_consent_at = utcnow()
 
 
 def new_row(
@@ -179,7 +184,11 @@ def save(
     """
     now = utcnow()
     had_edit = initiative.pending_status is not None
+    # The public reads `updated_at` of a published record: a hidden move (an edit waiting for
+    # review, sent back, withdrawn by its author) must not show through it.
+    hidden_move = initiative.status == "published" and not public_change
     initiative.status, initiative.pending_status = status_of(state)
+    hidden_move = hidden_move and initiative.status == "published"
     if initiative.pending_status is None:
         initiative.pending = None
         # The edit is gone (published, made the withdrawn record, or deleted): so are the
@@ -187,7 +196,8 @@ def save(
         if had_edit and media_storage.settle(session, initiative.id, keep=state != State.DELETED):
             changes = [*changes, "media"]
     initiative.version += 1
-    initiative.updated_at = now
+    if not hidden_move:
+        initiative.updated_at = now
     if public_change:
         initiative.public_version += 1
         initiative.published_at = initiative.published_at or now

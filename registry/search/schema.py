@@ -67,7 +67,8 @@ def spelling_words(i: Initiative) -> set[str]:
     The list is a file beside each index generation (store.py), not an index field: indexing
     every word of every record as postings made a third of the cost of bulk indexing.
     """
-    texts = [i.title, i.summary, " ".join(i.tags), i.outcomes, markdown.plain(i.description)]
+    texts = [i.title, i.summary, " ".join(i.tags), i.outcomes, markdown.plain(i.description),
+             markdown.plain(i.lessons), markdown.plain(i.challenges)]  # fmt: skip
     words = {m.group() for t in texts if t for m in TOKEN.finditer(t.lower())}
     return words | {w for t in texts if t for w in joined_compounds(t.lower())}
 
@@ -85,7 +86,10 @@ def document(i: Initiative) -> dict[str, Any]:
     texts = {
         "title": i.title,
         "summary": i.summary,
-        "description": markdown.plain(i.description),  # the words, not the markup
+        # the words, not the markup; with the case record's lessons and challenges (issue 16)
+        "description": "\n\n".join(
+            markdown.plain(t) for t in (i.description, i.lessons, i.challenges) if t
+        ),
         "outcomes": i.outcomes,
         "tags": " ; ".join(tags),
         "organisations": " ; ".join([i.lead_organisation or "", *(i.partners or [])]),

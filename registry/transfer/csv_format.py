@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -30,10 +31,30 @@ COLUMNS = (
     "lead_organisation", "partners", "tags", "sources", "status", "version", "illustrative",
     "created_at", "updated_at", "published_at", "media",
 )  # fmt: skip
+# Case records (issue 16): scale, money, context, lessons, where to learn more.
+CASE_COLUMNS = (
+    "participant_count", "participant_count_year", "population_served", "population_served_year",
+    "volunteer_count", "volunteer_count_year", "staff_count", "staff_count_year", "annual_cost",
+    "annual_cost_currency", "annual_cost_year", "funding_sources", "savings_amount",
+    "savings_currency", "savings_text", "savings_source", "level_of_government", "delivery_mode",
+    "initiated_by", "lessons", "challenges", "website", "contact_name", "contact_organisation",
+    "contact_email", "contact_url", "contact_consent", "contact_consent_at", "key_results",
+)  # fmt: skip
+COLUMNS = (*COLUMNS[: COLUMNS.index("status")], *CASE_COLUMNS, *COLUMNS[COLUMNS.index("status") :])
 LIST_COLUMNS = (*MULTI, "partners", "tags")
-YEAR_COLUMNS = ("start_year", "mainstreamed_year", "end_year")
-OPTIONAL_COLUMNS = ("evidence_level", "operating_status", "slug", "external_id")
-BOOLEAN_COLUMNS = ("integrated_from_start",)
+YEAR_COLUMNS = (
+    "start_year", "mainstreamed_year", "end_year",
+    # case records: whole numbers read like years
+    "participant_count", "participant_count_year", "population_served", "population_served_year",
+    "volunteer_count", "volunteer_count_year", "staff_count", "staff_count_year", "annual_cost",
+    "annual_cost_year", "savings_amount",
+)  # fmt: skip
+OPTIONAL_COLUMNS = (
+    "evidence_level", "operating_status", "slug", "external_id",
+    "level_of_government", "delivery_mode", "initiated_by", "annual_cost_currency",
+    "savings_currency",
+)  # fmt: skip
+BOOLEAN_COLUMNS = ("integrated_from_start", "contact_consent")
 # How a yes/no cell may be written (anything else is left for the validator to refuse).
 BOOLEANS = {
     **dict.fromkeys(("true", "1", "yes", "oui", "vrai"), True),
@@ -71,7 +92,9 @@ def cells(record: dict[str, Any]) -> list[str]:
     for column in COLUMNS:
         value = record.get(column)
         if column == "sources":
-            text = f"{SEPARATOR} ".join(_escape(f"{s['title']} <{s['url']}>") for s in value or [])
+            text = f"{SEPARATOR} ".join(_escape(_source_text(s)) for s in value or [])
+        elif column == "key_results":  # case records: a JSON list in the cell
+            text = json.dumps(value, ensure_ascii=False) if value else ""
         elif column == "media":  # the files' addresses; an import ignores them
             text = f"{SEPARATOR} ".join(_escape(m["url"]) for m in value or [])
         elif column in LIST_COLUMNS:
@@ -230,11 +253,12 @@ def language(text: str) -> str:
 
 _VOCAB_OF = {**{f: vocab.MULTI_FIELDS[f].name for f in MULTI}, "sector": "sector",
              "maturity": "maturity", "evidence_level": "evidence_level",
-             "operating_status": "operating_status"}  # fmt: skip
+             "operating_status": "operating_status", "level_of_government": "level_of_government",
+             "delivery_mode": "delivery_mode", "initiated_by": "initiated_by"}  # fmt: skip
 # Columns that describe a record rather than set it: dropped from the fields an import writes
 # (`organisation` and `version` scope and check the import row: registry.transfer.importing).
 READ_ONLY = ("id", "url", "status", "version", "created_at", "updated_at", "published_at",
-             "illustrative", "organisation", "media")  # fmt: skip
+             "illustrative", "organisation", "media", "contact_consent_at")  # fmt: skip
 
 
 def record_from_row(row: dict[str, str]) -> dict[str, Any]:
@@ -246,6 +270,8 @@ def record_from_row(row: dict[str, str]) -> dict[str, Any]:
         cell = _unguard((raw or "").strip())
         if column == "sources":
             record[column] = [_source(item) for item in _split(cell)]
+        elif column == "key_results":
+            record[column] = _json_list(cell)
         elif column in LIST_COLUMNS:
             items = _split(cell)
             if column in _VOCAB_OF:
@@ -276,14 +302,44 @@ def _year(cell: str) -> int | str | None:
     if not cell:
         return None
     try:  # "2019.0" is how some spreadsheets save a year
-        return whole_number(re.sub(r"^([0-9]{4})\.0+$", r"\1", cell), 0, 10**18)
+        return whole_number(re.sub(r"^([0-9]+)\.0+$", r"\1", cell), 0, 10**18)
     except ValueError:
         return cell  # the validator says it is not a year
 
 
 def _source(item: str) -> dict[str, str]:
+    typed = SOURCE_TYPE.match(item)  # a known type only: "[PDF] Report <…>" is a title
+    kind = vocabulary_code("source_type", typed["type"]) if typed else None
+    if kind in vocab.SOURCE_TYPE.codes:
+        item = item[typed.end() :]
+    else:
+        kind = None
     match = SOURCE.match(item)
     if match:
         title, url = match["title"].strip(), match["url"].strip()
-        return {"title": title or url, "url": url}
-    return {"title": item, "url": item}
+        found = {"title": title or url, "url": url}
+    else:
+        found = {"title": item, "url": item}
+    return {**found, "type": kind} if kind else found
+
+
+# --- case records (issue 16): typed sources and key results ---------------------------------
+SOURCE_TYPE = re.compile(r"^\[(?P<type>[^\[\]]{1,60})\]\s*")
+
+
+def _source_text(source: dict[str, Any]) -> str:
+    """`[type] title <url>`; no prefix for `other` (how sources were written before types)."""
+    kind = source.get("type") or "other"
+    text = f"{source['title']} <{source['url']}>"
+    return text if kind == "other" else f"[{kind}] {text}"
+
+
+def _json_list(cell: str) -> Any:
+    """A cell holding a JSON list (key results); the text itself when it is not JSON, for the
+    validator to refuse."""
+    if not cell:
+        return []
+    try:
+        return json.loads(cell)
+    except ValueError:
+        return cell

@@ -32,4 +32,11 @@ def field_value(field: str, value: object) -> str:
         items = [vocabulary.label(str(c), current_locale()) for c in items]
     elif field == "sources":
         items = [f"{s.get('title')} <{s.get('url')}>" if isinstance(s, dict) else s for s in items]
+    elif field == "key_results":  # case records (issue 16)
+        items = [_key_result(r) if isinstance(r, dict) else r for r in items]
     return ", ".join(str(item) for item in items)
+
+
+def _key_result(result: dict) -> str:
+    text = f"{result.get('indicator')}: {result.get('value')}"
+    return f"{text} ({result['period']})" if result.get("period") else text
