@@ -71,6 +71,19 @@ def rss_mb() -> float:
 CHUNK = 2000
 
 
+def with_defaults(row: dict) -> dict:
+    """`row` completed with the model's defaults for every column it does not name (the model
+    gains fields; a NOT NULL column without a server default needs its value here)."""
+    made = Initiative(**row)
+    values = {}
+    for column in Initiative.__table__.columns:
+        value = row[column.key] if column.key in row else getattr(made, column.key, None)
+        if value is None and (column.server_default is not None or column.primary_key):
+            continue
+        values[column.key] = value
+    return values
+
+
 def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
     """Insert `count` published records, their terms, tags and change-log entries."""
     start = datetime(2020, 1, 1, tzinfo=UTC)
@@ -91,7 +104,7 @@ def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
                         "mainstreamed_year": r["mainstreamed_year"], "end_year": None,
                         "evidence_level": r["evidence_level"], "outcomes": r["outcomes"],
                         "lead_organisation": r["lead_organisation"], "partners": r["partners"],
-                        "sources": [], "status": "published", "version": 1,
+                        "sources": r.get("sources", []), "status": "published", "version": 1,
                         "public_version": 1,
                         "illustrative": True, "rejection_reason": "", "created_at": when,
                         "updated_at": when, "published_at": when,
@@ -104,7 +117,7 @@ def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
                 ]
                 tags += [{"initiative_id": ident, "tag": t} for t in r["tags"]]
                 changes.append({"initiative_id": ident, "action": "create", "created_at": when})
-            conn.execute(insert(Initiative.__table__), rows)
+            conn.execute(insert(Initiative.__table__), [with_defaults(row) for row in rows])
             conn.execute(insert(InitiativeTerm.__table__), terms)
             if tags:
                 conn.execute(insert(InitiativeTag.__table__), tags)
