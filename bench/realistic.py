@@ -30,7 +30,7 @@ from typing import Any
 
 from registry import vocab
 
-from .corpus import COUNTRIES, DOMAIN_EN, DOMAIN_FR, PHRASE, RARE
+from .corpus import COUNTRIES, DOMAIN_EN, DOMAIN_FR, EVALUATION_SOURCE, PHRASE, RARE
 
 LANGUAGES = (("en", 0.65), ("fr", 0.30), ("de", 0.03), ("es", 0.02))
 VOCABULARY = 40_000  # commonest words per language
@@ -150,7 +150,7 @@ class RealisticCorpus:
             for name in ("participants", "contributions", "motives", "obstacles",
                          "success_factors")
         }  # fmt: skip
-        return {
+        record = {
             "title": " ".join(self._draw(rng, language, rng.randint(4, 12))).capitalize()[:200],
             "summary": self._sentences(rng, language, rng.randint(25, 70))[:600],
             "description": description[:49_000],
@@ -175,6 +175,9 @@ class RealisticCorpus:
             ),
             **multi,
         }
+        if record["evidence_level"] in vocab.EVALUATED_LEVELS:  # a claimed evaluation names one
+            record["sources"] = [EVALUATION_SOURCE]
+        return record
 
     def records(self, count: int) -> Iterator[dict[str, Any]]:
         return (self.record(n) for n in range(count))

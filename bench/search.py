@@ -28,7 +28,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pydantic_core import PydanticUndefined
 from sqlalchemy import insert
 
 from registry import actions, create_app, schema_migrations, search, vocab
@@ -72,24 +71,22 @@ def rss_mb() -> float:
 CHUNK = 2000
 
 
-def record_defaults() -> dict:
-    """Every column of a record at its model default, so that rows written below stay valid
-    when the record gains fields (NOT NULL texts default to "", lists to [])."""
-    found = {}
-    for name, info in Initiative.model_fields.items():
-        if name not in Initiative.__table__.columns or name == "id":
+def with_defaults(row: dict) -> dict:
+    """`row` completed with the model's defaults for every column it does not name (the model
+    gains fields; a NOT NULL column without a server default needs its value here)."""
+    made = Initiative(**row)
+    values = {}
+    for column in Initiative.__table__.columns:
+        value = row[column.key] if column.key in row else getattr(made, column.key, None)
+        if value is None and (column.server_default is not None or column.primary_key):
             continue
-        if info.default_factory is not None:
-            found[name] = info.default_factory()
-        elif info.default is not PydanticUndefined:
-            found[name] = info.default
-    return found
+        values[column.key] = value
+    return values
 
 
 def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
     """Insert `count` published records, their terms, tags and change-log entries."""
     start = datetime(2020, 1, 1, tzinfo=UTC)
-    defaults = record_defaults()
     with engine.begin() as conn:
         for first in range(0, count, CHUNK):
             rows, terms, tags, changes = [], [], [], []
@@ -98,7 +95,7 @@ def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
                 when = start + timedelta(minutes=n)
                 ident = n + 1
                 rows.append(
-                    defaults | {
+                    {
                         "id": ident, "slug": f"bench-{ident}", "title": r["title"],
                         "summary": r["summary"], "description": r["description"],
                         "language": r["language"], "country": r["country"], "region": "",
@@ -107,7 +104,7 @@ def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
                         "mainstreamed_year": r["mainstreamed_year"], "end_year": None,
                         "evidence_level": r["evidence_level"], "outcomes": r["outcomes"],
                         "lead_organisation": r["lead_organisation"], "partners": r["partners"],
-                        "sources": [], "status": "published", "version": 1,
+                        "sources": r.get("sources", []), "status": "published", "version": 1,
                         "public_version": 1,
                         "illustrative": True, "rejection_reason": "", "created_at": when,
                         "updated_at": when, "published_at": when,
@@ -120,7 +117,7 @@ def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
                 ]
                 tags += [{"initiative_id": ident, "tag": t} for t in r["tags"]]
                 changes.append({"initiative_id": ident, "action": "create", "created_at": when})
-            conn.execute(insert(Initiative.__table__), rows)
+            conn.execute(insert(Initiative.__table__), [with_defaults(row) for row in rows])
             conn.execute(insert(InitiativeTerm.__table__), terms)
             if tags:
                 conn.execute(insert(InitiativeTag.__table__), tags)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -329,6 +330,7 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
     options = actions.ImportOptions(
         publish=publish, replace_pending=replace_pending, source=file.name
     )
+    started = time.monotonic()
     try:
         rows = FileRows(file)
         progress = _ImportProgress(rows)
@@ -345,7 +347,7 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
         raise click.ClickException(str(exc)) from None
     for notice in summary.notices:
         click.echo(f"not merged: {notice}", err=True)
-    click.echo(f"imported {file.name}: {summary}")
+    click.echo(f"imported {file.name}: {summary} ({time.monotonic() - started:.1f} s)")
     changed = len(summary.created) + len(summary.updated)
     try:
         if publish and changed >= BULK_INDEX_FROM:
@@ -369,12 +371,16 @@ def _bulk_index(engine) -> None:
     searches use the previous one meanwhile."""
     with read_session(engine) as session:
         total = search.published_count(session)
+    started = time.monotonic()
     with tqdm(total=total, unit="record", desc="indexing", file=sys.stderr,
               disable=not sys.stderr.isatty()) as bar:  # fmt: skip
         count = search.rebuild(
             search_index(), engine, procs=INDEX_PROCS, progress=lambda n: bar.update(n - bar.n)
         )
-    click.echo(f"search index rebuilt in {INDEX_PROCS} processes ({count} published initiatives)")
+    click.echo(
+        f"search index rebuilt in {INDEX_PROCS} processes ({count} published initiatives, "
+        f"{time.monotonic() - started:.1f} s)"
+    )
 
 
 @main.command()
