@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -15,16 +16,18 @@ from tqdm import tqdm
 from waitress import serve as serve_forever
 from werkzeug.datastructures import MultiDict
 
-from . import accounts, actions, backup, schema_migrations, search, seeds
+from . import accounts, actions, backup, mail, outbox, schema_migrations, search, seeds
 from .app import create_app, freeze_startup_objects
 from .config import ConfigError
 from .db import read_session, write_session
 from .extensions import registry_of, search_index
 from .filters import BadParameter, parse_filters
 from .paths import SEEDS
+from .search import follower as search_follower
 from .survey import SeedError
 from .transfer import exporting
-from .transfer.importing import ImportFailed, read_file
+from .transfer.importing import FileRows, ImportFailed
+from .web import alerts as web_alerts
 from .web.media import external_urls
 from .web.opendata import text_query_ids
 
@@ -166,6 +169,8 @@ SERVE_BUFFER = 128 * 1024 * 1024  # an answer this large is buffered before a th
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the registry with waitress: the production server."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # One index follower per server: searches only read the index (registry/search/follower.py).
+    search_follower.start(search_index(app), registry_of(app).engine)
     freeze_startup_objects()
     click.echo(f"serving on http://{host}:{port} with waitress ({threads} threads)")
     serve_forever(
@@ -251,6 +256,38 @@ def create_token(email: str, label: str) -> None:
     click.echo(token)
 
 
+# An import of at least this many records is indexed by building a new index generation in
+# several processes and swapping it in (as `registry init` does), not by replaying the log.
+BULK_INDEX_FROM = 2_000
+
+
+class _ImportProgress:
+    """Two tqdm bars with rate and ETA: the file read while checking (in bytes), then the rows
+    written (the count the check found). Shown on a terminal only."""
+
+    def __init__(self, rows: FileRows):
+        self.rows = rows
+        self.shown = sys.stderr.isatty()
+        self.checking = tqdm(total=rows.size, unit="B", unit_scale=True, desc="checking",
+                             file=sys.stderr, disable=not self.shown)  # fmt: skip
+        self.writing: tqdm | None = None
+
+    def checked(self, _rows: int) -> None:
+        self.checking.update(self.rows.position - self.checking.n)
+
+    def written(self, count: int) -> None:
+        if self.writing is None:
+            self.checking.close()
+            self.writing = tqdm(total=self.rows.count, unit="row", desc="writing",
+                                file=sys.stderr, disable=not self.shown)  # fmt: skip
+        self.writing.update(count)
+
+    def close(self) -> None:
+        self.checking.close()
+        if self.writing is not None:
+            self.writing.close()
+
+
 @main.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--publish", is_flag=True, help="Publish the imported initiatives at once.")
@@ -261,22 +298,26 @@ def create_token(email: str, label: str) -> None:
 )
 @with_appcontext
 def import_(file: Path, publish: bool, replace_pending: bool) -> None:
-    """Import initiatives from a CSV or JSON file: all of them, or none if any row fails.
+    """Import initiatives from a CSV or JSON file of any size: all of them, or none if any row
+    fails.
 
-    Each row is an edit by the registry's curators, through the same workflow as the web
-    pages: see docs/architecture.md, "Importing"."""
+    The file is streamed (read twice: every row checked, then written in batches), so its size
+    is not limited. Each row is an edit by the registry's curators, through the same workflow
+    as the web pages: see docs/architecture.md, "Importing"."""
     registry = registry_of()
     options = actions.ImportOptions(
         publish=publish, replace_pending=replace_pending, source=file.name
     )
     try:
-        rows = read_file(file)
-        with (
-            tqdm(total=len(rows), unit="row", file=sys.stderr,
-                 disable=not sys.stderr.isatty()) as bar,
-            write_session(registry.engine) as session,
-        ):  # fmt: skip
-            summary = actions.import_rows(session, actions.SYSTEM, rows, options, bar.update)
+        rows = FileRows(file)
+        progress = _ImportProgress(rows)
+        try:
+            with write_session(registry.engine) as session:
+                summary = actions.import_rows(
+                    session, actions.SYSTEM, rows, options, progress.written, progress.checked
+                )
+        finally:
+            progress.close()
     except ImportFailed as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -284,8 +325,12 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
     for notice in summary.notices:
         click.echo(f"not merged: {notice}", err=True)
     click.echo(f"imported {file.name}: {summary}")
-    # Indexed here rather than by the next searches, which would share the backlog out.
+    changed = len(summary.created) + len(summary.updated)
     try:
+        if publish and changed >= BULK_INDEX_FROM:
+            _bulk_index(registry.engine)
+            return
+        # Indexed here rather than by the servers' followers, which would share the backlog.
         with read_session(registry.engine) as session:
             applied = search.catch_up(search_index(), session, timeout=60)
     except search.INDEX_ERRORS as exc:
@@ -293,9 +338,22 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
     else:
         reason = "it is locked by another process"
     if applied is None:
-        click.echo(f"the search index was not updated ({reason}): searches will catch up", err=True)
+        click.echo(f"the search index was not updated ({reason}): it will catch up", err=True)
     else:
         click.echo(f"search index updated ({applied} changes applied)")
+
+
+def _bulk_index(engine) -> None:
+    """A new index generation built in INDEX_PROCS processes, then swapped in atomically:
+    searches use the previous one meanwhile."""
+    with read_session(engine) as session:
+        total = search.published_count(session)
+    with tqdm(total=total, unit="record", desc="indexing", file=sys.stderr,
+              disable=not sys.stderr.isatty()) as bar:  # fmt: skip
+        count = search.rebuild(
+            search_index(), engine, procs=INDEX_PROCS, progress=lambda n: bar.update(n - bar.n)
+        )
+    click.echo(f"search index rebuilt in {INDEX_PROCS} processes ({count} published initiatives)")
 
 
 @main.command()
@@ -341,3 +399,59 @@ def export(fmt: str, output: Path | None, bom: bool, query: str, base_url: str) 
                 target.close()
     if output:
         click.echo(f"exported to {output}", err=True)
+
+
+# --- Mail (issue 18) ----------------------------------------------------------------------
+
+
+@main.group("mail")
+def mail_() -> None:
+    """The outbox: e-mail waiting to be sent through REGISTRY_SMTP_URL."""
+
+
+@mail_.command("send")
+@click.option("--limit", default=500, show_default=True, help="Send at most this many.")
+@with_appcontext
+def mail_send(limit: int) -> None:
+    """Deliver the messages due now; failures are retried later and recorded."""
+    settings = mail.SmtpSettings.from_env()
+    registry = registry_of()
+    if settings is None:
+        with read_session(registry.engine) as session:
+            waiting = mail.counts(session).get("waiting", 0)
+        raise click.ClickException(
+            f"REGISTRY_SMTP_URL is not set: {waiting} messages wait in the outbox"
+        )
+    report = outbox.deliver_due(registry.engine, settings, limit=limit)
+    for line in report.errors:
+        click.echo(line, err=True)
+    click.echo(f"mail through {settings.describe()}: {report}")
+
+
+@mail_.command("test")
+@click.argument("address")
+@with_appcontext
+def mail_test(address: str) -> None:
+    """Queue a short message to ADDRESS (then `registry mail send`)."""
+    with write_session(registry_of().engine) as session:
+        actions.queue_test_mail(session, actions.SYSTEM, address)
+    click.echo(f"queued a test message to {address}")
+
+
+@mail_.command("digests")
+@click.option("--base-url", default="http://localhost/", envvar="REGISTRY_BASE_URL",
+              help="The site's address, for the links in the e-mails.")  # fmt: skip
+@click.option("--now", "now_text", default=None, metavar="ISO-TIME", hidden=True,
+              help="Act as if it were this time (UTC), for tests.")  # fmt: skip
+@with_appcontext
+def mail_digests(base_url: str, now_text: str | None) -> None:
+    """Queue the saved-search digests that are due (then `registry mail send`)."""
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text).replace(tzinfo=UTC)
+        except ValueError:
+            raise click.ClickException(f"--now must be an ISO time, not {now_text!r}") from None
+    with current_app.test_request_context(base_url=base_url):
+        covered, queued = web_alerts.queue_digests(now)
+    click.echo(f"digests: {covered} saved searches covered, {queued} messages queued")

@@ -328,3 +328,108 @@ class MediaFile(SQLModel, table=True):
     width: int | None = None
     height: int | None = None
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+# --- Mail (issue 18): the outbox ------------------------------------------------------------
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail to send, written in the same transaction as what caused it (an invitation, a
+    password reset, a digest) and delivered later by `registry mail send` (registry.mail).
+
+    `status`: waiting (to send, not before `next_attempt_at`), sending (claimed by a sender
+    since `last_attempt_at`), sent, failed (gave up after `registry.mail.MAX_ATTEMPTS`).
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)  # invitation | password_reset | digest | test …
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    headers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="waiting", max_length=10)
+    attempts: int = Field(default=0)
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    message_id: str = Field(default="", max_length=300)
+    created_at: datetime = _stamp()
+    next_attempt_at: datetime = _stamp()
+    last_attempt_at: datetime | None = _moment()
+    sent_at: datetime | None = _moment()
+
+
+# --- Curated collections (issue 18) ---------------------------------------------------------
+
+
+class Collection(SQLModel, table=True):
+    """A curators' public selection of published initiatives, in both languages
+    (registry.collections). Its items that are not published are never shown."""
+
+    __tablename__ = "collection"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=220)
+    title_en: str = Field(default="", max_length=200)
+    title_fr: str = Field(default="", max_length=200)
+    introduction_en: str = Field(default="", sa_column=Column(Text, nullable=False))  # Markdown
+    introduction_fr: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class CollectionItem(SQLModel, table=True):
+    __tablename__ = "collection_item"
+    collection_id: int = Field(foreign_key="collection.id", primary_key=True, ondelete="CASCADE")
+    initiative_id: int = Field(
+        foreign_key="initiative.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+    position: int = Field(default=0)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))  # the curator's
+    added_at: datetime = _stamp()
+
+
+# --- Saved searches and alerts (issue 18) -------------------------------------------------
+
+
+class SavedSearch(SQLModel, table=True):
+    """A signed-in person's search (its filters as a query string), with its private Atom feed
+    (`feed_token`, unguessable) and an optional e-mail digest (registry.alerts)."""
+
+    __tablename__ = "saved_search"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=200)
+    query: str = Field(sa_column=Column(Text, nullable=False))  # e.g. "country=FR&sector=health"
+    feed_token: str = Field(max_length=64, unique=True)
+    digest: str = Field(default="none", max_length=10)  # none | daily | weekly
+    last_digest_at: datetime | None = _moment()  # the end of the period the last digest covered
+    created_at: datetime = _stamp()
+
+
+# --- Personal lists (issue 18) ------------------------------------------------------------
+
+
+class UserList(SQLModel, table=True):
+    """A person's list of published initiatives (registry.lists): private, or shared read-only
+    with whoever holds the link made from `share_token` (revoked by clearing it)."""
+
+    __tablename__ = "user_list"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    share_token: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class UserListItem(SQLModel, table=True):
+    __tablename__ = "user_list_item"
+    list_id: int = Field(foreign_key="user_list.id", primary_key=True, ondelete="CASCADE")
+    initiative_id: int = Field(
+        foreign_key="initiative.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+    position: int = Field(default=0)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    added_at: datetime = _stamp()

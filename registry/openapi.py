@@ -85,9 +85,20 @@ def _request_schemas(create_in: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 # The answers' shapes (registry.shapes); the shapes they contain come with them.
-ANSWERS = (shapes.Initiative, shapes.Revision, shapes.SearchResponse, shapes.CountrySummary,
-           shapes.CountryProfile, shapes.CompareResponse, shapes.Vocabularies, shapes.Export,
-           shapes.Media, shapes.Error)  # fmt: skip
+ANSWERS = (
+    shapes.Initiative,
+    shapes.Revision,
+    shapes.SearchResponse,
+    shapes.CountrySummary,
+    shapes.CountryProfile,
+    shapes.CompareResponse,
+    shapes.Vocabularies,
+    shapes.Export,
+    shapes.Media,
+    shapes.Error,
+    shapes.CollectionSummary,
+    shapes.Collection,
+)  # fmt: skip  (issue 18: collections)
 
 
 def _schemas() -> dict[str, dict[str, Any]]:
@@ -238,6 +249,13 @@ def _parameters() -> dict[str, dict[str, Any]]:
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "description": "the media item's id",
         },
+        "collection_id": {  # issue 18
+            "name": "collection_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "description": "the collection's id",
+        },
         "code": {
             "name": "code",
             "in": "path",
@@ -252,6 +270,30 @@ def _parameters() -> dict[str, dict[str, Any]]:
             "schema": {"type": "string"},
             "description": "the version last read; a stale one gets 409",
         },
+        "illustrative": _param(
+            "illustrative",
+            {"type": "string", "enum": ["include", "exclude"]},
+            "count the illustrative records or not; by default they count only while the "
+            "registry holds no real record",
+        ),
+        "pilot_cohort": _param(
+            "pilot_cohort",
+            {
+                "type": "array",
+                "items": {"type": "string", "enum": ["ongoing", "ended", "absorbed", "not_stated"]},
+            },
+            "compare only these pilots, by operating status (any of)",
+            style="form",
+            explode=True,
+        ),
+        "integrated_cohort": _param(
+            "integrated_cohort",
+            {"type": "array", "items": {"type": "string", "enum": ["after_pilot", "from_start"]}},
+            "compare only these integrated initiatives: mainstreamed after a pilot, or "
+            "integrated from the start",
+            style="form",
+            explode=True,
+        ),
         "bom": _param(
             "bom",
             {"type": "string", "enum": ["0", "1"]},
@@ -408,6 +450,7 @@ def _paths() -> dict[str, Any]:
             },
         ),
         **_media_paths(),
+        **_collection_paths(),  # issue 18
         "/api/v1/initiatives/{id}/revisions": {
             "get": {
                 "tags": ["initiatives"],
@@ -426,11 +469,13 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "listCountries",
                 "summary": "Countries with published initiatives",
+                "parameters": _params("illustrative"),
                 "responses": {
                     "200": _json(
                         {"type": "array", "items": _ref(shapes.CountrySummary)},
                         "one entry per country",
-                    )
+                    ),
+                    **_errors("BadRequest"),
                 },
             }
         },
@@ -439,7 +484,7 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "getCountry",
                 "summary": "A country's published initiatives and their distribution",
-                "parameters": _params("code", "page", "country_per_page"),
+                "parameters": _params("code", "page", "country_per_page", "illustrative"),
                 "responses": {
                     "200": _json(_ref(shapes.CountryProfile), "the country's profile"),
                     **_errors("BadRequest"),
@@ -452,7 +497,9 @@ def _paths() -> dict[str, Any]:
                 "tags": ["statistics"],
                 "operationId": "compare",
                 "summary": "Pilot versus integrated initiatives, for the same filters as search",
-                "parameters": _params(*FILTERS),
+                "parameters": _params(
+                    *FILTERS, "illustrative", "pilot_cohort", "integrated_cohort"
+                ),
                 "responses": {
                     "200": _json(_ref(shapes.CompareResponse), "one group per maturity"),
                     **_errors("BadRequest"),
@@ -607,6 +654,39 @@ def _media_paths() -> dict[str, Any]:
     }
 
 
+def _collection_paths() -> dict[str, Any]:
+    """Curated collections (issue 18): read-only; curators make them on the site."""
+    common = {"tags": ["collections"]}
+    return {
+        "/api/v1/collections": {
+            "get": {
+                **common,
+                "operationId": "listCollections",
+                "summary": "The curators' collections",
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": _ref(shapes.CollectionSummary)},
+                        "newest change first",
+                    )
+                },
+            }
+        },
+        "/api/v1/collections/{collection_id}": {
+            "get": {
+                **common,
+                "operationId": "getCollection",
+                "summary": "One collection with its published initiatives, in order, and the "
+                "curators' notes",
+                "parameters": _params("collection_id"),
+                "responses": {
+                    "200": _json(_ref(shapes.Collection), "the collection"),
+                    **_errors("NotFound"),
+                },
+            }
+        },
+    }
+
+
 @cache
 def _document() -> dict[str, Any]:
     return {
@@ -623,7 +703,15 @@ def _document() -> dict[str, Any]:
         },
         "tags": [
             {"name": n}
-            for n in ("initiatives", "workflow", "media", "statistics", "reference", "open data")
+            for n in (
+                "initiatives",
+                "workflow",
+                "media",
+                "statistics",
+                "reference",
+                "open data",
+                "collections",
+            )
         ],
         "paths": _paths(),
         "components": {

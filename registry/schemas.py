@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import vocab
+from . import markdown, vocab
 from .messages import Message, msg
 
 REQUIRED = msg("this field is required")
@@ -463,6 +463,16 @@ class InitiativeIn(BaseModel):
     def _language(cls, v: str) -> str:
         return language_code(v)
 
+    # Markdown limits (registry/markdown.py): refused before any rendering, so no stored
+    # description costs seconds on every page view or search hit.
+    @field_validator("description")
+    @classmethod
+    def _markdown(cls, v: str) -> str:
+        problem = markdown.problem(v)
+        if problem is not None:
+            raise ValueError(problem)
+        return v
+
     @field_validator("sector")
     @classmethod
     def _sector(cls, v: str) -> str:
@@ -504,31 +514,63 @@ class InitiativeIn(BaseModel):
 
     @model_validator(mode="after")
     def _timeline(self) -> InitiativeIn:
-        errors: dict[str, list[str]] = {}
-        if self.mainstreamed_year is not None and self.maturity != "integrated":
-            errors["mainstreamed_year"] = [
-                msg("only integrated initiatives have a mainstreaming year")
-            ]
-        start, main, end = self.start_year, self.mainstreamed_year, self.end_year
-        if start is not None and main is not None and main < start:
-            errors.setdefault("mainstreamed_year", []).append(
-                msg("must not be before the start year")
-            )
-        if end is not None and max(y for y in (start, main, end) if y is not None) > end:
-            errors["end_year"] = [msg("must not be before the start or mainstreaming year")]
-        if end is not None and self.operating_status == "ongoing":
-            errors.setdefault("end_year", []).append(msg("an ongoing initiative has no end year"))
-        if self.integrated_from_start and self.maturity != "integrated":
-            errors["integrated_from_start"] = [
-                msg("only an integrated initiative can have been integrated from the start")
-            ]
-        elif self.integrated_from_start and main is not None:
-            errors["integrated_from_start"] = [
-                msg("an initiative integrated from the start has no mainstreaming year")
-            ]
+        errors = timeline_problems(vars(self))
         if errors:
             raise ValidationFailed(errors)
         return self
+
+
+def timeline_problems(values: dict[str, Any]) -> dict[str, list[str]]:
+    """The rules between fields (years, maturity, operating status) over validated values; also
+    run on the fields that passed when others failed, so every error is reported at once."""
+    errors: dict[str, list[str]] = {}
+    maturity = values.get("maturity")
+    start, main, end = (values.get(k) for k in ("start_year", "mainstreamed_year", "end_year"))
+    if main is not None and maturity != "integrated":
+        errors["mainstreamed_year"] = [msg("only integrated initiatives have a mainstreaming year")]
+    if start is not None and main is not None and main < start:
+        errors.setdefault("mainstreamed_year", []).append(msg("must not be before the start year"))
+    if end is not None and max(y for y in (start, main, end) if y is not None) > end:
+        errors["end_year"] = [msg("must not be before the start or mainstreaming year")]
+    if end is not None and values.get("operating_status") == "ongoing":
+        errors.setdefault("end_year", []).append(msg("an ongoing initiative has no end year"))
+    if values.get("integrated_from_start") and maturity != "integrated":
+        errors["integrated_from_start"] = [
+            msg("only an integrated initiative can have been integrated from the start")
+        ]
+    elif values.get("integrated_from_start") and main is not None:
+        errors["integrated_from_start"] = [
+            msg("an initiative integrated from the start has no mainstreaming year")
+        ]
+    return errors
+
+
+def _passing(data: dict[str, Any], failed: dict[str, list[str]]) -> dict[str, Any]:
+    """The cross-field rules' inputs that passed their own checks (the failing ones left out)."""
+    values: dict[str, Any] = {}
+    for name in ("start_year", "mainstreamed_year", "end_year"):
+        value = data.get(name)
+        ok = type(value) is int and 1900 <= value <= latest_year()
+        values[name] = value if ok and name not in failed else None
+    for name, vocabulary in (("maturity", vocab.MATURITY), ("operating_status",
+                                                              vocab.OPERATING_STATUS)):  # fmt: skip
+        code = str(data.get(name) or "").strip().lower()
+        values[name] = code if code in vocabulary.codes and name not in failed else None
+    values["integrated_from_start"] = data.get("integrated_from_start") is True
+    if "maturity" in failed:  # unknown maturity: its rules cannot be judged yet
+        values["integrated_from_start"] = False
+        values["mainstreamed_year"] = None
+    return values
+
+
+# Fields a curator needs before a record can be submitted for review (the web form and its
+# submit buttons ask for them; a draft is saved without them).
+REVIEW_NEEDS = ("description", "start_year", "sources")
+
+
+def review_problems(fields: dict[str, Any]) -> dict[str, list[str]]:
+    """What a record still lacks to be submitted for review: REVIEW_NEEDS left empty."""
+    return {name: [REQUIRED] for name in REVIEW_NEEDS if fields.get(name) in (None, "", [])}
 
 
 MULTI = tuple(vocab.MULTI_FIELDS)
@@ -545,7 +587,10 @@ def validate_initiative(data: Any) -> InitiativeIn:
     except ValidationFailed:
         raise
     except ValidationError as exc:
-        raise ValidationFailed(_messages(exc)) from None
+        failed = _messages(exc)
+        for name, messages in timeline_problems(_passing(data, failed)).items():
+            failed.setdefault(name, []).extend(messages)
+        raise ValidationFailed(failed) from None
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:

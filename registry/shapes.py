@@ -337,6 +337,11 @@ class SearchResponse(Shape):
         description="how many of `total` match every word of a query of several words (the "
         "others match some of them, ranked after); null otherwise"
     )
+    index_behind: bool = Field(
+        False,
+        description="true while the search index has not yet applied the latest changes (for "
+        "about a second after an edit): the results may miss them",
+    )
 
 
 # --- Countries --------------------------------------------------------------------------------
@@ -351,6 +356,7 @@ class CountrySummary(Shape):
     pilot: int
     integrated: int
     sectors: list[Sector] = Field(description="sectors with at least one published initiative")
+    illustrative: int = Field(description="how many of `total` are illustrative examples")
 
 
 class InitiativeSummary(Shape):
@@ -370,6 +376,14 @@ class InitiativeSummary(Shape):
     evidence_level: EvidenceLevel | None
 
 
+class IllustrativeCounted(Shape):
+    """Whether the figures count the illustrative records (parameter `illustrative`), and how
+    many of the counted records are illustrative."""
+
+    included: bool
+    counted: int
+
+
 class CountryProfile(Shape):
     """A country's published initiatives: counts by code and by year, and one page of them."""
 
@@ -381,6 +395,7 @@ class CountryProfile(Shape):
     by_sector: Counts
     by_start_year: Counts = Field(description="year → initiatives started that year")
     by_mainstreamed_year: Counts = Field(description="year → initiatives mainstreamed that year")
+    illustrative: IllustrativeCounted
     page: int
     per_page: int
     initiatives: list[InitiativeSummary] = Field(
@@ -396,6 +411,14 @@ class Share(Shape):
 
     count: int
     share: Number
+    interval: list[Number] | None = Field(
+        default=None,
+        description="the share's Wilson 95 % interval [low, high]; null for an empty group "
+        "(given by every statistics answer)",
+    )
+    small_group: bool = Field(
+        default=False, description="the group has too few initiatives for its share to mean much"
+    )
 
 
 Distribution = dict[str, Share]
@@ -414,6 +437,10 @@ class CompareGroup(Shape):
     success_factors: Distribution
     evidence_level: Distribution
     median_start_year: Number | None
+    cohorts: Distribution = Field(
+        description="pilots: ongoing, ended, absorbed, not_stated (operating status); "
+        "integrated: after_pilot, from_start"
+    )
 
 
 class CompareGroups(Shape):
@@ -446,6 +473,12 @@ class SurveyNotes(Shape):
     source: str
     year: int
     coverage: str
+    respondents: str = Field(description="who answered the survey")
+    denominator: str = Field(description="what the shares are shares of")
+    follows_filters: bool = Field(description="false: fixed figures, the same for any filters")
+    codes: dict[str, list[str]] = Field(
+        description="field → the vocabulary codes taken from the survey's categories"
+    )
     note: str
     caveats: dict[str, str] = Field(description="field.code → how to read that figure")
     grouped: dict[str, list[str]] = Field(
@@ -453,16 +486,118 @@ class SurveyNotes(Shape):
     )
 
 
+class TestResult(Shape):
+    """One row's test, pilots against integrated initiatives."""
+
+    p: Number = Field(description="two-sided p-value, before adjustment")
+    different: bool = Field(description="called out as different after Holm's adjustment")
+
+
+class CompareTests(Shape):
+    """The test behind every difference the page calls out."""
+
+    name: str
+    alpha: Number = Field(description="the family-wise level")
+    count: int = Field(description="how many rows were tested (the family Holm adjusts over)")
+    results: dict[str, dict[str, TestResult]] = Field(
+        description="field → code (or survey key, or not_stated) → result; rows neither group "
+        "has are not tested"
+    )
+
+
+class CompareCohorts(Shape):
+    """The cohorts of each group compared (every one unless chosen)."""
+
+    pilot: list[str]
+    integrated: list[str]
+
+
+class CompareDefinitions(Shape):
+    """How the comparison's figures are defined."""
+
+    cohorts: dict[str, str] = Field(description="group.cohort → which records it holds")
+    interval: str = Field(description="the interval given with every share")
+    small_group: int = Field(description="groups with fewer initiatives are flagged")
+    same_years_gap: int = Field(
+        description="median start years this far apart: the same-years comparison is offered"
+    )
+
+
+class SameYears(Shape):
+    """Offered when the groups' median start years are `gap` or more years apart: the start
+    years both groups have, and how many of each group started within them."""
+
+    year_from: int
+    year_to: int
+    median_start_years: dict[str, Number]
+    within: Counts
+    gap: int
+
+
+class SurvivalStep(Shape):
+    """The curve after `years` since the start."""
+
+    years: int
+    at_risk: int = Field(description="initiatives not yet mainstreamed nor censored just before")
+    mainstreamed: int
+    censored: int = Field(description="pilots still running, followed this many years")
+    not_yet_mainstreamed: Number = Field(description="the Kaplan–Meier estimate")
+    interval: list[Number] = Field(description="its pointwise 95 % interval (Greenwood, log)")
+
+
+class SurvivalCurve(Shape):
+    """Years from start to mainstreaming, Kaplan–Meier."""
+
+    n: int
+    mainstreamed: int
+    never_mainstreamed: int = Field(description="pilots that ended or were absorbed")
+    median_years: Number | None = Field(description="null: fewer than half were mainstreamed")
+    median_interval: list[Number | None] = Field(
+        description="95 % interval of the median (Brookmeyer–Crowley); null: not reached"
+    )
+    small_group: bool
+    steps: list[SurvivalStep]
+
+
+class TooFewForACurve(Shape):
+    """A sector or country with too few initiatives for a curve of its own."""
+
+    n: int
+    small_group: bool
+    too_few: bool
+
+
+class Survival(Shape):
+    """Time to mainstreaming: the method, overall, and by sector and country."""
+
+    method: str
+    censored_at_year: int = Field(description="pilots still running are censored this year")
+    min_group: int = Field(description="sectors and countries get a curve from this many on")
+    left_out: Counts = Field(
+        description="initiatives left out, by reason: no_start_year, integrated_from_start, "
+        "no_mainstreamed_year"
+    )
+    overall: SurvivalCurve
+    by_sector: dict[str, SurvivalCurve | TooFewForACurve]
+    by_country: dict[str, SurvivalCurve | TooFewForACurve]
+
+
 class CompareResponse(Shape):
     """Pilots versus integrated initiatives among the published ones matching the filters."""
 
     filters: Filters
+    illustrative: IllustrativeCounted
+    cohorts: CompareCohorts
+    definitions: CompareDefinitions
+    same_years: SameYears | None
     groups: CompareGroups
     grouped: dict[str, dict[str, dict[str, Share]]] = Field(
         description="field → survey key → maturity → initiatives carrying any of the codes the "
         "survey groups under that key"
     )
+    tests: CompareTests
     pathways: Pathways
+    survival: Survival
     survey_reference: dict[str, dict[str, Number]] = Field(
         description="shares reported by the 2010 OECD survey, for comparison: field → code (or "
         "grouped key) → share"
@@ -577,3 +712,45 @@ class Error(Shape):
     """Every error answer; a request that fails writes nothing."""
 
     error: ErrorDetail
+
+
+# --- Curated collections (issue 18) -------------------------------------------------------
+
+
+class BothLanguages(Shape):
+    """A text in English and in French (empty when not written in that language)."""
+
+    en: str
+    fr: str
+
+
+class CollectionSummary(Shape):
+    """A curated collection in the list."""
+
+    id: int
+    slug: str
+    url: Url = Field(description="its page")
+    title: BothLanguages
+    count: int = Field(ge=0, description="its published initiatives")
+    updated_at: Moment
+
+
+class CollectionEntry(Initiative):
+    """A published initiative in a collection, with the curator's note."""
+
+    note: str = Field(description="the curator's note (may be empty)")
+
+
+class Collection(Shape):
+    """A curated collection: its published initiatives in the curators' order. A record that is
+    not published (any more) is left out."""
+
+    id: int
+    slug: str
+    url: Url = Field(description="its page")
+    feed_url: Url = Field(description="its Atom feed")
+    title: BothLanguages
+    introduction: BothLanguages = Field(description="Markdown")
+    created_at: Moment
+    updated_at: Moment
+    initiatives: list[CollectionEntry]

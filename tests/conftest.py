@@ -19,6 +19,8 @@ from sqlalchemy.engine import Engine, make_url
 from registry import accounts, actions, create_app, schema_migrations
 from registry.db import make_engine, write_session
 
+from .smtp_server import smtp_server  # noqa: F401 (a fixture: a real SMTP server, issue 18)
+
 POSTGRES_URL = os.environ.get(
     "REGISTRY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

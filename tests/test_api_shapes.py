@@ -142,7 +142,7 @@ def test_comparison_builders_go_through_their_shapes_whole(app, make_initiative)
     assert fields(shapes.CompareResponse) == {
         *built, "filters", "survey_reference", "survey", "small_group"}  # fmt: skip
     assert fields(shapes.CompareGroups) == set(vocab.MATURITY.codes) == set(built["groups"])
-    assert fields(shapes.CompareGroup) == {"n", *stats.COMPARED, "median_start_year"}
+    assert fields(shapes.CompareGroup) == {"n", *stats.COMPARED, "median_start_year", "cohorts"}
     for group in built["groups"].values():
         assert unchanged_through(shapes.CompareGroup, group)
     assert built["pathways"]["median_years"] == 3.5 and built["pathways"]["max_years"] == 4

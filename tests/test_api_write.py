@@ -125,6 +125,31 @@ def test_rejected_pending_edit_keeps_the_live_record(client, users, api_token, m
     assert client.get(path).get_json()["summary"] == valid_record()["summary"]
 
 
+def test_hidden_moves_of_a_published_record_keep_its_public_update_time(
+    app, client, users, api_token, make_owned
+):
+    """An edit written, submitted, sent back and withdrawn by its author is invisible, so the
+    published record's update time (feeds, the API, search) stays to the microsecond."""
+
+    def updated_at(initiative_id: int):
+        with read_session(app.extensions["registry"].engine) as s:
+            return s.get(Initiative, initiative_id).updated_at
+
+    owner = api_token(users["submitter"].email)
+    curator = api_token(users["curator"].email)
+    initiative_id = make_owned(users["submitter"], "published")
+    path = f"/api/v1/initiatives/{initiative_id}"
+    before = updated_at(initiative_id)
+    client.patch(path, json={"summary": "Rewritten"}, headers=owner)
+    client.post(path + "/submit", headers=owner)
+    client.post(path + "/reject", json={"reason": "No"}, headers=curator)
+    assert updated_at(initiative_id) == before
+    client.patch(path, json={"summary": "Rewritten again"}, headers=owner)
+    client.post(path + "/submit", headers=owner)
+    assert client.post(path + "/publish", headers=curator).status_code == 200
+    assert updated_at(initiative_id) > before
+
+
 def test_stale_version_gets_409_and_changes_nothing(client, users, api_token, make_owned, app):
     owner = api_token(users["submitter"].email)
     path = f"/api/v1/initiatives/{make_owned(users['submitter'])}"

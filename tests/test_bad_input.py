@@ -140,7 +140,7 @@ def test_a_form_year_in_superscript_digits_is_a_field_error(app, sign_in, users)
     response = browser.post("/my/initiatives/new", data=form)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "must be a valid integer" in page
+    assert "“Start year” must be a year in figures" in page
     assert _count(app) == 0
 
 

@@ -13,7 +13,7 @@ def form_data(**overrides):
     data = {
         "title": "Neighbourhood health walks",
         "summary": "Residents and nurses plan weekly walks together.",
-        "description": "",
+        "description": "Nurses and residents choose the routes and lead the walks in turn.",
         "language": "en",
         "country": "FR",
         "sector": "health",
@@ -144,31 +144,37 @@ def test_form_without_csrf_token_is_refused(sign_in, users):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("title", "ab", "at least 3 characters"),
-        ("summary", "", "at least 1 character"),
-        ("summary", "x" * 601, "at most 600 characters"),
-        ("country", "", "is not an ISO 3166-1 alpha-2 country code"),
-        ("sector", "", "this field is required"),
-        ("stages", [], "choose at least one"),
-        ("maturity", "", "this field is required"),
-        ("language", "zz", "is not an ISO 639-1 language code"),
-        ("start_year", "1800", "greater than or equal to 1900"),
-        ("start_year", "soon", "valid integer"),
+        ("title", "ab", "“Title”: must have at least 3 characters"),
+        ("summary", "", "Enter “Summary”."),
+        ("summary", "x" * 601, "“Summary” must have at most 600 characters; it has 601."),
+        ("country", "", "Choose “Country”."),
+        ("sector", "", "Choose “Sector”."),
+        ("stages", [], "Choose at least one option for “Stages of the service cycle”."),
+        ("maturity", "", "Choose “Maturity”."),
+        ("language", "zz", "Choose “Language of the record” from the list."),
+        ("start_year", "1800", "“Start year” must be 1900 or later."),
+        ("start_year", "soon", "“Start year” must be a year in figures, like 2019."),
         ("mainstreamed_year", "2020", "only integrated initiatives have a mainstreaming year"),
         ("end_year", "2010", "must not be before the start or mainstreaming year"),
-        ("sources", "Report | ftp://example.org", "must be an http:// or https:// address"),
-        ("region", "r" * 201, "at most 200 characters"),
+        ("sources", "Report | ftp://example.org", "line 1: the address must start with http://"),
+        ("region", "r" * 201, "“Region” must have at most 200 characters"),
     ],
 )
-def test_each_validation_message_shows_next_to_its_field(sign_in, users, field, value, message):
+def test_each_validation_message_names_its_field_beside_it_and_in_the_summary(
+    sign_in, users, field, value, message
+):
     owner = sign_in(users["submitter"].email)
     response = post_form(owner, "/my/initiatives/new", form_data(**{field: value}))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    block = re.search(rf'id="(?:field|f)-{field}"(.*?)(?:</div>|</fieldset>)', html, re.S)
-    assert block and message in block.group(1), html[html.find("field-error") - 500 :][:1500]
-    if isinstance(value, str) and value and field != "sources":
-        assert value[:50] in html  # the input is kept
+    beside = re.search(rf'<p class="field-error" id="e-{field}">(.*?)</p>', html, re.S)
+    assert beside and message in beside.group(1), html[html.find("error-summary") :][:1500]
+    start = html.index('class="error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    assert re.search(rf'<a href="#f-{field}[^"]*">[^<]*{re.escape(message)}', summary)
+    assert "item 0" not in html and "ISO 3166" not in html and "ISO 639" not in html
+    if isinstance(value, str) and value and field not in ("sources", "language"):
+        assert value[:50] in html  # the input is kept (a select keeps only its own options)
 
 
 def test_possible_duplicates_are_shown(sign_in, users, make_owned):

@@ -22,8 +22,8 @@ def test_every_write_route_refuses_the_anonymous(app, client, users, make_owned)
     before = count_revisions(app)
     checked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "account.sign_in":
-            continue
+        if rule.endpoint in ("account.sign_in", "alerts.unsubscribe"):
+            continue  # issue 18: a digest's unsubscribe link is signed; a forged one is 404
         with app.test_request_context():
             url = url_for(rule.endpoint, **{name: new_id for name in rule.arguments})
         for method in sorted((rule.methods or set()) & UNSAFE):

@@ -265,6 +265,14 @@ def _samples(app, site) -> dict:
         ("string", "slug"): [slug],
         ("string", "code"): ["fr", "FR", "en"],
         ("int", "token_id"): ["1"],
+        ("int", "message_id"): ["1"],  # issue 18: the outbox
+        ("int", "collection_id"): ["1"],  # issue 18
+        ("int", "version"): ["1", "2"],  # issue 18: a published version
+        ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
+        ("string", "token"): ["x" * 30],  # issue 18: saved-search feeds, unsubscribe
+        ("int", "search_id"): ["1"],  # issue 18: saved searches
+        ("int", "list_id"): ["1"],  # issue 18: personal lists
+        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "media_id"): [str(site["media"])],
         ("int", "link_id"): ["1"],  # case records: a link (none may exist)
     }
@@ -472,7 +480,8 @@ def test_form_errors_are_in_french(sign_in, users):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "doit comporter au moins 3 caractères" in html
-    assert "ce champ est obligatoire" in html and "doit être un nombre entier" in html
+    assert "Renseignez «\u00a0Résumé\u00a0»." in html and "Il y a un problème" in html
+    assert "doit être une année en chiffres" in html
 
 
 def test_country_names_and_vocabulary_labels_in_french(client, site):

@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "markdown",
         "regions",
         "charts",
+        "estimates",
         "jsontext",
         "completeness",
     ),
@@ -47,10 +48,16 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # Reads over storage: filters, public browsing, search, statistics, the open-data formats
     # (reading and writing files) and the OpenAPI document.
     ("filters", "catalogue", "search", "stats", "transfer", "openapi", "token_uses"),
+    # (issue 18) The mail outbox (queueing in an action's transaction, SMTP delivery); reading
+    # and checking curated collections; citations of published versions; saved searches;
+    # personal lists.
+    ("mail", "collections", "citations", "alerts", "lists"),
     # Every change to a record or an account: permissions, the state table, the writes.
     ("actions",),
     # Writers through the actions: the seeds.
     ("seeds",),
+    # (issue 18) Delivering the outbox through the actions.
+    ("outbox",),
     # What the two interfaces share: app-held objects and request helpers, who is asking, the
     # language, security headers, the JSON error body.
     ("extensions", "auth", "i18n", "security", "errors"),

@@ -120,6 +120,12 @@ def world(app) -> World:
             {"alt": "Volunteers at work", "credit": "Registry", "licence": "cc0"},
         ).id  # fmt: skip
         world.public_media.append(public_image)
+        # Issue 18: a collection (id 1) holding the published record; its pages are crawled.
+        actions.create_collection(
+            session,
+            actions.SYSTEM,
+            {"title_en": "Crawled", "items": [{"initiative_id": published.id, "note": ""}]},
+        )
     # An edit waiting for review: the public keeps seeing the live fields, and the published
     # media with their published texts, not the media and texts waiting with the edit.
     propose_edit(app, world.published_id, title=f"{CANARY} pending title", summary=CANARY)
@@ -152,6 +158,14 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("string", "slug"): [world.published_slug, "sealed-draft"],
         ("string", "code"): [CANARY_COUNTRY, CANARY_COUNTRY.lower(), "fr", "zz"],
         ("int", "token_id"): ["1"],
+        ("int", "message_id"): ["1"],  # issue 18: the outbox
+        ("int", "collection_id"): ["1"],  # issue 18
+        ("int", "version"): ["1", "2"],  # issue 18: a published version
+        ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
+        ("string", "token"): ["x" * 30],  # issue 18: saved-search feeds, unsubscribe
+        ("int", "search_id"): ["1"],  # issue 18: saved searches
+        ("int", "list_id"): ["1"],  # issue 18: personal lists
+        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
         ("int", "link_id"): [str(i) for i in world.link_ids],
     }

@@ -147,7 +147,7 @@ def test_the_form_saves_every_case_field_and_shows_them_again(sign_in, users, ap
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("annual_cost", "lots", "valid integer"),
+        ("annual_cost", "lots", "whole number in figures"),
         ("annual_cost_currency", "", "give the currency"),
         ("participant_count_year", "", "give the year"),
         ("contact_consent", "", "only with consent"),
@@ -166,8 +166,8 @@ def test_the_form_shows_each_case_error_next_to_its_field_and_saves_nothing(
     response = post_form(owner, "/my/initiatives/new", data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    block = re.search(rf'id="field-{field}"(.*?)</div>', html, re.S)
-    assert block and message in block.group(1)
+    error = re.search(rf'id="e-{field}">(.*?)</p>', html, re.S)
+    assert error and message in error.group(1)
     with read_session(engine_of(app)) as s:
         assert s.scalar(select(func.count()).select_from(Initiative)) == before
 

@@ -120,12 +120,14 @@ def test_compare_api_shape_and_text_query(fixture_app):
     OAS31Validator({**spec, "$ref": "#/components/schemas/CompareResponse"}).validate(body)
     integrated = body["groups"]["integrated"]
     assert integrated["n"] == 3
-    assert integrated["stages"]["deliver"] == {"count": 2, "share": 0.667}
+    # Wilson by hand: (p + z²/2n) / (1 + z²/n) ± z / (1 + z²/n) · √(p(1-p)/n + z²/4n²)
+    assert integrated["stages"]["deliver"] == {
+        "count": 2, "share": 0.667, "interval": [0.208, 0.939], "small_group": True}  # fmt: skip
     assert integrated["median_start_year"] == 2008
     assert body["survey_reference"]["obstacles"]["lack_of_resources"] == 0.42
     assert body["survey_reference"]["motives"]["involve_citizens_and_improve_quality"] == 0.6
     assert body["grouped"]["motives"]["involve_citizens_and_improve_quality"]["integrated"] == {
-        "count": 3, "share": 1.0}  # fmt: skip
+        "count": 3, "share": 1.0, "interval": [0.439, 1.0], "small_group": True}  # fmt: skip
     assert body["pathways"]["median_years"] == 4
     assert "countries" in body["survey"]["caveats"]["obstacles.lack_of_evidence"]
     found = client.get("/api/v1/compare?q=dialysis").get_json()
@@ -236,7 +238,7 @@ def test_csv_downloads_hold_the_charted_figures(fixture_app):
     by_sector = client.get("/compare.csv?table=pathways_by_sector").get_data(as_text=True)
     assert "health,Health,2,3,2,4" in by_sector
     countries = client.get("/countries.csv").get_data(as_text=True).splitlines()
-    assert countries[1] == "CA,Canada,2,1,1,health;education"
+    assert countries[1] == "CA,Canada,2,1,1,health;education,0"
     stages = client.get("/countries/FR.csv?table=stage").get_data(as_text=True)
     assert "chart-stage,design,Design,count,2,2,1.000," in stages
 

@@ -202,12 +202,18 @@ def test_migration_to_scoped_keys_keeps_every_record(database_url, tmp_path):
     engine = make_engine(database_url)
     with engine.begin() as conn:
         for table in (
-            "initiative_translation",
+            "initiative_translation",  # case records: 0008
             "initiative_link",
+            "user_list_item",  # issue 18: 0007c, 0007b, 0007
+            "user_list",
+            "saved_search",
+            "collection_item",
+            "collection",
+            "outbox_message",
             "media_file",
             "media",
             "initiative_key",
-        ):  # later tables
+        ):  # tables of later migrations
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         for table in ("alembic_version", "change_log", "revision", "initiative_term",
                       "initiative_tag", "initiative", "login_failure", "api_token",

@@ -8,6 +8,14 @@ a refused action writes nothing.
 """
 
 from ..schemas import ValidationFailed
+from .alerts import (
+    SavedSearchNotFound,
+    delete_saved_search,
+    save_search,
+    send_digest,
+    stop_digest,
+    update_saved_search,
+)
 from .authority import (
     SYSTEM,
     allowed,
@@ -18,10 +26,21 @@ from .authority import (
     may_import,
     may_manage_accounts,
 )
+from .collections import create_collection, delete_collection, update_collection
 from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
 from .guard import ACTIONS
 from .importing import ImportOptions, import_rows
 from .links import link_records, unlink_records  # case records (issue 16)
+from .lists import (
+    add_to_list,
+    create_list,
+    delete_list,
+    remove_from_list,
+    share_list,
+    unshare_list,
+    update_list,
+)
+from .mail import claim_mail, queue_test_mail, record_delivery, retry_mail
 from .media import MediaNotFound, add_media, remove_media, update_media
 from .people import (
     change_password,
@@ -46,20 +65,28 @@ __all__ = [
     "ImportOptions",
     "InvalidMove",
     "MediaNotFound",
+    "SavedSearchNotFound",
     "StaleVersion",
     "State",
     "ValidationFailed",
     "add_media",
+    "add_to_list",
     "allowed",
     "available",
     "can_view",
     "can_view_history",
     "change_password",
+    "claim_mail",
     "confirm_accurate",
     "create",
+    "create_collection",
+    "create_list",
     "create_token",
     "create_user",
     "delete",
+    "delete_collection",
+    "delete_list",
+    "delete_saved_search",
     "edit",
     "end_sessions",
     "import_rows",
@@ -68,17 +95,29 @@ __all__ = [
     "may_import",
     "may_manage_accounts",
     "publish",
+    "queue_test_mail",
+    "record_delivery",
     "reject",
+    "remove_from_list",
     "remove_media",
     "remove_translation",
     "restore",
+    "retry_mail",
     "revoke_token",
+    "save_search",
+    "send_digest",
     "set_locale",
+    "share_list",
     "sign_out_everywhere",
     "state_of",
+    "stop_digest",
     "submit",
     "translate_record",
     "unlink_records",
+    "unshare_list",
+    "update_collection",
+    "update_list",
     "update_media",
+    "update_saved_search",
     "withdraw",
 ]

@@ -34,6 +34,7 @@ from .workflow import State, status_of
 
 # Serialises change-log inserts on PostgreSQL so sequence order is commit order.
 _CHANGE_LOG_LOCK = 7_270_001
+CHANGE_LOG_LOCK = _CHANGE_LOG_LOCK  # for the import's batched writes (importing.py)
 KEY_KINDS = ("slug", "external_id")
 
 
@@ -184,7 +185,11 @@ def save(
     """
     now = utcnow()
     had_edit = initiative.pending_status is not None
+    # The public reads `updated_at` of a published record: a hidden move (an edit waiting for
+    # review, sent back, withdrawn by its author) must not show through it.
+    hidden_move = initiative.status == "published" and not public_change
     initiative.status, initiative.pending_status = status_of(state)
+    hidden_move = hidden_move and initiative.status == "published"
     if initiative.pending_status is None:
         initiative.pending = None
         # The edit is gone (published, made the withdrawn record, or deleted): so are the
@@ -192,7 +197,8 @@ def save(
         if had_edit and media_storage.settle(session, initiative.id, keep=state != State.DELETED):
             changes = [*changes, "media"]
     initiative.version += 1
-    initiative.updated_at = now
+    if not hidden_move:
+        initiative.updated_at = now
     if public_change:
         initiative.public_version += 1
         initiative.published_at = initiative.published_at or now

@@ -39,5 +39,6 @@ def search_initiatives():
         "facets": result.facets,
         "suggestion": result.suggestion,
         "all_words_total": result.all_words_total,
+        "index_behind": result.stale,
     }
     return shapes.dump(shapes.SearchResponse, answer)

@@ -21,10 +21,16 @@ SUMMARY_FIELDS = ("id", "slug", "title", "summary", "country", "sector", "maturi
                   "start_year", "mainstreamed_year", "evidence_level")  # fmt: skip
 
 
+def _illustrative() -> bool:
+    """The `illustrative` parameter (include, exclude; absent: the registry's default)."""
+    return stats.illustrative_choice(db(), request.args.get("illustrative"))
+
+
 @bp.get("/countries")
 @public
 def list_countries():
     locale = current_locale()
+    include = _illustrative()
     listed = [
         {
             "code": c.code,
@@ -33,8 +39,9 @@ def list_countries():
             "pilot": c.pilot,
             "integrated": c.integrated,
             "sectors": c.sectors,
+            "illustrative": c.illustrative,
         }
-        for c in stats.country_summaries(db(), figure_cache())
+        for c in stats.country_summaries(db(), figure_cache(), include)
     ]
     return shapes.dump(list[shapes.CountrySummary], listed)
 
@@ -63,7 +70,7 @@ def get_country(code: str):
         raise ApiError(404, "not_found", message) from None
     page, per_page = _page_args()
     session = db()
-    profile = stats.country_profile(session, code, figure_cache())
+    profile = stats.country_profile(session, code, figure_cache(), _illustrative())
     _total, rows = stats.initiatives_page(session, Filters(country=(code,)), page, per_page)
     summaries = [
         with_url({**{f: getattr(i, f) for f in SUMMARY_FIELDS}, "stages": i.codes("stages")})
@@ -83,7 +90,12 @@ def get_country(code: str):
 @public
 def compare():
     filters = parse_filters(request.args)
-    comparison = stats.compare_matching(search_index(), db(), filters, figure_cache())
+    cohorts = stats.parse_cohorts(
+        request.args.getlist("pilot_cohort"), request.args.getlist("integrated_cohort")
+    )
+    comparison = stats.compare_matching(
+        search_index(), db(), filters, figure_cache(), _illustrative(), cohorts
+    )
     skip = ("sort", "page", "per_page")
     answer = {
         "filters": {k: v for k, v in filters.as_dict().items() if k not in skip},

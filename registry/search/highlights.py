@@ -8,12 +8,14 @@ every token and was most of a search request's time.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
 
 from whoosh.query import AndNot, Not, Phrase, Prefix, Query, Term
+from whoosh.support.charset import accent_map
 
 from .. import markdown
 from ..models import Initiative
@@ -25,6 +27,9 @@ from .schema import TEXT_FIELDS
 SNIPPET_FIELDS = ("title", "summary", "description", "outcomes")
 WHOLE = ("title", "summary")  # short: shown whole; the others as fragments around matches
 MAX_CHARS = 20_000
+# How far into a long field (description, outcomes) fragments are looked for: about 1,200
+# words, more than most descriptions hold; bounds a hit's snippet work (see `mark`).
+SCAN_CHARS = 8_000
 SURROUND = 90
 FRAGMENTS = 2
 
@@ -99,28 +104,83 @@ def _fragments(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]
     return windows
 
 
+@lru_cache(maxsize=1024)
+def _hints(wanted: Wanted) -> tuple[str, ...]:
+    """Text every word a match can start with holds, lower-cased and accents folded: the first
+    three letters of each analysed word, prefix and phrase word (a stem keeps its word's first
+    letters)."""
+    words = {*wanted.words, *wanted.prefixes, *(w for p in wanted.phrases for w in p)}
+    return tuple(sorted({w[:3] for w in words if w}))
+
+
+def _first_candidate(text: str, limit: int, hints: tuple[str, ...]) -> int | None:
+    """Where matching may start in `text[:limit]` (at or before its first match), or None when
+    nothing there can match: one pass of C string search instead of analysing every word."""
+    lowered = text[:limit].lower()
+    if not lowered.isascii():
+        if all(h.isascii() for h in hints):  # accents dropped in C: "é" is "e" and U+0301
+            lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+        else:
+            lowered = lowered.translate(accent_map)
+    grown = max(0, len(lowered) - limit)  # folding may lengthen the text ("ﬁ" is "fi")
+    # Hyphens dropped, as a joined form ("codesign") is matched on "co-design".
+    folded = HYPHENS.sub("", lowered)
+    found = [at for h in hints if (at := folded.find(h)) >= 0]
+    if not found:
+        return None
+    start = max(0, min(found) - grown)
+    while start > 0 and not text[start - 1].isspace():  # from the start of its word
+        start -= 1
+    return start
+
+
 def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None:
-    """`text` (or fragments of it) escaped, with the words `wanted` looks for in <mark>."""
+    """`text` (or fragments of it) escaped, with the words `wanted` looks for in <mark>.
+
+    Fragments (`whole=False`) cost a bounded amount per field whatever the text's length: the
+    text is read word by word from its start and reading stops once FRAGMENTS fragments are
+    complete, or after SCAN_CHARS characters (a match further on shows no fragment; the hit is
+    still listed, with its title and summary).
+    """
     analysis = analysis_language(language)
+    limit = len(text) if whole else min(len(text), SCAN_CHARS)
+    longest = max((len(p) for p in wanted.phrases), default=1)
     # Stop words analyse to None: a phrase runs over the words that remain, as in the index.
-    tokens = [
-        (m.span(), analysed)
-        for m in TOKEN.finditer(text)
-        if (analysed := _analysed(analysis, m.group())) is not None
-    ]
-    hit = [
-        a in wanted.words or bool(wanted.prefixes and a.startswith(wanted.prefixes))
-        for _, a in tokens
-    ]
-    analysed_words = [a for _, a in tokens]
-    for phrase in wanted.phrases:
-        for i in range(len(tokens) - len(phrase) + 1):
-            if tuple(analysed_words[i : i + len(phrase)]) == phrase:
-                hit[i : i + len(phrase)] = [True] * len(phrase)
-    spans = [span for (span, _), marked in zip(tokens, hit, strict=True) if marked]
+    begin = _first_candidate(text, limit, _hints(wanted))
+    if begin is None:
+        return None
+    spans: list[tuple[int, int]] = []
+    recent: list[tuple[tuple[int, int], str]] = []  # the last `longest` words, for phrases
+    windows = 0  # fragments begun so far
+    reach = -1  # where the last fragment ends (its last match + SURROUND)
+    end = limit
+    for m in TOKEN.finditer(text, begin, limit):
+        analysed = _analysed(analysis, m.group())
+        if analysed is None:
+            continue
+        span = m.span()
+        if not whole and windows >= FRAGMENTS and span[0] - SURROUND > reach:
+            end = span[0]  # past the last fragment: nothing further would be shown
+            break
+        recent.append((span, analysed))
+        if len(recent) > longest:
+            recent.pop(0)
+        found: list[tuple[int, int]] = []
+        if analysed in wanted.words or (wanted.prefixes and analysed.startswith(wanted.prefixes)):
+            found.append(span)
+        for phrase in wanted.phrases:
+            n = len(phrase)
+            if len(recent) >= n and tuple(a for _, a in recent[-n:]) == phrase:
+                found.extend(s for s, _ in recent[-n:])
+        for start, stop in found:
+            if start - SURROUND > reach:
+                windows += 1
+            reach = max(reach, stop + SURROUND)
+        spans.extend(found)
+    spans = sorted(set(spans))
     # A hyphenated word matched by its joined form ("codesign" marks "co-design") is marked
     # whole.
-    for m in hyphenated(text):
+    for m in hyphenated(text[:end]):
         if _analysed(analysis, HYPHENS.sub("", m.group())) in wanted.words:
             spans = [s for s in spans if not m.start() <= s[0] < m.end()] + [m.span()]
     spans.sort()
@@ -130,12 +190,12 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
     parts = []
     for lo, hi in windows:
         out, at = [], lo
-        for start, end in spans:
-            if start < lo or end > hi:
+        for start, stop in spans:
+            if start < lo or stop > hi or start < at:
                 continue
             out.append(escape(text[at:start], quote=False))
-            out.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
-            at = end
+            out.append(f"<mark>{escape(text[start:stop], quote=False)}</mark>")
+            at = stop
         out.append(escape(text[at:hi], quote=False))
         piece = "".join(out) if whole else "".join(out).strip()
         parts.append(("… " if lo > 0 else "") + piece + (" …" if hi < len(text) else ""))

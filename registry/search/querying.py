@@ -76,7 +76,11 @@ class SearchResult:
 
 
 def follow(index: SearchIndex, session: Session) -> bool:
-    """Bring the index up to the database before reading it (a no-op when it is current).
+    """Whether the index holds every change of the database; in a process without a follower,
+    bring it up to the database first (a no-op when it is current).
+
+    With a follower (`registry serve`, registry.wsgi) a search never writes: it reads the last
+    committed index and returns False while the follower has changes to apply.
 
     When another process holds the write lock, it is applying the same changes: search the
     last committed index now; a later request catches up. When the folder cannot be written
@@ -88,7 +92,11 @@ def follow(index: SearchIndex, session: Session) -> bool:
     name = index.current_generation()
     applied = index.applied_seq(name) if name else 0
     current = True
-    if name is None or applied < latest:
+    if index.follower is not None:
+        # The process's follower (follower.py) applies the change log: only read the last
+        # committed index, and say when it is behind.
+        current = applied >= latest
+    elif name is None or applied < latest:
         done = None
         try:
             done = catch_up(index, session, timeout=0.3, budget=CATCH_UP_BUDGET)

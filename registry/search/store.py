@@ -70,6 +70,9 @@ class SearchIndex:
         self._searcher: Searcher | None = None
         self._columns: columns.Columns | None = None
         self._spelling: tuple[tuple[str, int | None], Spelling] | None = None
+        # The process's follower (follower.py), when one keeps this index up: then searches
+        # only read it.
+        self.follower = None
 
     # --- generations ---------------------------------------------------------------------
 

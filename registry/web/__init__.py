@@ -20,15 +20,23 @@ from ..messages import msg
 from ..search import SearchUnavailable
 from . import (
     account,
+    alerts,
     browse,
+    citations,
+    collections,
     compare,
     contribute,
     country_pages,
+    dates,
+    discovery,
     forms,
     imports,
+    lists,
     media,
     opendata,
+    outbox,
     records,
+    review,
     search_links,
 )
 from .labels import country_name, field_value, label
@@ -49,6 +57,19 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(records.bp)  # case records (issue 16)
+    # Issue 18: mail, collections, citations, sharing and discovery, saved searches,
+    # personal lists.
+    app.register_blueprint(outbox.bp)
+    app.register_blueprint(collections.bp)
+    app.jinja_env.globals.update(collections.HELPERS)
+    app.register_blueprint(citations.bp)
+    app.jinja_env.globals.update(citations.HELPERS)
+    app.register_blueprint(discovery.bp)
+    app.jinja_env.globals.update(discovery.HELPERS)
+    app.register_blueprint(alerts.bp)
+    app.jinja_env.globals.update(alerts.HELPERS)
+    app.register_blueprint(lists.bp)
+    app.jinja_env.globals.update(lists.HELPERS)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
@@ -56,6 +77,7 @@ def init_app(app: Flask) -> None:
             ("opendata.export_page", lazy_gettext("Open data")),
         ]
     )
+    app.jinja_env.globals["nav_links"].append(("collections.listing", lazy_gettext("Collections")))
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)
@@ -70,6 +92,9 @@ def init_app(app: Flask) -> None:
         VOCABULARIES=vocab.VOCABULARIES,
     )
     app.jinja_env.filters["markdown"] = render_markdown
+    # Issue 19: one date format per language; the number of records waiting for review.
+    app.jinja_env.filters.update(day=dates.day, moment=dates.moment)
+    app.jinja_env.globals["waiting_count"] = review.waiting_count
 
     @app.errorhandler(BadParameter)
     def _bad_parameter(exc: BadParameter):

@@ -49,7 +49,10 @@ def sign_in():
             return render_template("account/sign_in.html", form=form), 401
         session.clear()  # no value from before sign-in survives it
         login_user(SignedIn(principal))
-        response = redirect(_safe_next(request.args.get("next")))
+        wanted = request.args.get("next")
+        if not wanted and principal.is_curator:  # curators start at the review queue
+            wanted = url_for("contribute.review_queue")
+        response = redirect(_safe_next(wanted))
         if principal.locale in i18n.LANGUAGES:  # the account's choice, on this browser too
             i18n.remember(response, principal.locale)
         return response

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from .. import catalogue, i18n, search
+from .. import catalogue, i18n, search, stats
 from ..extensions import db, search_index
 from ..filters import MAX_QUERY_LENGTH, parse_filters
 from ..security import public
 from . import contribute
+from .figures import illustrative_switch
 from .urls import local_path
 
 bp = Blueprint("browse", __name__)
@@ -19,9 +20,11 @@ bp = Blueprint("browse", __name__)
 @public
 def home():
     session = db()
+    switch = illustrative_switch()  # the statistics' illustrative switch (issue 17)
     return render_template(
         "home.html",
-        figures=catalogue.overview(session),
+        figures=stats.overview(session, switch.include),
+        switch=switch,
         latest=catalogue.latest(session),
     )
 

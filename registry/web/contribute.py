@@ -18,9 +18,10 @@ from ..extensions import db, registry_of
 from ..i18n import localized
 from ..messages import msg
 from ..models import Initiative
-from ..schemas import ValidationFailed, whole_number
+from ..schemas import ValidationFailed, review_problems, validate_initiative, whole_number
 from ..security import private
-from .forms import MULTI_VOCAB, SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
+from . import forms, review
+from .forms import SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
 
 bp = Blueprint("contribute", __name__)
 STALE = msg(
@@ -54,19 +55,47 @@ def mine():
 
 
 def _render_form(form, initiative=None, errors=None, similar=(), status=200, **context):
+    errors = errors or {}
+    words = forms.reader_errors(form, errors)
+    sections = [
+        (f"s-{number}", heading, names, forms.section_status(form, names, errors))
+        for number, (heading, names) in enumerate(SECTIONS, 1)
+    ]
+    user = current_principal()
     return (
         render_template(
             "contribute/form.html",
             form=form,
             initiative=initiative,
-            errors=errors or {},
-            sections=SECTIONS,
-            multi_vocab=MULTI_VOCAB,
+            errors=words,
+            sections=sections,
+            kind_of=lambda name: forms.field_kind(form, name),
+            anchor_of=lambda name: forms.field_anchor(form, name),
+            need=forms.need,
+            multi_vocab_of=forms.MULTI_VOCAB.get,
+            input_attrs=lambda name: forms.input_attrs(form, name, name in words),
+            hints=forms.HINTS,
+            max_lengths=forms.MAX_LENGTHS,
+            can_delete=initiative is not None and actions.allowed(user, initiative, "delete"),
             similar=similar,
             **context,
         ),
         status,
     )
+
+
+def _problems(data: dict, for_review: bool) -> dict[str, list]:
+    """Every problem of a submission at once: the schema's (fields and the rules between them)
+    and, when it goes to review, the fields a curator needs."""
+    try:
+        validate_initiative(data)
+        problems: dict[str, list] = {}
+    except ValidationFailed as exc:
+        problems = dict(exc.fields)
+    if for_review:
+        for name, messages in review_problems(data).items():
+            problems.setdefault(name, messages)
+    return problems
 
 
 def edit_page(initiative: Initiative, status: int = 200, errors=None, **context):
@@ -101,6 +130,9 @@ def new():
         return _render_form(form)
     data = form.to_data()
     submit = "submit" in request.form
+    problems = _problems(data, submit)
+    if problems:
+        return _render_form(form, errors=problems, similar=_similar(data, problems), status=422)
     try:
         with write_session(registry_of().engine) as s:
             created = actions.create(s, user, data, submit=submit)
@@ -141,6 +173,11 @@ def edit(initiative_id: int):
     data = form.to_data()
     version = _form_version(form)
     submit = "submit" in request.form
+    # A record a curator has published once is not asked again for what a first review needs.
+    reviewed = submit and initiative.status != "published"
+    problems = _problems(data, reviewed)
+    if problems:
+        return _render_form(form, initiative, errors=problems, status=422)
     try:
         with write_session(registry_of().engine) as s:
             target = actions.edit(s, user, initiative_id, data, expected_version=version)
@@ -167,9 +204,10 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
     user = current_principal()
     form = form_class()
     version = _form_version(form)
+    gone = False
     try:
         with write_session(registry_of().engine) as s:
-            run(s, user, version, form)
+            gone = getattr(run(s, user, version, form), "status", None) == "deleted"
     except initiatives.NotFound:
         abort(404)
     except Forbidden:
@@ -186,7 +224,7 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
     if request.form.get("back") == "queue":
         return redirect(url_for(".review_queue"))
     refreshed = initiatives.lookup(db(), initiative_id)
-    if refreshed is None or not actions.can_view(user, refreshed):
+    if gone or refreshed is None or not actions.can_view(user, refreshed):
         return redirect(url_for(".mine"))
     return _page_of(refreshed)
 
@@ -195,6 +233,12 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
 @private("owners, as the state table allows")
 @login_required
 def submit(initiative_id: int):
+    initiative = _visible(initiative_id)
+    lacking = initiative.status != "published" and review_problems(
+        initiatives.proposed_fields(initiative)
+    )
+    if lacking and actions.allowed(current_principal(), initiative, "edit"):
+        return edit_page(initiative, status=422, errors=lacking)
     return _action(
         initiative_id,
         lambda s, u, v, f: actions.submit(s, u, initiative_id, expected_version=v),
@@ -213,13 +257,28 @@ def publish(initiative_id: int):
     )
 
 
+def _field_notes() -> dict[str, str]:
+    """A curator's notes on single fields of a record sent back (note-<field> boxes)."""
+    return {
+        name: request.form.get(f"note-{name}", "")
+        for name in forms.FIELD_LABELS
+        if request.form.get(f"note-{name}", "").strip()
+    }
+
+
 @bp.post("/my/initiatives/<int:initiative_id>/reject")
 @private("curators, as the state table allows")
 @login_required
 def reject(initiative_id: int):
     return _action(
         initiative_id,
-        lambda s, u, v, f: actions.reject(s, u, initiative_id, f.reason.data, expected_version=v),
+        lambda s, u, v, f: actions.reject(
+            s,
+            u,
+            initiative_id,
+            review.reason_with_notes(f.reason.data or "", _field_notes()),
+            expected_version=v,
+        ),
         _("Sent back to the submitter with your reason."),
         RejectForm,
     )
@@ -234,6 +293,17 @@ def withdraw(initiative_id: int):
         lambda s, u, v, f: actions.withdraw(s, u, initiative_id, expected_version=v),
         _("Withdrawn."),
     )
+
+
+@bp.get("/my/initiatives/<int:initiative_id>/delete")
+@private("owners of unpublished records, and curators, as the state table allows")
+@login_required
+def confirm_delete(initiative_id: int):
+    """Are you sure? The delete button of the edit page leads here (works without script)."""
+    initiative = _visible(initiative_id)
+    if not actions.allowed(current_principal(), initiative, "delete"):
+        abort(403)
+    return render_template("contribute/delete.html", initiative=initiative)
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/delete")
@@ -270,9 +340,10 @@ def review_queue():
         abort(403)
     session = db()
     queue = initiatives.review_queue(session)
+    who = review.submissions(session, queue)
     return render_template(
         "contribute/review.html",
-        queue=[(i, initiatives.review_diff(session, i)) for i in queue],
+        queue=[(i, review.changes(initiatives.review_diff(session, i)), who[i.id]) for i in queue],
     )
 
 
@@ -303,7 +374,9 @@ def manage_context(initiative: Initiative) -> dict:
     return {
         "user": user,
         "can": can,
-        "diff": initiatives.review_diff(db(), initiative) if initiative.pending else [],
+        "diff": review.changes(initiatives.review_diff(db(), initiative))
+        if initiative.pending
+        else [],
         "similar": initiatives.similar(
             db(),
             initiative.title,

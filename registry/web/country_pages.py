@@ -14,7 +14,7 @@ from ..filters import BadParameter, parse_filters
 from ..messages import Message, msg
 from ..schemas import country_code
 from ..security import public
-from .figures import chart_tables, csv_download, profile_charts
+from .figures import chart_tables, csv_download, illustrative_switch, profile_charts
 from .labels import country_name
 
 bp = Blueprint("countries", __name__)
@@ -48,7 +48,8 @@ def _sort_args() -> tuple[str, bool]:
 @public
 def country_list():
     sort, descending = _sort_args()
-    summaries = stats.country_summaries(db(), figure_cache())
+    switch = illustrative_switch()
+    summaries = stats.country_summaries(db(), figure_cache(), switch.include)
     counts = {s.code: s.total for s in summaries}
     return render_template(
         "countries/list.html",
@@ -57,16 +58,19 @@ def country_list():
         descending=descending,
         grid=regions.tile_grid(counts),
         region_names=region_names(),
+        switch=switch,
+        illustrative=sum(s.illustrative for s in summaries),
     )
 
 
 @bp.get("/countries.csv")
 @public
 def country_list_csv():
-    lines = [["code", "name", "total", "pilot", "integrated", "sectors"]]
-    for s in stats.country_summaries(db(), figure_cache()):
+    lines = [["code", "name", "total", "pilot", "integrated", "sectors", "illustrative"]]
+    switch = illustrative_switch()
+    for s in stats.country_summaries(db(), figure_cache(), switch.include):
         lines.append([s.code, country_name(s.code), str(s.total), str(s.pilot),
-                      str(s.integrated), ";".join(s.sectors)])  # fmt: skip
+                      str(s.integrated), ";".join(s.sectors), str(s.illustrative)])  # fmt: skip
     return csv_download({"countries": lines}, "countries.csv")
 
 
@@ -87,7 +91,8 @@ def country_page(code: str):
         return redirect(url_for(".country_page", code=canonical, **args), 301)
     session = db()
     filters = replace(parse_filters(request.args, max_per_page=100), country=(canonical,))
-    profile = stats.country_profile(session, canonical, figure_cache())
+    switch = illustrative_switch()
+    profile = stats.country_profile(session, canonical, figure_cache(), switch.include)
     total, items = stats.initiatives_page(session, filters, filters.page, PER_PAGE)
     return render_template(
         "countries/profile.html",
@@ -100,6 +105,7 @@ def country_page(code: str):
         pages=max(1, -(-total // PER_PAGE)),
         link_filters=replace(filters, country=()),
         survey_integrated=stats.survey().get("integrated_countries", []),
+        switch=switch,
     )
 
 
@@ -107,7 +113,8 @@ def country_page(code: str):
 @public
 def country_csv(code: str):
     canonical = _country(code)
-    profile = stats.country_profile(db(), canonical, figure_cache())
+    switch = illustrative_switch()
+    profile = stats.country_profile(db(), canonical, figure_cache(), switch.include)
     tables = chart_tables(profile_charts(profile))
     return csv_download(tables, f"country-{canonical}.csv", request.args.get("table"))
 

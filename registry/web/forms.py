@@ -3,8 +3,12 @@ validators), so the form shows exactly the messages the API gives."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+import pycountry
+from babel import Locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -22,8 +26,8 @@ from wtforms.fields.core import UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import countries, vocab
-from ..i18n import current_locale
-from ..schemas import whole_number
+from ..i18n import current_locale, localized
+from ..schemas import REVIEW_NEEDS, InitiativeIn, whole_number
 from ..transfer import csv_format
 
 
@@ -146,9 +150,9 @@ MULTI_VOCAB["funding_sources"] = "funding_sources"
 class InitiativeForm(FlaskForm):
     version = HiddenField()
     title = StringField(_l("Title"))
-    summary = TextAreaField(_l("Summary (at most 600 characters)"))
-    description = TextAreaField(_l("Description (Markdown)"))
-    language = StringField(_l("Language of the record (ISO 639-1 code, e.g. en, fr)"), default="en")
+    summary = TextAreaField(_l("Summary"))
+    description = TextAreaField(_l("Description"))
+    language = LooseSelectField(_l("Language of the record"), default="en")
     country = LooseSelectField(_l("Country"))
     region = StringField(_l("Region"))
     locality = StringField(_l("Locality"))
@@ -156,7 +160,7 @@ class InitiativeForm(FlaskForm):
     stages = MultiCheckboxField(_l("Stages of the service cycle"))
     maturity = LooseSelectField(_l("Maturity"))
     start_year = StringField(_l("Start year"))
-    mainstreamed_year = StringField(_l("Year mainstreamed (integrated only)"))
+    mainstreamed_year = StringField(_l("Year mainstreamed"))
     end_year = StringField(_l("End year"))
     operating_status = LooseSelectField(_l("Operating status"))
     integrated_from_start = BooleanField(
@@ -170,19 +174,14 @@ class InitiativeForm(FlaskForm):
     evidence_level = LooseSelectField(_l("Evidence level"))
     outcomes = TextAreaField(_l("Outcomes"))
     lead_organisation = StringField(_l("Lead organisation"))
-    partners = TextAreaField(_l("Partners (one per line)"))
-    tags = StringField(_l("Tags (comma-separated)"))
-    sources = TextAreaField(
-        _l(
-            "Sources (one per line: type | title | https://address; types: evaluation report, "
-            "academic study, official page, news, dataset, video, other)"
-        )
-    )
+    partners = TextAreaField(_l("Partners"))
+    tags = StringField(_l("Tags"))
+    sources = TextAreaField(_l("Sources"))
     # --- case records (issue 16) ---
     level_of_government = LooseSelectField(_l("Level of government"))
     delivery_mode = LooseSelectField(_l("Delivery mode"))
     initiated_by = LooseSelectField(_l("Initiated by"))
-    participant_count = StringField(_l("People taking part (citizens, users)"))
+    participant_count = StringField(_l("People taking part"))
     participant_count_year = StringField(_l("Year of that figure"))
     population_served = StringField(_l("Population served"))
     population_served_year = StringField(_l("Year of the population figure"))
@@ -190,30 +189,29 @@ class InitiativeForm(FlaskForm):
     volunteer_count_year = StringField(_l("Year of the volunteer figure"))
     staff_count = StringField(_l("Paid staff"))
     staff_count_year = StringField(_l("Year of the staff figure"))
-    annual_cost = StringField(_l("Annual cost or budget (whole units)"))
-    annual_cost_currency = StringField(_l("Currency of the cost (ISO 4217, e.g. EUR)"))
+    annual_cost = StringField(_l("Annual cost or budget"))
+    annual_cost_currency = StringField(_l("Currency of the cost"))
     annual_cost_year = StringField(_l("Year of the cost"))
     funding_sources = MultiCheckboxField(_l("Funding sources"))
-    savings_amount = StringField(_l("Reported savings or costs avoided (whole units)"))
-    savings_currency = StringField(_l("Currency of the savings (ISO 4217)"))
+    savings_amount = StringField(_l("Reported savings or costs avoided"))
+    savings_currency = StringField(_l("Currency of the savings"))
     savings_text = TextAreaField(_l("Reported savings in words"))
-    savings_source = StringField(_l("Where the savings are reported (https://address)"))
-    lessons = TextAreaField(_l("Lessons learned (Markdown)"))
-    challenges = TextAreaField(_l("Challenges (Markdown)"))
-    website = StringField(_l("Website of the initiative (https://address)"))
+    savings_source = StringField(_l("Where the savings are reported"))
+    lessons = TextAreaField(_l("Lessons learned"))
+    challenges = TextAreaField(_l("Challenges"))
+    website = StringField(_l("Website of the initiative"))
     contact_name = StringField(_l("Contact point: role or name"))
     contact_organisation = StringField(_l("Contact point: organisation"))
     contact_email = StringField(_l("Contact point: e-mail"))
-    contact_url = StringField(_l("Contact point: contact page (https://address)"))
+    contact_url = StringField(_l("Contact point: contact page"))
     contact_consent = BooleanField(
         _l("The contact point agreed to be shown publicly on this record")
     )
-    key_results = TextAreaField(
-        _l("Key results (one per line: indicator | value | period | https://source)")
-    )
+    key_results = TextAreaField(_l("Key results"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.language.choices = [("", "—"), *language_choices()]
         self.country.choices = [("", "—"), *countries.all_countries(current_locale())]
         self.sector.choices = [("", "—"), *_vocab_choices("sector")]
         self.maturity.choices = [("", "—"), *_vocab_choices("maturity")]
@@ -227,7 +225,7 @@ class InitiativeForm(FlaskForm):
     def to_data(self) -> dict[str, Any]:
         """The input as the schema's dict: what the API would receive."""
         data: dict[str, Any] = {}
-        for name in (n for _, names in SECTIONS for n in names):
+        for name in (n for _heading, names in SECTIONS for n in names):
             value = self[name].data
             if name in YEARS or name in CASE_NUMBERS:
                 data[name] = _year(value or "")
@@ -334,3 +332,216 @@ def _key_result(line: str) -> dict[str, str]:
     if rest:
         found["period"] = " | ".join(rest)
     return found
+
+
+# --- The initiative form as a reader sees it (issue 19) -------------------------------------
+# Everything below is derived from SECTIONS, the form's fields and the schema, so a field or
+# section added there is rendered, marked and checked without touching the template.
+
+# What a reader is told under a label: the format, the limits, what the field is for.
+HINTS: dict[str, Any] = {
+    "summary": _l("One or two sentences: who takes part and what they do together."),
+    "description": _l(
+        "What happens, who does what, how citizens and staff share the work. You can use "
+        "Markdown: **bold**, *italics*, lists starting with “-”, [links](https://…)."
+    ),
+    "language": _l("The language this record is written in."),
+    "start_year": _l("In figures, for example 2019."),
+    "mainstreamed_year": _l(
+        "Only for integrated initiatives: the year the pilot became the "
+        "usual way the service works."
+    ),
+    "end_year": _l("Only if the initiative has ended."),
+    "partners": _l("One organisation per line."),
+    "tags": _l("Separate tags with commas, for example: housing, young people."),
+    "sources": _l(
+        "One source per line: its type, its title and its address, separated by vertical "
+        "bars. Types: evaluation report, academic study, official page, news, dataset, video, "
+        "other. For example: Evaluation report | Final evaluation 2022 | "
+        "https://example.org/report.pdf"
+    ),
+    # --- case records (issue 16) ---
+    "participant_count": _l("Citizens or service users taking part, in figures."),
+    "annual_cost": _l("In whole units of the currency, for example 250000."),
+    "annual_cost_currency": _l("Its three-letter code, for example EUR, GBP or CAD."),
+    "savings_amount": _l("In whole units of the currency."),
+    "savings_currency": _l("Its three-letter code, for example EUR."),
+    "savings_source": _l("The address of the report that gives them (https://…)."),
+    "lessons": _l("What others should know before trying it. Markdown allowed."),
+    "challenges": _l("What was hard, and how it was handled. Markdown allowed."),
+    "website": _l("Its address, starting with https://."),
+    "contact_url": _l("An address starting with https://, if there is no e-mail."),
+    "contact_consent": _l("Without this agreement the contact point is kept but not shown."),
+    "key_results": _l(
+        "One result per line: indicator, value, period and the source's address, separated "
+        "by vertical bars. For example: Hospital admissions | −18 % | 2021–2022 | "
+        "https://example.org/evaluation"
+    ),
+}
+# Fields the schema requires: without them nothing can be saved, not even a draft.
+REQUIRED = frozenset(name for name, info in InitiativeIn.model_fields.items() if info.is_required())
+# Fields whose value a curator needs before a record can be submitted for review.
+FOR_REVIEW = frozenset(REVIEW_NEEDS)
+EMPTY_REQUIRED = (
+    "this field is required",
+    "must have at least 1 character",
+    "must have at least %(count)s characters",
+    "choose at least one",
+    "%(value)s is not an ISO 3166-1 alpha-2 country code",
+    "%(value)s is not an ISO 639-1 language code",
+)
+
+
+def _max_lengths() -> dict[str, int]:
+    """The character limit of each single-text field, from the schema (character counts)."""
+    limits = {}
+    for name, info in InitiativeIn.model_fields.items():
+        for rule in info.metadata:
+            if getattr(rule, "max_length", None) and info.annotation is str:
+                limits[name] = rule.max_length
+    return limits
+
+
+MAX_LENGTHS = _max_lengths()
+
+
+@cache
+def _languages(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).languages
+    pairs = []
+    for language in pycountry.languages:
+        code = getattr(language, "alpha_2", None)
+        if code and names.get(code):
+            pairs.append((code, names[code][:1].upper() + names[code][1:]))
+    return sorted(pairs, key=lambda p: p[1].casefold())
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """(ISO 639-1 code, name in the reader's language), sorted by name."""
+    return _languages(current_locale())
+
+
+def field_kind(form: InitiativeForm, name: str) -> str:
+    """How the template draws a field: checkboxes, select, checkbox, textarea or text."""
+    field = form[name]
+    if isinstance(field, SelectMultipleField):
+        return "checkboxes"
+    if isinstance(field, SelectField):
+        return "select"
+    if isinstance(field, BooleanField):
+        return "checkbox"
+    if isinstance(field, TextAreaField):
+        return "textarea"
+    return "text"
+
+
+def field_anchor(form: InitiativeForm, name: str) -> str:
+    """The id an error summary's link points to: the field, or a group's first box."""
+    if field_kind(form, name) == "checkboxes" and form[name].choices:
+        return f"f-{name}-{form[name].choices[0][0]}"
+    return f"f-{name}"
+
+
+def input_attrs(form: InitiativeForm, name: str, has_error: bool) -> dict[str, Any]:
+    """The attributes of a field's input: what describes it, its state, its limit, its size."""
+    described = [f"n-{name}"]
+    described += [f"h-{name}"] if name in HINTS else []
+    described += [f"c-{name}"] if name in MAX_LENGTHS else []
+    described += [f"e-{name}"] if has_error else []
+    attrs: dict[str, Any] = {"id": f"f-{name}", "aria-describedby": " ".join(described)}
+    if has_error:
+        attrs["aria-invalid"] = "true"
+    if name in MAX_LENGTHS:
+        attrs["data-max"] = MAX_LENGTHS[name]
+    if field_kind(form, name) == "textarea":
+        attrs["rows"] = 8 if name in ("description", "outcomes", "sources") else 3
+    if name in YEARS or name in CASE_NUMBERS:
+        attrs.update(inputmode="numeric", autocomplete="off")
+    if name in YEARS or name.endswith("_year"):
+        attrs["size"] = 6
+    return attrs
+
+
+def filled(form: InitiativeForm, name: str) -> bool:
+    value = form[name].data
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+def need(name: str) -> str:
+    """required, review or optional: what the label says of a field."""
+    if name in REQUIRED:
+        return "required"
+    return "review" if name in FOR_REVIEW else "optional"
+
+
+def section_status(form: InitiativeForm, names: tuple[str, ...], errors: dict) -> str:
+    """A task-list status: error, done, progress, todo or optional."""
+    if any(name in errors for name in names):
+        return "error"
+    needed = [n for n in names if n in REQUIRED or n in FOR_REVIEW]
+    if not needed:
+        return "done" if any(filled(form, n) for n in names) else "optional"
+    done = [n for n in needed if filled(form, n)]
+    if len(done) == len(needed):
+        return "done"
+    return "progress" if done or any(filled(form, n) for n in names) else "todo"
+
+
+def reader_errors(form: InitiativeForm, errors: dict[str, list]) -> dict[str, list[str]]:
+    """The schema's messages in the reader's words, each naming the field by its label; field
+    order as on the page, general messages (key "_") first."""
+    order = ["_", *(n for _heading, names in SECTIONS for n in names)]
+    words: dict[str, list[str]] = {}
+    for name in sorted(errors, key=lambda n: order.index(n) if n in order else len(order)):
+        if name == "_" or name not in form:
+            words.setdefault("_", []).extend(localized(m) for m in errors[name])
+            continue
+        texts = [_in_words(form, name, m) for m in errors[name]]
+        words[name] = list(dict.fromkeys(texts))
+    return words
+
+
+def _in_words(form: InitiativeForm, name: str, message: Any) -> str:
+    template = getattr(message, "template", str(message))
+    values = getattr(message, "values", {})
+    field = field_label(name)
+    kind = field_kind(form, name)
+    if template in EMPTY_REQUIRED and not filled(form, name):
+        if name in FOR_REVIEW and name not in REQUIRED:
+            return _(
+                "Enter “%(field)s”: a curator needs it to review the record "
+                "(a draft can be saved without it).",
+                field=field,
+            )
+        if kind == "checkboxes":
+            return _("Choose at least one option for “%(field)s”.", field=field)
+        if kind == "select":
+            return _("Choose “%(field)s”.", field=field)
+        return _("Enter “%(field)s”.", field=field)
+    if template == "item %(item)s: %(message)s":
+        line = int(str(values["item"]).split(".")[0]) + 1
+        inner = values["message"]
+        if getattr(inner, "template", "") == "must be an http:// or https:// address":
+            return _(
+                "“%(field)s”, line %(line)s: the address must start with http:// or https://.",
+                field=field, line=line,
+            )  # fmt: skip
+        return _("“%(field)s”, item %(line)s: %(message)s", field=field, line=line,
+                 message=localized(inner))  # fmt: skip
+    if template.startswith("unknown code") or template.startswith("%(value)s is not an ISO"):
+        return _("Choose “%(field)s” from the list.", field=field)
+    integer = template in ("must be a valid integer", "must be true or false")
+    if integer and (name in YEARS or name.endswith("_year")):
+        return _("“%(field)s” must be a year in figures, like 2019.", field=field)
+    if integer and name in CASE_NUMBERS:
+        return _("“%(field)s” must be a whole number in figures, like 250000.", field=field)
+    if name in YEARS and template == "must be greater than or equal to %(limit)s":
+        return _("“%(field)s” must be %(limit)s or later.", field=field, limit=values["limit"])
+    if name in YEARS and template == "must be less than or equal to %(limit)s":
+        return _("“%(field)s” must be %(limit)s or earlier.", field=field, limit=values["limit"])
+    if template == "must have at most %(count)s characters":
+        return _(
+            "“%(field)s” must have at most %(count)s characters; it has %(length)s.",
+            field=field, count=values["count"], length=len(str(form[name].data or "")),
+        )  # fmt: skip
+    return _("“%(field)s”: %(message)s", field=field, message=localized(message))
