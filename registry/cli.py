@@ -237,6 +237,27 @@ def create_user(email: str, role: str, organisation: str | None, password_stdin:
     click.echo(created + (f" in {organisation}" if organisation else ""), err=True)
 
 
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def set_password(email: str, password_stdin: bool) -> None:
+    """Set the password of an account (one made without, or a forgotten one): read from
+    standard input with --password-stdin, else asked for twice. Its sessions end and its API
+    tokens are revoked."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        with write_session(registry_of().engine) as session:
+            user = actions.set_password(session, actions.SYSTEM, email, password)
+            done = f"password set for {user.email}"
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(done, err=True)
+
+
 @main.group()
 def tokens() -> None:
     """API tokens."""

@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "estimates",
         "jsontext",
         "completeness",
+        "map_svg",
     ),
     # The survey's reference figures and the reading of data files.
     ("survey",),

@@ -202,14 +202,14 @@ def test_migration_to_scoped_keys_keeps_every_record(database_url, tmp_path):
     engine = make_engine(database_url)
     with engine.begin() as conn:
         for table in (
-            "initiative_translation",  # case records: 0008
-            "initiative_link",
             "user_list_item",  # issue 18: 0007c, 0007b, 0007
             "user_list",
             "saved_search",
             "collection_item",
             "collection",
             "outbox_message",
+            "initiative_translation",  # case records: 0008
+            "initiative_link",
             "media_file",
             "media",
             "initiative_key",

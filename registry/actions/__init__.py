@@ -30,6 +30,15 @@ from .collections import create_collection, delete_collection, update_collection
 from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
 from .guard import ACTIONS
 from .importing import ImportOptions, import_rows
+from .invites import (  # accounts on the web (issue 19)
+    add_organisation,
+    change_role,
+    invite_user,
+    request_password_reset,
+    set_active,
+    set_password,
+    use_password_link,
+)
 from .links import link_records, unlink_records  # case records (issue 16)
 from .lists import (
     add_to_list,
@@ -56,7 +65,7 @@ from .translations import remove_translation, translate_record  # case records (
 from .verification import confirm_accurate  # case records (issue 16)
 from .workflow import TABLE, State, state_of
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "ACTIONS",
     "SYSTEM",
     "TABLE",
@@ -120,4 +129,11 @@ __all__ = [
     "update_media",
     "update_saved_search",
     "withdraw",
+    "add_organisation",
+    "change_role",
+    "invite_user",
+    "request_password_reset",
+    "set_active",
+    "set_password",
+    "use_password_link",
 ]
