@@ -1,6 +1,7 @@
-"""Migration 0006 (case records) on a database at 0005 holding records in several states, on
-SQLite and PostgreSQL: every row is as it was, the new fields are empty, and they work
-afterwards; the downgrade removes what it added and nothing else."""
+"""Migrations 0006 and 0008 (case records; issue 18's 0007* run between them) on a database at
+0005 holding records in several states, on SQLite and PostgreSQL: every row is as it was, the
+new fields are empty (completeness scored), and they work afterwards; the downgrade removes what
+they added and nothing else."""
 
 from __future__ import annotations
 

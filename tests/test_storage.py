@@ -208,7 +208,7 @@ def test_migration_to_scoped_keys_keeps_every_record(database_url, tmp_path):
             "collection_item",
             "collection",
             "outbox_message",
-            "initiative_translation",  # 0006
+            "initiative_translation",  # case records: 0008
             "initiative_link",
             "media_file",
             "media",
