@@ -174,3 +174,25 @@ def test_a_record_that_is_no_longer_published_leaves_every_collection(app, make_
     assert "Still here" in client.get(f"/collections/{made}", follow_redirects=True).text
     counts = {c["id"]: c["count"] for c in client.get("/api/v1/collections").get_json()}
     assert counts == {made: 1, other: 0}
+
+
+def test_collections_lists_and_saved_searches_work_on_both_engines(any_app, make_initiative):
+    """The issue's tables and actions on SQLite and PostgreSQL (row locks, JSON-free tables)."""
+    from .conftest import create_people
+
+    engine = engine_of(any_app)
+    [person] = create_people(engine, {"p": ("p@x.example", "submitter", "Org")}).values()
+    published = make_initiative(target=any_app, title="On both engines")
+    made = make_collection(any_app, [(published, "note")])
+    with write_session(engine) as s:
+        listed = actions.create_list(s, person, "Mine")
+        actions.add_to_list(s, person, listed.id, published)
+        actions.share_list(s, person, listed.id)
+        actions.save_search(s, person, "All", "", "daily")
+        actions.update_collection(s, actions.SYSTEM, made, {"title_en": "Renamed", "items": []})
+    client = any_app.test_client()
+    assert client.get(f"/api/v1/collections/{made}").get_json()["title"]["en"] == "Renamed"
+    with write_session(engine) as s:
+        actions.delete_list(s, person, listed.id)
+        actions.delete_collection(s, actions.SYSTEM, made)
+    assert client.get(f"/api/v1/collections/{made}").status_code == 404
