@@ -45,7 +45,7 @@ PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --stri
 	--all-build-deps --no-emit-index-url --no-emit-find-links $(UPGRADE)
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(PIP_COMPILE) --extra test -o $(TEST_LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra test --extra bench -o $(TEST_LOCK) pyproject.toml
 	$(PIP_COMPILE) -c $(TEST_LOCK) -o $(RUN_LOCK) pyproject.toml
 
 lock-upgrade:

@@ -26,7 +26,7 @@ from .paths import SEEDS
 from .search import follower as search_follower
 from .survey import SeedError
 from .transfer import exporting
-from .transfer.importing import ImportFailed, read_file
+from .transfer.importing import FileRows, ImportFailed
 from .web import alerts as web_alerts
 from .web.media import external_urls
 from .web.opendata import text_query_ids
@@ -237,6 +237,27 @@ def create_user(email: str, role: str, organisation: str | None, password_stdin:
     click.echo(created + (f" in {organisation}" if organisation else ""), err=True)
 
 
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def set_password(email: str, password_stdin: bool) -> None:
+    """Set the password of an account (one made without, or a forgotten one): read from
+    standard input with --password-stdin, else asked for twice. Its sessions end and its API
+    tokens are revoked."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        with write_session(registry_of().engine) as session:
+            user = actions.set_password(session, actions.SYSTEM, email, password)
+            done = f"password set for {user.email}"
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(done, err=True)
+
+
 @main.group()
 def tokens() -> None:
     """API tokens."""
@@ -256,6 +277,38 @@ def create_token(email: str, label: str) -> None:
     click.echo(token)
 
 
+# An import of at least this many records is indexed by building a new index generation in
+# several processes and swapping it in (as `registry init` does), not by replaying the log.
+BULK_INDEX_FROM = 2_000
+
+
+class _ImportProgress:
+    """Two tqdm bars with rate and ETA: the file read while checking (in bytes), then the rows
+    written (the count the check found). Shown on a terminal only."""
+
+    def __init__(self, rows: FileRows):
+        self.rows = rows
+        self.shown = sys.stderr.isatty()
+        self.checking = tqdm(total=rows.size, unit="B", unit_scale=True, desc="checking",
+                             file=sys.stderr, disable=not self.shown)  # fmt: skip
+        self.writing: tqdm | None = None
+
+    def checked(self, _rows: int) -> None:
+        self.checking.update(self.rows.position - self.checking.n)
+
+    def written(self, count: int) -> None:
+        if self.writing is None:
+            self.checking.close()
+            self.writing = tqdm(total=self.rows.count, unit="row", desc="writing",
+                                file=sys.stderr, disable=not self.shown)  # fmt: skip
+        self.writing.update(count)
+
+    def close(self) -> None:
+        self.checking.close()
+        if self.writing is not None:
+            self.writing.close()
+
+
 @main.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--publish", is_flag=True, help="Publish the imported initiatives at once.")
@@ -266,22 +319,26 @@ def create_token(email: str, label: str) -> None:
 )
 @with_appcontext
 def import_(file: Path, publish: bool, replace_pending: bool) -> None:
-    """Import initiatives from a CSV or JSON file: all of them, or none if any row fails.
+    """Import initiatives from a CSV or JSON file of any size: all of them, or none if any row
+    fails.
 
-    Each row is an edit by the registry's curators, through the same workflow as the web
-    pages: see docs/architecture.md, "Importing"."""
+    The file is streamed (read twice: every row checked, then written in batches), so its size
+    is not limited. Each row is an edit by the registry's curators, through the same workflow
+    as the web pages: see docs/architecture.md, "Importing"."""
     registry = registry_of()
     options = actions.ImportOptions(
         publish=publish, replace_pending=replace_pending, source=file.name
     )
     try:
-        rows = read_file(file)
-        with (
-            tqdm(total=len(rows), unit="row", file=sys.stderr,
-                 disable=not sys.stderr.isatty()) as bar,
-            write_session(registry.engine) as session,
-        ):  # fmt: skip
-            summary = actions.import_rows(session, actions.SYSTEM, rows, options, bar.update)
+        rows = FileRows(file)
+        progress = _ImportProgress(rows)
+        try:
+            with write_session(registry.engine) as session:
+                summary = actions.import_rows(
+                    session, actions.SYSTEM, rows, options, progress.written, progress.checked
+                )
+        finally:
+            progress.close()
     except ImportFailed as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -289,8 +346,12 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
     for notice in summary.notices:
         click.echo(f"not merged: {notice}", err=True)
     click.echo(f"imported {file.name}: {summary}")
-    # Indexed here rather than by the next searches, which would share the backlog out.
+    changed = len(summary.created) + len(summary.updated)
     try:
+        if publish and changed >= BULK_INDEX_FROM:
+            _bulk_index(registry.engine)
+            return
+        # Indexed here rather than by the servers' followers, which would share the backlog.
         with read_session(registry.engine) as session:
             applied = search.catch_up(search_index(), session, timeout=60)
     except search.INDEX_ERRORS as exc:
@@ -298,9 +359,22 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
     else:
         reason = "it is locked by another process"
     if applied is None:
-        click.echo(f"the search index was not updated ({reason}): searches will catch up", err=True)
+        click.echo(f"the search index was not updated ({reason}): it will catch up", err=True)
     else:
         click.echo(f"search index updated ({applied} changes applied)")
+
+
+def _bulk_index(engine) -> None:
+    """A new index generation built in INDEX_PROCS processes, then swapped in atomically:
+    searches use the previous one meanwhile."""
+    with read_session(engine) as session:
+        total = search.published_count(session)
+    with tqdm(total=total, unit="record", desc="indexing", file=sys.stderr,
+              disable=not sys.stderr.isatty()) as bar:  # fmt: skip
+        count = search.rebuild(
+            search_index(), engine, procs=INDEX_PROCS, progress=lambda n: bar.update(n - bar.n)
+        )
+    click.echo(f"search index rebuilt in {INDEX_PROCS} processes ({count} published initiatives)")
 
 
 @main.command()

@@ -61,13 +61,7 @@ def problem(text: str) -> Message | None:
             "has too much emphasis markup (%(count)s runs of * _ `; at most %(limit)s)",
             count=emphasis, limit=MAX_EMPHASIS,
         )  # fmt: skip
-    depth = deepest = 0
-    for token in _blocks.parse(text):
-        if token.type in _CONTAINERS:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token.type.replace("_close", "_open") in _CONTAINERS:
-            depth -= 1
+    deepest = int(CACHE.get("depth", text, _deepest))
     # markdown-it stops nesting at 20 levels (two per list): deeper input reads as that deep.
     if deepest > MAX_DEPTH:
         return msg(
@@ -121,6 +115,19 @@ class _Cache:
 
 # 32 million characters: the HTML and plain text of several thousand long records per process.
 CACHE = _Cache(32_000_000)
+
+
+def _deepest(text: str) -> str:
+    """How many lists and quotes the deepest part of `text` is inside (as text, to be cached
+    beside the renderings: an import validates each row twice)."""
+    depth = deepest = 0
+    for token in _blocks.parse(text):
+        if token.type in _CONTAINERS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.type.replace("_close", "_open") in _CONTAINERS:
+            depth -= 1
+    return str(deepest)
 
 
 def _render(text: str) -> str:

@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "charts",
         "estimates",
         "jsontext",
+        "map_svg",
     ),
     # The survey's reference figures and the reading of data files.
     ("survey",),

@@ -107,3 +107,18 @@ def test_phrases_are_marked_in_fragments():
     text = "health first. " + "word " * 50 + "a community health centre"
     marked = highlights.mark(text, "en", wanted, whole=False)
     assert "<mark>community</mark> <mark>health</mark> centre" in marked
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "text", "marked"),
+    [
+        ("école", "fr", "Une ÉCOLE ouverte le soir.", "<mark>ÉCOLE</mark>"),
+        ("codesign", "en", "Tenants co-design repairs.", "<mark>co-design</mark>"),
+        ("cities", "en", "Two city halls.", "<mark>city</mark>"),
+        ("naive", "en", "A naïve plan.", "<mark>naïve</mark>"),
+    ],
+)
+def test_the_candidate_search_finds_folded_and_joined_forms(query, language, text, marked):
+    wanted = highlights.wanted(parsing.parse(query, (language,)), language)
+    assert marked in highlights.mark(("filler " * 200) + text, language, wanted, whole=False)
+    assert highlights.mark("nothing to see here " * 50, language, wanted, whole=False) is None

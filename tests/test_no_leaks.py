@@ -149,10 +149,14 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("int", "collection_id"): ["1"],  # issue 18
         ("int", "version"): ["1", "2"],  # issue 18: a published version
         ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
-        ("string", "token"): ["x" * 30],  # issue 18: saved-search feeds, unsubscribe
+        ("string", "token"): [
+            "x" * 30,
+            "not-a-valid-link",
+        ],  # saved-search feeds, unsubscribe, password links
         ("int", "search_id"): ["1"],  # issue 18: saved searches
         ("int", "list_id"): ["1"],  # issue 18: personal lists
         ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
+        ("int", "user_id"): ["1"],  # issue 19: accounts on the web
         ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
     }
 

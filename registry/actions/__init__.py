@@ -30,6 +30,15 @@ from .collections import create_collection, delete_collection, update_collection
 from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
 from .guard import ACTIONS
 from .importing import ImportOptions, import_rows
+from .invites import (  # accounts on the web (issue 19)
+    add_organisation,
+    change_role,
+    invite_user,
+    request_password_reset,
+    set_active,
+    set_password,
+    use_password_link,
+)
 from .lists import (
     add_to_list,
     create_list,
@@ -53,7 +62,7 @@ from .people import (
 from .records import create, delete, edit, publish, reject, restore, submit, withdraw
 from .workflow import TABLE, State, state_of
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "ACTIONS",
     "SYSTEM",
     "TABLE",
@@ -112,4 +121,11 @@ __all__ = [
     "update_media",
     "update_saved_search",
     "withdraw",
+    "add_organisation",
+    "change_role",
+    "invite_user",
+    "request_password_reset",
+    "set_active",
+    "set_password",
+    "use_password_link",
 ]

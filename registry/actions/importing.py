@@ -16,24 +16,33 @@ A deleted record has given up its slug and external id: a row naming them makes 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 from sqlmodel import Session
 
 from .. import initiatives, schemas
 from ..accounts import Principal
 from ..messages import msg
-from ..models import Initiative, Organisation
+from ..models import (
+    ChangeLog,
+    Initiative,
+    InitiativeKey,
+    InitiativeTag,
+    InitiativeTerm,
+    Organisation,
+    Revision,
+    utcnow,
+)
 from ..schemas import ValidationFailed
 from ..transfer.importing import ImportFailed, Problem, Row, Summary, check, failure
 from . import storage
 from .errors import Conflict, Forbidden, InvalidMove
 from .guard import action
-from .records import authorise, write_content, write_new
-from .workflow import PENDING_STATES, state_of
+from .records import authorise, write_content
+from .workflow import PENDING_STATES, State, state_of, status_of
 
 
 @dataclass(frozen=True)
@@ -45,90 +54,123 @@ class ImportOptions:
     illustrative: bool = False  # mark created records illustrative (the seeds)
 
 
+# Rows written together: new records in one batch of inserts (executemany), matched records
+# one by one through the same path as an edit.
+BATCH = 500
+
+
 @action("import")
 def import_rows(
     session: Session,
     principal: Principal,
-    rows: list[Row],
+    rows: Iterable[Row],
     options: ImportOptions = ImportOptions(),
     progress: Callable[[int], None] | None = None,
+    checking: Callable[[int], None] | None = None,
 ) -> Summary:
     """Validate every row, then write every row; ImportFailed listing every problem, and
-    nothing written (the caller's transaction rolls back), when any row fails."""
+    nothing written (the caller's transaction rolls back), when any row fails.
+
+    `rows` is read twice (validation, then writing): a list, or a `transfer.importing.FileRows`
+    streaming a file of any size. Rows are written BATCH at a time: their external ids and
+    slugs looked up in one query per batch, new records inserted together (`_create_many`: an
+    executemany per table, inside this action, so the write guard holds), matched records one
+    by one as edits. `checking` and `progress` are told of rows validated and rows written.
+    """
     if principal is None or not principal.is_curator:
         raise Forbidden("import")
-    problems = check(rows)
+    problems = check(rows, checking)
     if problems:
         raise ImportFailed(failure(problems), problems)
-    organisations = _organisations(session, rows)
+    organisations = _Organisations(session)
+    slugs = _Slugs(session)
     summary = Summary()
-    for row in rows:
-        try:
-            _import_row(session, principal, row, organisations, options, summary)
-        except (ValidationFailed, Conflict, Forbidden, InvalidMove, _Refused) as exc:
-            problems += _problems(row, exc)
+    for batch in _batches(rows, BATCH):
+        problems += _import_batch(session, principal, batch, organisations, slugs, options,
+                                  summary)  # fmt: skip
         if progress:
-            progress(1)
+            progress(len(batch))
     if problems:
         raise ImportFailed(failure(problems), problems)
     return summary
 
 
-class _Refused(Exception):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
-def _problems(row: Row, exc: Exception) -> list[Problem]:
-    if isinstance(exc, ValidationFailed):
-        return [Problem(row.where, f, m) for f, ms in exc.fields.items() for m in ms]
-    if isinstance(exc, Conflict | _Refused):
-        return [Problem(row.where, exc.field, exc.message)]
-    assert isinstance(exc, Forbidden | InvalidMove)
-    return [Problem(row.where, "_", exc.message)]
+class _Organisations:
+    """Organisation ids by name, looked up once per name."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.known: dict[str, int | None] = {}
+
+    def get(self, name: str) -> int | None:
+        if name not in self.known:
+            self.known[name] = self.session.scalar(
+                select(Organisation.id).where(Organisation.name == name)
+            )
+        return self.known[name]
 
 
-def _organisations(session: Session, rows: list[Row]) -> dict[str, int]:
-    names = {row.organisation for row in rows if row.organisation}
-    if not names:
-        return {}
-    found = session.execute(
-        select(Organisation.name, Organisation.id).where(Organisation.name.in_(names))
-    )
-    return dict(found.all())
+def _import_batch(
+    session: Session,
+    principal: Principal,
+    batch: list[Row],
+    organisations: _Organisations,
+    slugs: _Slugs,
+    options: ImportOptions,
+    summary: Summary,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    scoped: list[tuple[Row, str, int | None]] = []
+    for row in batch:
+        organisation_id = None
+        if row.organisation:
+            organisation_id = organisations.get(row.organisation)
+            if organisation_id is None:
+                problems.append(
+                    Problem(
+                        row.where, "organisation",
+                        msg("no organisation is named %(name)s", name=repr(row.organisation)),
+                    )
+                )  # fmt: skip
+                continue
+        scoped.append((row, initiatives.scope_of(organisation_id, None), organisation_id))
+    owners = _key_owners(session, [row.record for row, _, _ in scoped])
+    new: list[tuple[Row, int | None]] = []
+    for row, scope, organisation_id in scoped:
+        found = _match(owners, scope, row.record, summary, row)
+        if found is None:
+            new.append((row, organisation_id))
+            continue
+        try:
+            _update_row(session, principal, row, found, options, summary)
+        except (ValidationFailed, Conflict, Forbidden, InvalidMove, _Refused) as exc:
+            problems += _problems(row, exc)
+    if new:
+        problems += _create_many(session, principal, new, slugs, options, summary)
+    return problems
 
 
-def _import_row(
+def _update_row(
     session: Session,
     principal: Principal,
     row: Row,
-    organisations: dict[str, int],
+    found: int,
     options: ImportOptions,
     summary: Summary,
 ) -> None:
-    organisation_id = None
-    if row.organisation:
-        organisation_id = organisations.get(row.organisation)
-        if organisation_id is None:
-            raise _Refused(
-                "organisation",
-                msg("no organisation is named %(name)s", name=repr(row.organisation)),
-            )
-    scope = initiatives.scope_of(organisation_id, None)
+    """Write a row matched to record `found`: an edit, through the state table."""
     name = "import_publish" if options.publish else "import"
-    found = _match(session, scope, row.record, summary, row)
-    if found is None:
-        _, after = authorise(principal, None, name)
-        initiative = storage.new_row(
-            organisation_id=organisation_id,
-            created_by_id=None,
-            illustrative=row.illustrative or options.illustrative,
-        )
-        fields = storage.as_fields(schemas.validate_initiative(row.record))
-        created = write_new(session, principal, initiative, fields, after, name, options.source)
-        summary.created.append(created.id)
-        return
     initiative = initiatives.lookup(session, found, for_update=True)
     state = state_of(initiative)
     replaced = ""
@@ -158,15 +200,203 @@ def _import_row(
     (summary.updated if initiative.version != before else summary.unchanged).append(found)
 
 
+def _create_many(
+    session: Session,
+    principal: Principal,
+    new: list[tuple[Row, int | None]],
+    slugs: _Slugs,
+    options: ImportOptions,
+    summary: Summary,
+) -> list[Problem]:
+    """New records for the `new` rows, stored together: the records with their terms and tags
+    in one flush (the ORM sends one executemany per table), then their slugs and external ids,
+    first revisions and change-log entries as executemany inserts. The same rows as
+    `records.write_new` and `storage.save` write for one record."""
+    name = "import_publish" if options.publish else "import"
+    _, after = authorise(principal, None, name)
+    status, pending_status = status_of(after)
+    now = utcnow()
+    records: list[Initiative] = []
+    problems: list[Problem] = []
+    names = {o: row.organisation for row, o in new if o is not None}
+    slugs.prefetch(
+        (initiatives.scope_of(organisation_id, None),
+         row.record.get("slug") or schemas.slugify(str(row.record.get("title") or "")))
+        for row, organisation_id in new
+    )  # fmt: skip
+    for row, organisation_id in new:
+        fields = storage.as_fields(schemas.validate_initiative(row.record))
+        initiative = storage.new_row(
+            organisation_id=organisation_id,
+            created_by_id=None,
+            illustrative=row.illustrative or options.illustrative,
+        )
+        storage.set_live(initiative, fields)
+        scope = storage.record_scope(initiative)
+        if fields["slug"]:
+            if not slugs.take(scope, fields["slug"]):
+                problems.append(Problem(row.where, "slug", _taken(fields["slug"])))
+                continue
+        else:
+            initiative.slug = slugs.free(scope, fields["title"])
+        initiative.status, initiative.pending_status = status, pending_status
+        initiative.version = 1
+        initiative.updated_at = now
+        if after is State.SUBMITTED:
+            initiative.submitted_at = now
+        if after is State.PUBLISHED:
+            initiative.public_version = 1
+            initiative.published_at = now
+        records.append(initiative)
+    if problems:
+        return problems
+    # Core inserts, one executemany per table (RETURNING the new ids in order): the ORM sent
+    # one INSERT per record. Every column of the model is written, whatever fields it has.
+    # RETURNING without asking for parameter order (which SQLAlchemy sends one row at a time on
+    # SQLite): rows are matched back on their slug, unique per owner within the batch.
+    returned = session.execute(
+        insert(Initiative).returning(Initiative.id, Initiative.organisation_id, Initiative.slug),
+        [_columns(Initiative, i) for i in records],
+    ).all()
+    ids = {(organisation_id, slug): i for i, organisation_id, slug in returned}
+    for initiative in records:
+        initiative.id = ids[(initiative.organisation_id, initiative.slug)]
+    terms = [
+        {**_columns(InitiativeTerm, t), "initiative_id": i.id} for i in records for t in i.terms
+    ]
+    tags = [
+        {**_columns(InitiativeTag, t), "initiative_id": i.id} for i in records for t in i.tag_rows
+    ]
+    for model, values in ((InitiativeTerm, terms), (InitiativeTag, tags)):
+        if values:
+            session.execute(insert(model), values)
+    keys = [
+        {"initiative_id": i.id, "scope": storage.record_scope(i), "kind": kind, "value": value}
+        for i in records
+        for kind, value in (("slug", i.slug), ("external_id", i.external_id))
+        if value
+    ]
+    session.execute(insert(InitiativeKey), keys)
+    session.execute(
+        insert(Revision),
+        [
+            {
+                "initiative_id": i.id, "number": 1, "action": name, "user_id": principal.id,
+                "created_at": now, "snapshot": {**initiatives.full_record(i),
+                                                "organisation": names.get(i.organisation_id)},
+                "changes": list(initiatives.EDITABLE), "note": options.source,
+            }
+            for i in records
+        ],
+    )  # fmt: skip
+    if session.get_bind().dialect.name == "postgresql":  # as storage.save: one writer at a time
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": storage.CHANGE_LOG_LOCK})
+    session.execute(
+        insert(ChangeLog),
+        [{"initiative_id": i.id, "action": name, "created_at": now} for i in records],
+    )
+    summary.created += [i.id for i in records]
+    return []
+
+
+def _columns(model, row) -> dict[str, Any]:
+    """The values of `row` (a model instance never added to the session) for a Core insert:
+    every column but a primary key the database assigns, and but unset ones it defaults."""
+    values = {}
+    for column in model.__table__.columns:
+        value = getattr(row, column.key, None)
+        if (column.primary_key and value is None) or (value is None and column.server_default):
+            continue
+        values[column.key] = value
+    return values
+
+
+def _taken(value: str) -> str:
+    return msg(
+        "the slug %(value)s is already used by another initiative of the same owners",
+        value=repr(value),
+    )
+
+
+class _Slugs:
+    """Slugs claimed in the database or earlier in this import, per scope."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.claimed: set[tuple[str, str]] = set()
+        self.stored: dict[tuple[str, str], bool] = {}  # (scope, slug): held in the database
+
+    def prefetch(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """Look up many slugs at once (one query per batch rather than one per row)."""
+        wanted = {w for w in wanted if w not in self.stored}
+        values = sorted({value for _, value in wanted})
+        self.stored.update(dict.fromkeys(wanted, False))
+        if values:
+            found = self.session.execute(
+                select(InitiativeKey.scope, InitiativeKey.value).where(
+                    InitiativeKey.kind == "slug", InitiativeKey.value.in_(values)
+                )
+            )
+            self.stored.update({(scope, value): True for scope, value in found})
+
+    def _free(self, scope: str, value: str) -> bool:
+        if (scope, value) in self.claimed:
+            return False
+        if (scope, value) not in self.stored:
+            owner = storage.key_owner(self.session, scope, "slug", value)
+            self.stored[(scope, value)] = owner is not None
+        return not self.stored[(scope, value)]
+
+    def take(self, scope: str, value: str) -> bool:
+        if not self._free(scope, value):
+            return False
+        self.claimed.add((scope, value))
+        return True
+
+    def free(self, scope: str, title: str) -> str:
+        """A slug made from `title`, numbered (-2, -3, …) past those already claimed."""
+        base = schemas.slugify(title)
+        slug, n = base, 1
+        while not self._free(scope, slug):
+            n += 1
+            slug = f"{base}-{n}"
+        self.claimed.add((scope, slug))
+        return slug
+
+
+def _key_owners(
+    session: Session, records: list[dict[str, Any]]
+) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """For the batch's external ids and slugs, every record claiming each (scope, id)."""
+    owners: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for kind in ("external_id", "slug"):
+        values = sorted({str(r[kind]) for r in records if r.get(kind)})
+        if not values:
+            continue
+        found = session.execute(
+            select(InitiativeKey.scope, InitiativeKey.value, InitiativeKey.initiative_id).where(
+                InitiativeKey.kind == kind, InitiativeKey.value.in_(values)
+            )
+        )
+        for scope, value, initiative_id in found:
+            owners.setdefault((kind, value), []).append((scope, initiative_id))
+    return owners
+
+
 def _match(
-    session: Session, scope: str, record: dict[str, Any], summary: Summary, row: Row
+    owners: dict[tuple[str, str], list[tuple[str, int]]],
+    scope: str,
+    record: dict[str, Any],
+    summary: Summary,
+    row: Row,
 ) -> int | None:
     external_id, slug = record.get("external_id"), record.get("slug")
     if external_id:
-        found = storage.key_owner(session, scope, "external_id", external_id)
+        claims = owners.get(("external_id", str(external_id)), [])
+        found = next((i for s, i in claims if s == scope), None)
         if found is not None:
             return found
-        for other in storage.key_owners_elsewhere(session, scope, "external_id", external_id):
+        for other in sorted(i for s, i in claims if s != scope):
             summary.notices.append(
                 Problem(
                     row.where,
@@ -181,8 +411,24 @@ def _match(
             )
         return None
     if slug:
-        return storage.key_owner(session, scope, "slug", slug)
+        claims = owners.get(("slug", str(slug)), [])
+        return next((i for s, i in claims if s == scope), None)
     return None
+
+
+class _Refused(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _problems(row: Row, exc: Exception) -> list[Problem]:
+    if isinstance(exc, ValidationFailed):
+        return [Problem(row.where, f, m) for f, ms in exc.fields.items() for m in ms]
+    if isinstance(exc, Conflict | _Refused):
+        return [Problem(row.where, exc.field, exc.message)]
+    assert isinstance(exc, Forbidden | InvalidMove)
+    return [Problem(row.where, "_", exc.message)]
 
 
 def _check_exported_version(row: Row, initiative: Initiative) -> None:

@@ -34,6 +34,7 @@ from .workflow import State, status_of
 
 # Serialises change-log inserts on PostgreSQL so sequence order is commit order.
 _CHANGE_LOG_LOCK = 7_270_001
+CHANGE_LOG_LOCK = _CHANGE_LOG_LOCK  # for the import's batched writes (importing.py)
 KEY_KINDS = ("slug", "external_id")
 
 

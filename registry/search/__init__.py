@@ -21,7 +21,7 @@ Outside a request use `search_index(app)` and a `registry.db.read_session(engine
 """
 
 from .highlights import record as highlighted
-from .indexing import Drift, bulk_index, catch_up, check, rebuild
+from .indexing import Drift, bulk_index, catch_up, check, published_count, rebuild
 from .querying import Hit, SearchResult, follow, matching_ids, search
 from .similar import Similar, similar
 from .store import FORMAT, INDEX_ERRORS, IndexBusy, SearchIndex, SearchUnavailable
@@ -42,6 +42,7 @@ __all__ = [
     "follow",
     "highlighted",
     "matching_ids",
+    "published_count",
     "rebuild",
     "search",
     "similar",

@@ -8,12 +8,14 @@ every token and was most of a search request's time.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
 
 from whoosh.query import AndNot, Not, Phrase, Prefix, Query, Term
+from whoosh.support.charset import accent_map
 
 from .. import markdown
 from ..models import Initiative
@@ -102,6 +104,36 @@ def _fragments(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]
     return windows
 
 
+@lru_cache(maxsize=1024)
+def _hints(wanted: Wanted) -> tuple[str, ...]:
+    """Text every word a match can start with holds, lower-cased and accents folded: the first
+    three letters of each analysed word, prefix and phrase word (a stem keeps its word's first
+    letters)."""
+    words = {*wanted.words, *wanted.prefixes, *(w for p in wanted.phrases for w in p)}
+    return tuple(sorted({w[:3] for w in words if w}))
+
+
+def _first_candidate(text: str, limit: int, hints: tuple[str, ...]) -> int | None:
+    """Where matching may start in `text[:limit]` (at or before its first match), or None when
+    nothing there can match: one pass of C string search instead of analysing every word."""
+    lowered = text[:limit].lower()
+    if not lowered.isascii():
+        if all(h.isascii() for h in hints):  # accents dropped in C: "é" is "e" and U+0301
+            lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+        else:
+            lowered = lowered.translate(accent_map)
+    grown = max(0, len(lowered) - limit)  # folding may lengthen the text ("ﬁ" is "fi")
+    # Hyphens dropped, as a joined form ("codesign") is matched on "co-design".
+    folded = HYPHENS.sub("", lowered)
+    found = [at for h in hints if (at := folded.find(h)) >= 0]
+    if not found:
+        return None
+    start = max(0, min(found) - grown)
+    while start > 0 and not text[start - 1].isspace():  # from the start of its word
+        start -= 1
+    return start
+
+
 def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None:
     """`text` (or fragments of it) escaped, with the words `wanted` looks for in <mark>.
 
@@ -114,32 +146,37 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
     limit = len(text) if whole else min(len(text), SCAN_CHARS)
     longest = max((len(p) for p in wanted.phrases), default=1)
     # Stop words analyse to None: a phrase runs over the words that remain, as in the index.
+    begin = _first_candidate(text, limit, _hints(wanted))
+    if begin is None:
+        return None
     spans: list[tuple[int, int]] = []
     recent: list[tuple[tuple[int, int], str]] = []  # the last `longest` words, for phrases
+    windows = 0  # fragments begun so far
+    reach = -1  # where the last fragment ends (its last match + SURROUND)
     end = limit
-    for m in TOKEN.finditer(text, 0, limit):
+    for m in TOKEN.finditer(text, begin, limit):
         analysed = _analysed(analysis, m.group())
         if analysed is None:
             continue
         span = m.span()
-        # Past the last fragment: stop once the fragments are all made.
-        if (
-            not whole
-            and spans
-            and span[0] - SURROUND > spans[-1][1] + SURROUND
-            and len(_fragments(spans, len(text))) >= FRAGMENTS
-        ):
-            end = span[0]
+        if not whole and windows >= FRAGMENTS and span[0] - SURROUND > reach:
+            end = span[0]  # past the last fragment: nothing further would be shown
             break
         recent.append((span, analysed))
         if len(recent) > longest:
             recent.pop(0)
+        found: list[tuple[int, int]] = []
         if analysed in wanted.words or (wanted.prefixes and analysed.startswith(wanted.prefixes)):
-            spans.append(span)
+            found.append(span)
         for phrase in wanted.phrases:
             n = len(phrase)
             if len(recent) >= n and tuple(a for _, a in recent[-n:]) == phrase:
-                spans.extend(s for s, _ in recent[-n:])
+                found.extend(s for s, _ in recent[-n:])
+        for start, stop in found:
+            if start - SURROUND > reach:
+                windows += 1
+            reach = max(reach, stop + SURROUND)
+        spans.extend(found)
     spans = sorted(set(spans))
     # A hyphenated word matched by its joined form ("codesign" marks "co-design") is marked
     # whole.

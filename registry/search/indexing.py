@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from whoosh.index import LockError
@@ -171,6 +171,14 @@ def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None
         _catch_up_generation(index, name, session)
         index.swap(name)
     return count
+
+
+def published_count(session: Session) -> int:
+    """How many records a rebuild indexes (for a progress bar)."""
+    return (
+        session.scalar(select(func.count()).where(Initiative.status == initiatives.PUBLIC_STATUS))
+        or 0
+    )
 
 
 bulk_index = rebuild  # Loading many records at once is a rebuild: one big commit, then swap.

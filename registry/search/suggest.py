@@ -60,8 +60,7 @@ def corrected(spelling: Spelling, q: str) -> str | None:
         budget -= 1
         found = split(spelling, word)
         if found is None:
-            choices = spelling.corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-            found = choices[0] if choices else None
+            found = spelling.closest(word)
         out.append(found or tokens[n])
         changed |= found is not None
         n += 1

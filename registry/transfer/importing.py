@@ -2,13 +2,25 @@
 
 This module reads files; `registry.actions.importing` writes what it read, through the same
 actions as every other change.
+
+Two ways in: `read_bytes` (the upload page: at most MAX_BYTES, read whole) and `FileRows` (the
+command line: a file of any size, streamed). A `FileRows` is read twice by the import action,
+once to validate every row and once to write, so memory holds one row at a time, not the file.
+JSON is streamed with ijson (its C backend): a standard JSON document, the export's wrapper
+object included, so an export of any size imports back unchanged, where a line-delimited
+variant would have needed a second export format. CSV is streamed by the csv module.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import ijson
 
 from .. import jsontext
 from ..messages import Message, msg
@@ -157,12 +169,14 @@ def _json_rows(data: bytes, name: str) -> list[Row]:
     return rows
 
 
-def check(rows: list[Row]) -> list[Problem]:
+def check(rows: Iterable[Row], progress: Callable[[int], None] | None = None) -> list[Problem]:
     """Every problem of every row: validation, and ids or slugs repeated within the file (for
     the same organisation)."""
     problems: list[Problem] = []
     seen: dict[tuple[str | None, str, str], str] = {}
     for row in rows:
+        if progress:
+            progress(1)
         try:
             valid = validate_initiative(row.record)
         except ValidationFailed as exc:
@@ -188,3 +202,229 @@ def failure(problems: list[Problem]) -> Message:
         rows=len({p.row for p in problems}),
         problems=len(problems),
     )
+
+
+# --- Streaming a file of any size (the command line) ------------------------------------------
+
+CHUNK = 1 << 20
+
+
+class FileRows:
+    """The rows of a .csv or .json file of any size, read from disk each time it is iterated.
+
+    `position` is how many bytes the current pass has read (for a progress bar); `count` the
+    rows the last complete pass yielded. Raises ImportFailed (one clear line) when the file
+    cannot be read as a whole: not UTF-8 JSON, no header line, not JSON at all.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.kind = kind_of(path.name)
+        self.name = path.name
+        try:
+            self.size = path.stat().st_size
+            with path.open("rb") as fh:
+                head = fh.read(4096)
+        except OSError as exc:
+            raise ImportFailed(
+                msg("%(name)s: cannot read (%(reason)s)", name=str(path), reason=exc.strerror)
+            ) from None
+        _check_head(head, self.name, self.size)
+        self.encoding = "utf-8-sig" if self.kind == "json" else _csv_encoding(path)
+        self.position = 0
+        self.count: int | None = None
+
+    def __iter__(self) -> Iterator[Row]:
+        self.position = 0
+        count = 0
+        with self.path.open("rb") as raw:
+            source = _Counting(raw, self)
+            rows = _json_stream(source, self.name) if self.kind == "json" else self._csv(source)
+            for row in rows:
+                count += 1
+                yield row
+        if count == 0:
+            empty = (
+                msg("the file has a header line but no initiatives")
+                if self.kind == "csv"
+                else msg("the file holds no initiatives")
+            )
+            raise ImportFailed(msg("%(name)s: %(reason)s", name=self.name, reason=empty))
+        self.count = count
+
+    def _csv(self, source: IO[bytes]) -> Iterator[Row]:
+        text = codecs.getreader(self.encoding)(source, errors="replace")
+        first = text.readline()
+        try:  # the header's rules (known columns, none twice) are csv_format's
+            csv_format.read_rows(first.rstrip("\r\n") + "\nx\n", 1)
+        except csv_format.CsvError as exc:
+            raise ImportFailed(
+                msg("%(name)s: %(reason)s", name=self.name, reason=exc.args[0])
+            ) from None
+        delimiter = max((",", ";", "\t"), key=first.split("\n", 1)[0].count)
+        header = next(csv.reader([first], delimiter=delimiter))
+        header = [h.strip().lower().replace(" ", "_") for h in header]
+        reader = csv.reader(_lines(text), delimiter=delimiter)
+        number = 1  # as `read_bytes` numbers them: the header is row 1, blank rows skipped
+        try:
+            for cells in reader:
+                if not any(c.strip() for c in cells):
+                    continue
+                number += 1
+                r = dict(zip(header, cells, strict=False))
+                yield Row(
+                    msg("row %(num)s", num=number),
+                    csv_format.record_from_row(r),
+                    (r.get("illustrative") or "").strip().lower() in ("true", "1", "yes"),
+                    (r.get("organisation") or "").strip() or None,
+                    (r.get("version") or "").strip() or None,
+                )
+        except csv.Error as exc:
+            raise ImportFailed(
+                msg("%(name)s: not a readable CSV file (line %(line)s: %(reason)s)",
+                    name=self.name, line=reader.line_num + 1, reason=str(exc))
+            ) from None  # fmt: skip
+
+
+def _lines(text) -> Iterator[str]:
+    while line := text.readline():
+        yield line
+
+
+class _Counting:
+    """A binary file that notes how far it has been read in `rows.position`."""
+
+    def __init__(self, raw: IO[bytes], rows: FileRows):
+        self.raw, self.rows = raw, rows
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(CHUNK if size is None or size < 0 else size)
+        self.rows.position += len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.raw.readline(size)
+        self.rows.position += len(data)
+        return data
+
+
+def _check_head(head: bytes, name: str, size: int) -> None:
+    if not head.strip(b"\xef\xbb\xbf \t\r\n") and size < 4096:
+        raise ImportFailed(msg("%(name)s: the file is empty", name=name))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFailed(
+            msg('%(name)s: UTF-16 text; save the file as UTF-8 ("CSV UTF-8" in Excel)', name=name)
+        )
+    if head.startswith(b"PK\x03\x04") or b"\x00" in head:
+        raise ImportFailed(
+            msg("%(name)s: not a text file (save a spreadsheet as CSV first)", name=name)
+        )
+
+
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as such, else Windows-1252, as
+    `csv_format.decode` decides for a file read whole; found in one streamed pass."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        try:
+            while chunk := fh.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def _json_stream(source: IO[bytes], name: str) -> Iterator[Row]:
+    """The records of a JSON list, or of an export's wrapper object, one at a time."""
+    head = b""
+    while not head.strip(b"\xef\xbb\xbf \t\r\n"):
+        more = source.read(1)
+        if not more:
+            raise ImportFailed(msg("%(name)s: the file is empty", name=name))
+        head += more
+    opening = head.strip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if opening not in (b"[", b"{"):
+        raise ImportFailed(
+            msg("%(name)s: expected a list of initiatives (or an export's wrapper)", name=name)
+        )
+    prefix = "item" if opening == b"[" else "initiatives.item"
+    stream = _Prepended(head.lstrip(b"\xef\xbb\xbf"), source)
+    n = 0
+    try:
+        for n, item in enumerate(ijson.items(stream, prefix, use_float=True), start=1):
+            yield _json_row(n, item, name)
+    except ijson.JSONError as exc:
+        reason = str(exc).splitlines()[0][:200] if str(exc) else "incomplete"
+        raise ImportFailed(
+            msg("%(name)s: not valid JSON (%(reason)s)", name=name, reason=reason)
+        ) from None
+    except (ValueError, OverflowError, RecursionError):
+        # A number past Python's conversion limits, or nesting past the C stack.
+        raise ImportFailed(
+            msg("%(name)s: %(reason)s", name=name,
+                reason=msg("a number has more than %(count)s characters",
+                           count=jsontext.MAX_NUMBER_CHARS))
+        ) from None  # fmt: skip
+
+
+class _Prepended:
+    """`head` then the rest of `source`, as one binary file (ijson reads with `read`)."""
+
+    def __init__(self, head: bytes, source: IO[bytes]):
+        self.head, self.source = head, source
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson's probe of what the file returns
+            return b""
+        if self.head:
+            data, self.head = self.head, b""
+            return data
+        return self.source.read(size)
+
+
+def _json_row(n: int, item: Any, name: str) -> Row:
+    if _depth(item) > jsontext.MAX_DEPTH - 2:  # the wrapper's two levels are above it
+        raise ImportFailed(
+            msg("%(name)s: %(reason)s", name=name,
+                reason=msg("JSON nested more than %(count)s levels deep",
+                           count=jsontext.MAX_DEPTH))
+        )  # fmt: skip
+    for value in _numbers(item):
+        if len(repr(value)) > jsontext.MAX_NUMBER_CHARS:
+            raise ImportFailed(
+                msg("%(name)s: %(reason)s", name=name,
+                    reason=msg("a number has more than %(count)s characters",
+                               count=jsontext.MAX_NUMBER_CHARS))
+            )  # fmt: skip
+    row = Row(msg("record %(num)s", num=n), item)
+    if isinstance(item, dict):
+        row.illustrative = item.get("illustrative") is True
+        row.organisation = item.get("organisation") or None
+        row.version = item.get("version")
+        row.record = {k: v for k, v in item.items() if k not in csv_format.READ_ONLY}
+    return row
+
+
+def _depth(item: Any) -> int:
+    deepest, stack = 0, [(item, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, dict):
+            stack.extend((child, level + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, level + 1) for child in node)
+    return deepest
+
+
+def _numbers(item: Any) -> Iterator[Any]:
+    stack = [item]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            yield node

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from .. import countries, vocab
+from .. import vocab
 from ..errors import error_response, handle_error
 from ..extensions import is_api_request
 from ..filters import BadParameter
@@ -20,6 +20,7 @@ from ..messages import msg
 from ..search import SearchUnavailable
 from . import (
     account,
+    admin,
     alerts,
     browse,
     citations,
@@ -42,6 +43,24 @@ from . import (
 from .labels import country_name, field_value, label
 from .urls import url_with
 
+# A filter's query parameter as its label on the page says it (error pages never show
+# parameter names such as year_from).
+PARAMETER_LABELS = {
+    "q": lazy_gettext("Search"),
+    "country": lazy_gettext("Country"),
+    "sector": lazy_gettext("Sector"),
+    "stage": lazy_gettext("Stage"),
+    "maturity": lazy_gettext("Maturity"),
+    "evidence_level": lazy_gettext("Evidence level"),
+    "language": lazy_gettext("Language"),
+    "tag": lazy_gettext("Tag"),
+    "year_from": lazy_gettext("Started from (year)"),
+    "year_to": lazy_gettext("Started until (year)"),
+    "sort": lazy_gettext("Sort order"),
+    "page": lazy_gettext("Page"),
+    "per_page": lazy_gettext("Results per page"),
+    "ids": lazy_gettext("Initiatives to compare"),
+}
 # Seconds a client is asked to wait when the database or the search index is out of reach.
 RETRY_DATABASE = 5
 RETRY_SEARCH = 10
@@ -69,6 +88,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(alerts.HELPERS)
     app.register_blueprint(lists.bp)
     app.jinja_env.globals.update(lists.HELPERS)
+    app.register_blueprint(admin.bp)  # accounts on the web (issue 19)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
@@ -76,7 +96,7 @@ def init_app(app: Flask) -> None:
             ("opendata.export_page", lazy_gettext("Open data")),
         ]
     )
-    app.jinja_env.globals["nav_links"].append(("collections.listing", lazy_gettext("Collections")))
+    # Issue 18: collections are linked from the footer and the catalogue (the header holds one row).
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)
@@ -84,7 +104,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         label=label,
         country_name=country_name,
-        flag=countries.flag,
         url_with=url_with,
         field_label=forms.field_label,
         field_value=field_value,
@@ -97,7 +116,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(BadParameter)
     def _bad_parameter(exc: BadParameter):
-        return render_template("errors/400.html", fields=exc.fields), 400
+        labelled = {PARAMETER_LABELS.get(name, name): m for name, m in exc.fields.items()}
+        return render_template("errors/400.html", fields=labelled), 400
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

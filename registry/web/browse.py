@@ -11,7 +11,7 @@ from ..filters import MAX_QUERY_LENGTH, parse_filters
 from ..security import public
 from . import contribute
 from .figures import illustrative_switch
-from .urls import local_path
+from .urls import local_path, url_with
 
 bp = Blueprint("browse", __name__)
 
@@ -35,6 +35,8 @@ def catalogue_page():
     """The search page; browsing is a search without a text query."""
     filters = parse_filters(request.args, max_per_page=100)
     result = search.search(search_index(), db(), filters)
+    if result.pages and filters.page > result.pages:  # beyond the last page: the last one
+        return redirect(url_with(filters, page=result.pages))
     return render_template("catalogue.html", page=result, result=result, filters=filters)
 
 

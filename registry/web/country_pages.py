@@ -8,7 +8,7 @@ from dataclasses import replace
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import regions, stats
+from .. import map_svg, regions, stats
 from ..extensions import db, figure_cache
 from ..filters import BadParameter, parse_filters
 from ..messages import Message, msg
@@ -56,11 +56,25 @@ def country_list():
         summaries=_sorted(summaries, sort, descending),
         sort=sort,
         descending=descending,
-        grid=regions.tile_grid(counts),
-        region_names=region_names(),
+        world=_world_map(counts, switch.carry),
         switch=switch,
         illustrative=sum(s.illustrative for s in summaries),
     )
+
+
+def _world_map(counts: dict[str, int], carry: dict) -> dict:
+    """What templates/countries/_map.html draws: the countries, the Europe inset, the legend
+    and the countries too small for the map."""
+    found = map_svg.countries(counts)
+    return {
+        "size": map_svg.size(),
+        "countries": found,
+        "inset": map_svg.in_view(found, map_svg.EUROPE),
+        "inset_view": map_svg.EUROPE,
+        "legend": map_svg.legend(counts),
+        "not_drawn": map_svg.not_drawn(counts),
+        "carry": carry,  # the illustrative switch, kept on the links
+    }
 
 
 @bp.get("/countries.csv")

@@ -545,3 +545,31 @@ def _in_words(form: InitiativeForm, name: str, message: Any) -> str:
             field=field, count=values["count"], length=len(str(form[name].data or "")),
         )  # fmt: skip
     return _("“%(field)s”: %(message)s", field=field, message=localized(message))
+
+
+# --- Accounts on the web (issue 19) -----------------------------------------------------------
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail address"))
+    role = SelectField(_l("Role"))
+    organisation = StringField(_l("Organisation"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [
+            ("submitter", _("Submitter")), ("curator", _("Curator")), ("admin", _("Administrator"))
+        ]  # fmt: skip
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name of the organisation"))
+
+
+class NewPasswordForm(FlaskForm):
+    new = PasswordField(_l("New password"))
+    again = PasswordField(_l("The same password again"))
+
+
+class ResetForm(FlaskForm):
+    email = EmailField(_l("E-mail address"))

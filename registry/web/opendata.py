@@ -29,6 +29,7 @@ from ..i18n import current_locale, language_name
 from ..models import Initiative
 from ..security import public
 from ..transfer import CITATION, LICENCE, atom, csv_format, exporting
+from . import api_reference
 from .labels import country_name, label
 from .media import external_urls
 
@@ -239,4 +240,9 @@ def feed():
 @public
 def api_page():
     spec = openapi.document(url_for("browse.home", _external=True))
-    return render_template("opendata/api.html", spec=spec)
+    return render_template(
+        "opendata/api.html",
+        spec=spec,
+        groups=api_reference.groups(spec),
+        guide=api_reference.guide(),
+    )
