@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy import insert
 
 from registry import actions, create_app, schema_migrations, search, vocab
@@ -71,9 +72,24 @@ def rss_mb() -> float:
 CHUNK = 2000
 
 
+def record_defaults() -> dict:
+    """Every column of a record at its model default, so that rows written below stay valid
+    when the record gains fields (NOT NULL texts default to "", lists to [])."""
+    found = {}
+    for name, info in Initiative.model_fields.items():
+        if name not in Initiative.__table__.columns or name == "id":
+            continue
+        if info.default_factory is not None:
+            found[name] = info.default_factory()
+        elif info.default is not PydanticUndefined:
+            found[name] = info.default
+    return found
+
+
 def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
     """Insert `count` published records, their terms, tags and change-log entries."""
     start = datetime(2020, 1, 1, tzinfo=UTC)
+    defaults = record_defaults()
     with engine.begin() as conn:
         for first in range(0, count, CHUNK):
             rows, terms, tags, changes = [], [], [], []
@@ -82,7 +98,7 @@ def bulk_load_db(engine, corpus: Corpus, count: int) -> None:
                 when = start + timedelta(minutes=n)
                 ident = n + 1
                 rows.append(
-                    {
+                    defaults | {
                         "id": ident, "slug": f"bench-{ident}", "title": r["title"],
                         "summary": r["summary"], "description": r["description"],
                         "language": r["language"], "country": r["country"], "region": "",

@@ -147,6 +147,11 @@ class Initiative(SQLModel, table=True):
     contact_consent_at: datetime | None = _moment()
     # Key results: [{indicator, value, period, source_url}] (schemas.KeyResult).
     key_results: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # When an owner or a curator last confirmed the record is still accurate, and who.
+    last_verified_at: datetime | None = _moment()
+    last_verified_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # 0-100, from the live fields (registry.completeness), set with them.
+    completeness: int = Field(default=0, index=True)
     # --- end of case record ------------------------------------------------------------------
 
     terms: list["InitiativeTerm"] = Relationship(
@@ -156,6 +161,10 @@ class Initiative(SQLModel, table=True):
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "lazy": "selectin"}
     )
     organisation: Organisation | None = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
+    # Case records (issue 16): the record's texts in other languages, indexed with it.
+    translation_rows: list["InitiativeTranslation"] = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "viewonly": True}
+    )
 
     def codes(self, field: str) -> list[str]:
         """Codes of one multi-valued field, in vocabulary order."""
@@ -165,6 +174,42 @@ class Initiative(SQLModel, table=True):
     @property
     def tags(self) -> list[str]:
         return sorted(t.tag for t in self.tag_rows)
+
+
+class InitiativeLink(SQLModel, table=True):
+    """A typed link between two records (issue 16): `kind` (vocab.LINK_TYPE) says what the
+    `from_id` record is to the `to_id` one. Written by registry.actions.links."""
+
+    __tablename__ = "initiative_link"
+    __table_args__ = (
+        UniqueConstraint("from_id", "to_id", "kind"),
+        Index("ix_initiative_link_to_id", "to_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    from_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    to_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _stamp()
+
+
+class InitiativeTranslation(SQLModel, table=True):
+    """A record's texts in another interface language (issue 16), marked as a translation: who
+    translated them (`translator`, as they sign) and when. Written by registry.actions.translations;
+    shown to readers of that language with a note and a link to the original."""
+
+    __tablename__ = "initiative_translation"
+    initiative_id: int = Field(foreign_key="initiative.id", primary_key=True, ondelete="CASCADE")
+    language: str = Field(max_length=8, primary_key=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    outcomes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    lessons: str = Field(default="", sa_column=Column(Text, nullable=False))
+    challenges: str = Field(default="", sa_column=Column(Text, nullable=False))
+    translator: str = Field(max_length=200)
+    translated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    translated_at: datetime = _stamp()
 
 
 class InitiativeTerm(SQLModel, table=True):

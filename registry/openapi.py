@@ -209,6 +209,16 @@ def _parameters() -> dict[str, dict[str, Any]]:
         ),
         "year_from": _param("year_from", year, "start year at least"),
         "year_to": _param("year_to", year, "start year at most"),
+        "completeness": _param(  # case records (issue 16)
+            "completeness",
+            {"type": "string", "enum": list(vocab.COMPLETENESS.codes)},
+            "how complete the records are: low (under 40%), medium (40-69%), high (70% and more)",
+        ),
+        "link": _param(
+            "link",
+            {"type": "string", "enum": list(vocab.LINK_TYPE.codes)},
+            "records with a link of this type, either way, to another published record",
+        ),
         "sort": _param(
             "sort",
             {"type": "string", "enum": list(SORTS)},
@@ -294,7 +304,7 @@ def _parameters() -> dict[str, dict[str, Any]]:
 
 
 FILTERS = ("q", "country", "sector", "stage", "maturity", "evidence_level", "language", "tag",
-           "year_from", "year_to")  # fmt: skip
+           "year_from", "year_to", "completeness", "link")  # fmt: skip
 ERRORS = {
     "BadRequest": "malformed JSON or a bad parameter",
     "Unauthorized": "no or bad credentials",

@@ -220,6 +220,12 @@ class Initiative(Shape):
     key_results: list[KeyResult] = Field(
         description="key results: indicator, value, period and where each is reported"
     )
+    last_verified_at: Moment | None = Field(
+        description="when an owner or a curator last confirmed the record is still accurate"
+    )
+    completeness: int = Field(
+        ge=0, le=100, description="how much of what practitioners look for the record states (%)"
+    )
 
 
 def _optional(info: FieldInfo) -> tuple[Any, Any]:
@@ -266,6 +272,8 @@ class Filters(Shape):
     tag: list[str] = []
     year_from: int | None = None
     year_to: int | None = None
+    completeness: code(vocab.COMPLETENESS) | None = None  # case records (issue 16)
+    link: code(vocab.LINK_TYPE) | None = None
 
 
 class Query(Filters):
@@ -310,6 +318,9 @@ class Facets(Shape):
     maturity: Counts
     evidence_level: Counts
     language: Counts
+    completeness: Counts = Field(
+        description="records by how complete they are: low, medium, high (case records)"
+    )
 
 
 class SearchResponse(Shape):

@@ -278,6 +278,7 @@ def _samples(app, site) -> dict:
         ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "user_id"): ["1"],  # issue 19: accounts on the web
         ("int", "media_id"): [str(site["media"])],
+        ("int", "link_id"): ["1"],  # case records: a link (none may exist)
     }
 
 

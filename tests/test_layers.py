@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "charts",
         "estimates",
         "jsontext",
+        "completeness",
         "map_svg",
     ),
     # The survey's reference figures and the reading of data files.
@@ -44,7 +45,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("schemas", "shapes", "media"),
     # Reading records and their media (the visibility rules, the record shapes), and the
     # account rows.
-    ("initiatives", "accounts", "media.reading"),
+    ("initiatives", "accounts", "media.reading", "curation", "links", "translations"),
     # Reads over storage: filters, public browsing, search, statistics, the open-data formats
     # (reading and writing files) and the OpenAPI document.
     ("filters", "catalogue", "search", "stats", "transfer", "openapi", "token_uses"),

@@ -73,6 +73,7 @@ class World:
     public_media: list[int] = field(default_factory=list)
     hidden_media: list[int] = field(default_factory=list)  # on hidden records, or waiting
     hidden_files: set[str] = field(default_factory=set)  # SHA-256 of their bytes
+    link_ids: list[int] = field(default_factory=list)  # case records: links to hidden records
 
 
 def add_canary_media(
@@ -132,6 +133,18 @@ def world(app) -> World:
         world.hidden_media += add_canary_media(session, world.published_id, next(colours))
         actions.update_media(session, actions.SYSTEM, world.published_id, public_image,
                              {"alt": f"{CANARY} pending alt"})  # fmt: skip
+    with write_session(engine) as session:  # case records: links to and from hidden records,
+        # and translations of them (their pages must stay 404, the published page silent)
+        made = actions.link_records(session, actions.SYSTEM, world.published_id, hidden[0],
+                                    "mainstreamed_as")  # fmt: skip
+        world.link_ids.append(made.id)
+        made = actions.link_records(session, actions.SYSTEM, hidden[1], world.published_id,
+                                    "inspired_by")  # fmt: skip
+        world.link_ids.append(made.id)
+        texts = {"title": f"{CANARY} traduction", "summary": CANARY, "translator": CANARY}
+        for state, hidden_id in zip(HIDDEN_STATES, hidden, strict=True):
+            if state != "deleted":  # a deleted record cannot be translated
+                actions.translate_record(session, actions.SYSTEM, hidden_id, "fr", texts)
     with read_session(engine) as session:
         found = session.scalars(select(MediaFile).where(MediaFile.media_id.in_(world.hidden_media)))
         world.hidden_files = {hashlib.sha256(f.data).hexdigest() for f in found}
@@ -158,6 +171,7 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "user_id"): ["1"],  # issue 19: accounts on the web
         ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
+        ("int", "link_id"): [str(i) for i in world.link_ids],
     }
 
 

@@ -70,6 +70,7 @@ def test_every_route_sends_the_security_headers(app, client, make_initiative):
         ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "user_id"): ["1"],  # issue 19: accounts on the web
         ("int", "media_id"): [str(media)],
+        ("int", "link_id"): ["1"],  # case records: a link (none may exist)
     }
     checked = 0
     for rule in routes(client.application):

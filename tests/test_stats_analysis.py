@@ -8,6 +8,7 @@ import io
 import math
 import re
 from datetime import date
+from html import unescape
 
 import pytest
 from openapi_schema_validator import OAS31Validator
@@ -450,3 +451,13 @@ def test_the_export_carries_the_selection_and_the_definitions(cohort_app):
         "parameters"]}  # fmt: skip
     assert {"illustrative", "pilot_cohort", "integrated_cohort", "year_from"} <= names
     OAS31Validator({**spec, "$ref": "#/components/schemas/CompareResponse"}).validate(api)
+
+
+def test_removing_a_filter_on_compare_keeps_the_cohorts_and_the_switch(cohort_app):
+    client = cohort_app.test_client()
+    page = client.get("/compare?year_from=2010&pilot_cohort=ended&illustrative=include")
+    links = re.findall(r'href="(/compare\?[^"]*)"', page.get_data(as_text=True))
+    without_year = [unescape(link) for link in links if "year_from" not in link]
+    assert any(
+        "pilot_cohort=ended" in link and "illustrative=include" in link for link in without_year
+    ), without_year

@@ -208,6 +208,8 @@ def test_migration_to_scoped_keys_keeps_every_record(database_url, tmp_path):
             "collection_item",
             "collection",
             "outbox_message",
+            "initiative_translation",  # 0006
+            "initiative_link",
             "media_file",
             "media",
             "initiative_key",

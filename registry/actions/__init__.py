@@ -39,6 +39,7 @@ from .invites import (  # accounts on the web (issue 19)
     set_password,
     use_password_link,
 )
+from .links import link_records, unlink_records  # case records (issue 16)
 from .lists import (
     add_to_list,
     create_list,
@@ -60,6 +61,8 @@ from .people import (
     sign_out_everywhere,
 )
 from .records import create, delete, edit, publish, reject, restore, submit, withdraw
+from .translations import remove_translation, translate_record  # case records (issue 16)
+from .verification import confirm_accurate  # case records (issue 16)
 from .workflow import TABLE, State, state_of
 
 __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
@@ -83,6 +86,7 @@ __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "can_view_history",
     "change_password",
     "claim_mail",
+    "confirm_accurate",
     "create",
     "create_collection",
     "create_list",
@@ -96,6 +100,7 @@ __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "end_sessions",
     "import_rows",
     "is_manager",
+    "link_records",
     "may_import",
     "may_manage_accounts",
     "publish",
@@ -104,6 +109,7 @@ __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "reject",
     "remove_from_list",
     "remove_media",
+    "remove_translation",
     "restore",
     "retry_mail",
     "revoke_token",
@@ -115,6 +121,8 @@ __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "state_of",
     "stop_digest",
     "submit",
+    "translate_record",
+    "unlink_records",
     "unshare_list",
     "update_collection",
     "update_list",

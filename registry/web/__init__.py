@@ -89,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(lists.bp)
     app.jinja_env.globals.update(lists.HELPERS)
     app.register_blueprint(admin.bp)  # accounts on the web (issue 19)
+    app.register_blueprint(records.bp)  # case records (issue 16)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),

@@ -3,7 +3,7 @@ with its filters changed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from urllib.parse import urlencode, urlsplit
 
 from flask import request
@@ -27,8 +27,14 @@ def local_path(target: str | None, default: str) -> str:
     return target
 
 
+FILTER_NAMES = frozenset(f.name for f in fields(Filters))
+
+
 def url_with(filters: Filters, **changes) -> str:
-    """The current page's URL with its filters changed (None removes a parameter)."""
+    """The current page's URL with its filters changed (None removes a parameter); the page's
+    own parameters that are not filters (the comparison's cohorts, the illustrative switch)
+    are kept as they are."""
     changed = replace(filters, **changes)
-    query = urlencode(changed.to_args())
+    own = [(k, v) for k, v in request.args.items(multi=True) if k not in FILTER_NAMES]
+    query = urlencode([*changed.to_args(), *own])
     return f"{request.path}?{query}" if query else request.path
