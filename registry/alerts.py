@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
-from . import initiatives
+from . import citations, initiatives
 from .catalogue import apply_filters
 from .filters import Filters, parse_filters
 from .messages import msg, translate
@@ -118,8 +118,9 @@ def since(saved: SavedSearch) -> datetime:
 def new_matches(
     session: Session, saved: SavedSearch, start: datetime, end: datetime, ids: list[int] | None
 ) -> list[Initiative]:
-    """Published records matching the search, published or updated in [start, end), newest
-    first. `ids`: the records a text query matched (the search index answers `q`)."""
+    """Published records matching the search whose latest published version (a publication, or
+    a published change) is from [start, end), newest first. `ids`: the records a text query
+    matched (the search index answers `q`)."""
     query = apply_filters(initiatives.public_query(), filters_of(saved)).where(
         or_(
             (Initiative.published_at >= start) & (Initiative.published_at < end),
@@ -129,7 +130,14 @@ def new_matches(
     if ids is not None:
         query = query.where(Initiative.id.in_(ids))
     query = query.order_by(Initiative.updated_at.desc(), Initiative.id.desc())
-    return list(session.scalars(query))
+    # `updated_at` also moves with changes the public does not see (an owner's edit waiting
+    # for review): keep the records whose latest published version is from the period.
+    found = []
+    for initiative in session.scalars(query):
+        published = citations.versions(session, initiative)
+        if published and start <= published[-1].published < end:
+            found.append(initiative)
+    return found
 
 
 @dataclass

@@ -110,6 +110,7 @@ def _schemas() -> dict[str, dict[str, Any]]:
     schemas = generated["$defs"]
     schemas.update(_request_schemas(schemas.pop("InitiativeIn")))
     schemas.update(_media_requests())
+    schemas.update(_collection_requests())  # issue 18
     return dict(sorted(schemas.items()))
 
 
@@ -654,9 +655,45 @@ def _media_paths() -> dict[str, Any]:
     }
 
 
+def _collection_requests() -> dict[str, dict[str, Any]]:
+    """What a curator sends to create or replace a collection (issue 18)."""
+    text = {"type": "string"}
+    return {
+        "CollectionIn": {
+            "type": "object",
+            "description": "A whole collection: at least one title; each item a published "
+            "initiative, once, in order",
+            "properties": {
+                "title_en": {**text, "maxLength": 200},
+                "title_fr": {**text, "maxLength": 200},
+                "introduction_en": {**text, "maxLength": 20000, "description": "Markdown"},
+                "introduction_fr": {**text, "maxLength": 20000, "description": "Markdown"},
+                "items": {
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "initiative_id": {"type": "integer", "minimum": 1,
+                                              "maximum": MAX_ID},
+                            "note": {**text, "maxLength": 2000},
+                        },
+                        "required": ["initiative_id"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "additionalProperties": False,
+        }
+    }  # fmt: skip
+
+
 def _collection_paths() -> dict[str, Any]:
-    """Curated collections (issue 18): read-only; curators make them on the site."""
+    """Curated collections (issue 18): anyone reads them; curators write them."""
     common = {"tags": ["collections"]}
+    body = {"required": True,
+            "content": {"application/json": {"schema": _ref("CollectionIn")}}}  # fmt: skip
+    one = _json(_ref(shapes.Collection), "the collection")
     return {
         "/api/v1/collections": {
             "get": {
@@ -669,7 +706,30 @@ def _collection_paths() -> dict[str, Any]:
                         "newest change first",
                     )
                 },
-            }
+            },
+            "post": {
+                **common,
+                "operationId": "createCollection",
+                "summary": "Create a collection (curators)",
+                "security": AUTH,
+                "requestBody": body,
+                "responses": {
+                    "201": {
+                        **one,
+                        "headers": {
+                            "Location": {"schema": {"type": "string"}, "description": "its address"}
+                        },
+                    },
+                    **_errors(
+                        "BadRequest",
+                        "Unauthorized",
+                        "Forbidden",
+                        "PayloadTooLarge",
+                        "UnsupportedMediaType",
+                        "ValidationFailed",
+                    ),
+                },
+            },
         },
         "/api/v1/collections/{collection_id}": {
             "get": {
@@ -682,7 +742,38 @@ def _collection_paths() -> dict[str, Any]:
                     "200": _json(_ref(shapes.Collection), "the collection"),
                     **_errors("NotFound"),
                 },
-            }
+            },
+            "put": {
+                **common,
+                "operationId": "replaceCollection",
+                "summary": "Replace a collection's texts and items (curators)",
+                "security": AUTH,
+                "parameters": _params("collection_id"),
+                "requestBody": body,
+                "responses": {
+                    "200": one,
+                    **_errors(
+                        "BadRequest",
+                        "Unauthorized",
+                        "Forbidden",
+                        "NotFound",
+                        "PayloadTooLarge",
+                        "UnsupportedMediaType",
+                        "ValidationFailed",
+                    ),
+                },
+            },
+            "delete": {
+                **common,
+                "operationId": "deleteCollection",
+                "summary": "Delete a collection (curators)",
+                "security": AUTH,
+                "parameters": _params("collection_id"),
+                "responses": {
+                    "204": {"description": "deleted"},
+                    **_errors("Unauthorized", "Forbidden", "NotFound"),
+                },
+            },
         },
     }
 

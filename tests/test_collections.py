@@ -174,3 +174,52 @@ def test_a_record_that_is_no_longer_published_leaves_every_collection(app, make_
     assert "Still here" in client.get(f"/collections/{made}", follow_redirects=True).text
     counts = {c["id"]: c["count"] for c in client.get("/api/v1/collections").get_json()}
     assert counts == {made: 1, other: 0}
+
+
+def test_collections_lists_and_saved_searches_work_on_both_engines(any_app, make_initiative):
+    """The issue's tables and actions on SQLite and PostgreSQL (row locks, JSON-free tables)."""
+    from .conftest import create_people
+
+    engine = engine_of(any_app)
+    [person] = create_people(engine, {"p": ("p@x.example", "submitter", "Org")}).values()
+    published = make_initiative(target=any_app, title="On both engines")
+    made = make_collection(any_app, [(published, "note")])
+    with write_session(engine) as s:
+        listed = actions.create_list(s, person, "Mine")
+        actions.add_to_list(s, person, listed.id, published)
+        actions.share_list(s, person, listed.id)
+        actions.save_search(s, person, "All", "", "daily")
+        actions.update_collection(s, actions.SYSTEM, made, {"title_en": "Renamed", "items": []})
+    client = any_app.test_client()
+    assert client.get(f"/api/v1/collections/{made}").get_json()["title"]["en"] == "Renamed"
+    with write_session(engine) as s:
+        actions.delete_list(s, person, listed.id)
+        actions.delete_collection(s, actions.SYSTEM, made)
+    assert client.get(f"/api/v1/collections/{made}").status_code == 404
+
+
+def test_curators_write_collections_through_the_api(app, users, api_token, make_initiative):
+    published = make_initiative(title="Through the API")
+    draft = make_initiative("draft")
+    client = app.test_client()
+    curator = api_token("cur@registry.example")
+    body = {"title_en": "API made", "items": [{"initiative_id": published, "note": "n"}]}
+    assert client.post("/api/v1/collections", json=body).status_code == 401
+    submitter = api_token("sub@lyon.example")
+    assert client.post("/api/v1/collections", json=body, headers=submitter).status_code == 403
+    made = client.post("/api/v1/collections", json=body, headers=curator)
+    assert made.status_code == 201
+    answer = made.get_json()
+    assert made.headers["Location"].endswith(f"/api/v1/collections/{answer['id']}")
+    assert [(i["id"], i["note"]) for i in answer["initiatives"]] == [(published, "n")]
+    url = f"/api/v1/collections/{answer['id']}"
+    refused = client.put(url, json={"title_en": "", "items": [{"initiative_id": draft}]},
+                         headers=curator)  # fmt: skip
+    assert refused.status_code == 422
+    assert set(refused.get_json()["error"]["fields"]) == {"title_en", "items"}
+    replaced = client.put(url, json={"title_fr": "Refait", "items": []}, headers=curator)
+    assert replaced.status_code == 200 and replaced.get_json()["initiatives"] == []
+    assert client.put("/api/v1/collections/987654", json=body, headers=curator).status_code == 404
+    assert client.delete(url, headers=submitter).status_code == 403
+    assert client.delete(url, headers=curator).status_code == 204
+    assert client.get(url).status_code == 404

@@ -40,8 +40,8 @@ CONTRACT = {
     "/export/initiatives.csv": {"get"},
     "/export/initiatives.json": {"get"},
     "/feed.atom": {"get"},
-    "/api/v1/collections": {"get"},  # issue 18 (docs/api.md)
-    "/api/v1/collections/{collection_id}": {"get"},
+    "/api/v1/collections": {"get", "post"},  # issue 18 (docs/api.md)
+    "/api/v1/collections/{collection_id}": {"get", "put", "delete"},
 }
 SEARCH_PARAMETERS = {"q", "country", "sector", "stage", "maturity", "language", "tag",
                      "year_from", "year_to", "sort", "page", "per_page"}  # fmt: skip
@@ -137,7 +137,8 @@ def test_openapi_schemas_come_from_the_validating_models():
 
 
 # What clients send: derived from InitiativeIn, and the media bodies (registry.media.uploads).
-REQUESTS = {"InitiativeIn", "InitiativeCreate", "InitiativePatch", "MediaUpload", "MediaPatch"}
+REQUESTS = {"InitiativeIn", "InitiativeCreate", "InitiativePatch", "MediaUpload", "MediaPatch",
+            "CollectionIn"}  # fmt: skip
 
 
 def test_every_schema_is_a_model_and_every_answer_a_shape():

@@ -153,3 +153,15 @@ def test_the_search_page_offers_to_follow_and_download_its_results(
     assert me.post("/my/searches", data=form).status_code == 302
     [saved] = saved_of(app, users["submitter"].id)
     assert (saved.name, saved.query, saved.digest) == ("France", "country=FR", "weekly")
+
+
+def test_an_edit_the_public_does_not_see_is_not_news(app, users, cli_env, smtp_server, make_owned):
+    owner = users["submitter"]
+    live = make_owned(owner, "published", title="Published before", country="FR")
+    with write_session(engine_of(app)) as s:
+        actions.save_search(s, users["colleague"], "French cases", "country=FR", "daily")
+        # The owner's edit waits for review: the public still sees the old version.
+        actions.edit(s, owner, live, {"title": "Secret new title"}, expected_version=None)
+    tomorrow = (utcnow() + timedelta(days=1, minutes=1)).replace(tzinfo=None).isoformat()
+    result = CliRunner().invoke(main, ["mail", "digests", "--now", tomorrow])
+    assert "1 saved searches covered, 0 messages queued" in result.output

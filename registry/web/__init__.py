@@ -97,7 +97,7 @@ def init_app(app: Flask) -> None:
             ("opendata.export_page", lazy_gettext("Open data")),
         ]
     )
-    app.jinja_env.globals["nav_links"].append(("collections.listing", lazy_gettext("Collections")))
+    # Issue 18: collections are linked from the footer and the catalogue (the header holds one row).
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)
