@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Select, distinct, func, select
 from sqlmodel import Session
 
+from . import completeness, links
 from .filters import Filters
 from .initiatives import PUBLIC_STATUS, public_query
 from .models import Initiative, InitiativeTag, InitiativeTerm
@@ -41,6 +42,11 @@ def apply_filters(query: Select, filters: Filters) -> Select:
         query = query.where(Initiative.start_year >= filters.year_from)
     if filters.year_to:
         query = query.where(Initiative.start_year <= filters.year_to)
+    if filters.completeness:  # case records (issue 16)
+        low, high = completeness.bounds(filters.completeness)
+        query = query.where(Initiative.completeness.between(low, high))
+    if filters.link:
+        query = query.where(Initiative.id.in_(links.linked_subquery(filters.link)))
     return query
 
 

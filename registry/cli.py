@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -26,6 +27,7 @@ from .search import follower as search_follower
 from .survey import SeedError
 from .transfer import exporting
 from .transfer.importing import FileRows, ImportFailed
+from .web import alerts as web_alerts
 from .web.media import external_urls
 from .web.opendata import text_query_ids
 
@@ -455,3 +457,22 @@ def mail_test(address: str) -> None:
     with write_session(registry_of().engine) as session:
         actions.queue_test_mail(session, actions.SYSTEM, address)
     click.echo(f"queued a test message to {address}")
+
+
+@mail_.command("digests")
+@click.option("--base-url", default="http://localhost/", envvar="REGISTRY_BASE_URL",
+              help="The site's address, for the links in the e-mails.")  # fmt: skip
+@click.option("--now", "now_text", default=None, metavar="ISO-TIME", hidden=True,
+              help="Act as if it were this time (UTC), for tests.")  # fmt: skip
+@with_appcontext
+def mail_digests(base_url: str, now_text: str | None) -> None:
+    """Queue the saved-search digests that are due (then `registry mail send`)."""
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text).replace(tzinfo=UTC)
+        except ValueError:
+            raise click.ClickException(f"--now must be an ISO time, not {now_text!r}") from None
+    with current_app.test_request_context(base_url=base_url):
+        covered, queued = web_alerts.queue_digests(now)
+    click.echo(f"digests: {covered} saved searches covered, {queued} messages queued")

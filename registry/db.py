@@ -23,8 +23,8 @@ from .config import ConfigError
 GUARDED_TABLES = frozenset(
     {"initiative", "initiative_term", "initiative_tag", "initiative_key", "revision",
      "change_log", "user_account", "organisation", "media", "media_file",
-     "outbox_message"}
-)  # fmt: skip
+     "outbox_message", "collection", "collection_item", "saved_search", "user_list",
+     "user_list_item", "initiative_link", "initiative_translation"})  # fmt: skip
 # The action whose permission check passed in this context, if any. Set and reset by
 # registry.actions.guard only (tests/test_action_layer.py checks that nothing else touches it).
 WRITE_PERMIT: ContextVar[str | None] = ContextVar("registry_write_permit", default=None)

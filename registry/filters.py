@@ -36,6 +36,8 @@ class Filters:
     tag: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    completeness: str | None = None  # case records (issue 16): low | medium | high
+    link: str | None = None  # case records: records with a published link of this type
     sort: str | None = None
     page: int = 1
     per_page: int = 20
@@ -90,6 +92,8 @@ class Filters:
             or self.tag
             or self.year_from
             or self.year_to
+            or self.completeness
+            or self.link
         )
 
 
@@ -159,6 +163,8 @@ def parse_filters(args: MultiDict, *, max_per_page: int = 100) -> Filters:
             errors["language"] = [exc.args[0]]
     maturity = _codes(args, "maturity", vocab.MATURITY, errors)
     evidence = _codes(args, "evidence_level", vocab.EVIDENCE_LEVEL, errors)
+    complete = _codes(args, "completeness", vocab.COMPLETENESS, errors)
+    link = _codes(args, "link", vocab.LINK_TYPE, errors)
     sort = args.get("sort", "").strip() or None
     if sort and sort not in SORTS:
         errors["sort"] = [
@@ -180,6 +186,8 @@ def parse_filters(args: MultiDict, *, max_per_page: int = 100) -> Filters:
         tag=tags,
         year_from=_int(args, "year_from", 1900, latest_year(), errors),
         year_to=_int(args, "year_to", 1900, latest_year(), errors),
+        completeness=complete[0] if len(complete) == 1 else None,
+        link=link[0] if len(link) == 1 else None,
         sort=sort,
         page=_int(args, "page", 1, 10_000, errors) or 1,
         per_page=_int(args, "per_page", 1, max_per_page, errors) or 20,
@@ -188,6 +196,10 @@ def parse_filters(args: MultiDict, *, max_per_page: int = 100) -> Filters:
         errors["maturity"] = [msg("choose one maturity")]
     if len(evidence) > 1:
         errors["evidence_level"] = [msg("choose one evidence level")]
+    if len(link) > 1:
+        errors["link"] = [msg("choose one kind of link")]
+    if len(complete) > 1:
+        errors["completeness"] = [msg("choose one level of completeness")]
     if errors:
         raise BadParameter(errors)
     return filters

@@ -44,7 +44,10 @@ def to_record(initiative: Initiative) -> dict[str, Any]:
         updated_at=schemas.iso(i.updated_at),
         published_at=schemas.iso(i.published_at),
     )
-    record["contact_consent_at"] = schemas.iso(i.contact_consent_at)  # case records (issue 16)
+    # Case records (issue 16): read-only.
+    record["contact_consent_at"] = schemas.iso(i.contact_consent_at)
+    record["last_verified_at"] = schemas.iso(i.last_verified_at)
+    record["completeness"] = i.completeness
     return record
 
 

@@ -147,6 +147,11 @@ class Initiative(SQLModel, table=True):
     contact_consent_at: datetime | None = _moment()
     # Key results: [{indicator, value, period, source_url}] (schemas.KeyResult).
     key_results: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # When an owner or a curator last confirmed the record is still accurate, and who.
+    last_verified_at: datetime | None = _moment()
+    last_verified_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # 0-100, from the live fields (registry.completeness), set with them.
+    completeness: int = Field(default=0, index=True)
     # --- end of case record ------------------------------------------------------------------
 
     terms: list["InitiativeTerm"] = Relationship(
@@ -156,6 +161,10 @@ class Initiative(SQLModel, table=True):
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "lazy": "selectin"}
     )
     organisation: Organisation | None = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
+    # Case records (issue 16): the record's texts in other languages, indexed with it.
+    translation_rows: list["InitiativeTranslation"] = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "viewonly": True}
+    )
 
     def codes(self, field: str) -> list[str]:
         """Codes of one multi-valued field, in vocabulary order."""
@@ -165,6 +174,42 @@ class Initiative(SQLModel, table=True):
     @property
     def tags(self) -> list[str]:
         return sorted(t.tag for t in self.tag_rows)
+
+
+class InitiativeLink(SQLModel, table=True):
+    """A typed link between two records (issue 16): `kind` (vocab.LINK_TYPE) says what the
+    `from_id` record is to the `to_id` one. Written by registry.actions.links."""
+
+    __tablename__ = "initiative_link"
+    __table_args__ = (
+        UniqueConstraint("from_id", "to_id", "kind"),
+        Index("ix_initiative_link_to_id", "to_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    from_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    to_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _stamp()
+
+
+class InitiativeTranslation(SQLModel, table=True):
+    """A record's texts in another interface language (issue 16), marked as a translation: who
+    translated them (`translator`, as they sign) and when. Written by registry.actions.translations;
+    shown to readers of that language with a note and a link to the original."""
+
+    __tablename__ = "initiative_translation"
+    initiative_id: int = Field(foreign_key="initiative.id", primary_key=True, ondelete="CASCADE")
+    language: str = Field(max_length=8, primary_key=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    outcomes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    lessons: str = Field(default="", sa_column=Column(Text, nullable=False))
+    challenges: str = Field(default="", sa_column=Column(Text, nullable=False))
+    translator: str = Field(max_length=200)
+    translated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    translated_at: datetime = _stamp()
 
 
 class InitiativeTerm(SQLModel, table=True):
@@ -312,3 +357,79 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = _stamp()
     last_attempt_at: datetime | None = _moment()
     sent_at: datetime | None = _moment()
+
+
+# --- Curated collections (issue 18) ---------------------------------------------------------
+
+
+class Collection(SQLModel, table=True):
+    """A curators' public selection of published initiatives, in both languages
+    (registry.collections). Its items that are not published are never shown."""
+
+    __tablename__ = "collection"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=220)
+    title_en: str = Field(default="", max_length=200)
+    title_fr: str = Field(default="", max_length=200)
+    introduction_en: str = Field(default="", sa_column=Column(Text, nullable=False))  # Markdown
+    introduction_fr: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class CollectionItem(SQLModel, table=True):
+    __tablename__ = "collection_item"
+    collection_id: int = Field(foreign_key="collection.id", primary_key=True, ondelete="CASCADE")
+    initiative_id: int = Field(
+        foreign_key="initiative.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+    position: int = Field(default=0)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))  # the curator's
+    added_at: datetime = _stamp()
+
+
+# --- Saved searches and alerts (issue 18) -------------------------------------------------
+
+
+class SavedSearch(SQLModel, table=True):
+    """A signed-in person's search (its filters as a query string), with its private Atom feed
+    (`feed_token`, unguessable) and an optional e-mail digest (registry.alerts)."""
+
+    __tablename__ = "saved_search"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=200)
+    query: str = Field(sa_column=Column(Text, nullable=False))  # e.g. "country=FR&sector=health"
+    feed_token: str = Field(max_length=64, unique=True)
+    digest: str = Field(default="none", max_length=10)  # none | daily | weekly
+    last_digest_at: datetime | None = _moment()  # the end of the period the last digest covered
+    created_at: datetime = _stamp()
+
+
+# --- Personal lists (issue 18) ------------------------------------------------------------
+
+
+class UserList(SQLModel, table=True):
+    """A person's list of published initiatives (registry.lists): private, or shared read-only
+    with whoever holds the link made from `share_token` (revoked by clearing it)."""
+
+    __tablename__ = "user_list"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    share_token: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class UserListItem(SQLModel, table=True):
+    __tablename__ = "user_list_item"
+    list_id: int = Field(foreign_key="user_list.id", primary_key=True, ondelete="CASCADE")
+    initiative_id: int = Field(
+        foreign_key="initiative.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+    position: int = Field(default=0)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    added_at: datetime = _stamp()

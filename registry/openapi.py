@@ -85,9 +85,20 @@ def _request_schemas(create_in: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 # The answers' shapes (registry.shapes); the shapes they contain come with them.
-ANSWERS = (shapes.Initiative, shapes.Revision, shapes.SearchResponse, shapes.CountrySummary,
-           shapes.CountryProfile, shapes.CompareResponse, shapes.Vocabularies, shapes.Export,
-           shapes.Media, shapes.Error)  # fmt: skip
+ANSWERS = (
+    shapes.Initiative,
+    shapes.Revision,
+    shapes.SearchResponse,
+    shapes.CountrySummary,
+    shapes.CountryProfile,
+    shapes.CompareResponse,
+    shapes.Vocabularies,
+    shapes.Export,
+    shapes.Media,
+    shapes.Error,
+    shapes.CollectionSummary,
+    shapes.Collection,
+)  # fmt: skip  (issue 18: collections)
 
 
 def _schemas() -> dict[str, dict[str, Any]]:
@@ -197,6 +208,16 @@ def _parameters() -> dict[str, dict[str, Any]]:
         ),
         "year_from": _param("year_from", year, "start year at least"),
         "year_to": _param("year_to", year, "start year at most"),
+        "completeness": _param(  # case records (issue 16)
+            "completeness",
+            {"type": "string", "enum": list(vocab.COMPLETENESS.codes)},
+            "how complete the records are: low (under 40%), medium (40-69%), high (70% and more)",
+        ),
+        "link": _param(
+            "link",
+            {"type": "string", "enum": list(vocab.LINK_TYPE.codes)},
+            "records with a link of this type, either way, to another published record",
+        ),
         "sort": _param(
             "sort",
             {"type": "string", "enum": list(SORTS)},
@@ -227,6 +248,13 @@ def _parameters() -> dict[str, dict[str, Any]]:
             "required": True,
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "description": "the media item's id",
+        },
+        "collection_id": {  # issue 18
+            "name": "collection_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "description": "the collection's id",
         },
         "code": {
             "name": "code",
@@ -275,7 +303,7 @@ def _parameters() -> dict[str, dict[str, Any]]:
 
 
 FILTERS = ("q", "country", "sector", "stage", "maturity", "evidence_level", "language", "tag",
-           "year_from", "year_to")  # fmt: skip
+           "year_from", "year_to", "completeness", "link")  # fmt: skip
 ERRORS = {
     "BadRequest": "malformed JSON or a bad parameter",
     "Unauthorized": "no or bad credentials",
@@ -422,6 +450,7 @@ def _paths() -> dict[str, Any]:
             },
         ),
         **_media_paths(),
+        **_collection_paths(),  # issue 18
         "/api/v1/initiatives/{id}/revisions": {
             "get": {
                 "tags": ["initiatives"],
@@ -625,6 +654,39 @@ def _media_paths() -> dict[str, Any]:
     }
 
 
+def _collection_paths() -> dict[str, Any]:
+    """Curated collections (issue 18): read-only; curators make them on the site."""
+    common = {"tags": ["collections"]}
+    return {
+        "/api/v1/collections": {
+            "get": {
+                **common,
+                "operationId": "listCollections",
+                "summary": "The curators' collections",
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": _ref(shapes.CollectionSummary)},
+                        "newest change first",
+                    )
+                },
+            }
+        },
+        "/api/v1/collections/{collection_id}": {
+            "get": {
+                **common,
+                "operationId": "getCollection",
+                "summary": "One collection with its published initiatives, in order, and the "
+                "curators' notes",
+                "parameters": _params("collection_id"),
+                "responses": {
+                    "200": _json(_ref(shapes.Collection), "the collection"),
+                    **_errors("NotFound"),
+                },
+            }
+        },
+    }
+
+
 @cache
 def _document() -> dict[str, Any]:
     return {
@@ -641,7 +703,15 @@ def _document() -> dict[str, Any]:
         },
         "tags": [
             {"name": n}
-            for n in ("initiatives", "workflow", "media", "statistics", "reference", "open data")
+            for n in (
+                "initiatives",
+                "workflow",
+                "media",
+                "statistics",
+                "reference",
+                "open data",
+                "collections",
+            )
         ],
         "paths": _paths(),
         "components": {

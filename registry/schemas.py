@@ -257,6 +257,34 @@ def evidence_problem(record: Any) -> Message | None:
     )
 
 
+class TranslationIn(BaseModel):
+    """A record's texts in another interface language, and who translated them."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=50_000)
+    title: Annotated[str, Field(min_length=3, max_length=200)]
+    summary: Annotated[str, Field(min_length=1, max_length=600)]
+    description: str = ""
+    outcomes: str = ""
+    lessons: str = ""
+    challenges: str = ""
+    translator: Annotated[str, Field(min_length=1, max_length=200)]
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _sanitise(cls, v: Any) -> Any:
+        v = _checked(v)
+        return v.strip() if isinstance(v, str) else ("" if v is None else v)
+
+
+def validate_translation(data: Any) -> TranslationIn:
+    if not isinstance(data, dict):
+        raise ValidationFailed({"_": [msg("expected a JSON object with the translated texts")]})
+    try:
+        return TranslationIn.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(_messages(exc)) from None
+
+
 # --- end of case records -------------------------------------------------------------------
 
 

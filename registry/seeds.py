@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from . import actions, initiatives
 from .db import write_session
+from .models import InitiativeKey, InitiativeLink, InitiativeTranslation
 from .paths import SEEDS
 from .schemas import ValidationFailed, validate_initiative
 from .survey import SeedError, read_json, survey_reference
@@ -53,4 +56,45 @@ def seed(engine: Engine, folder: Path = SEEDS) -> tuple[int, int]:
         ]
         if rows:
             actions.import_rows(session, actions.SYSTEM, rows, options)
+        add_links_and_translations(session, read_json(folder / SEED_FILE))
     return len(rows), len(records) - len(rows)
+
+
+# --- Case records (issue 16): links between seed records and translations of them ----------
+
+
+def add_links_and_translations(session: Session, data: dict) -> None:
+    """The seed file's `links` ({from, to, kind}: slugs) and `translations` ({slug, language,
+    translator, title, summary, …}) that are not there yet, through the actions. A seed that
+    names a missing record fails the seed, as a malformed record does."""
+    slugs = dict(
+        session.execute(
+            select(InitiativeKey.value, InitiativeKey.initiative_id).where(
+                InitiativeKey.scope == initiatives.REGISTRY_SCOPE, InitiativeKey.kind == "slug"
+            )
+        ).all()
+    )
+
+    def record(slug: Any) -> int:
+        if slug not in slugs:
+            raise SeedError(f"{SEED_FILE}: no seed record with the slug {slug!r}")
+        return slugs[slug]
+
+    for link in data.get("links") or []:
+        source, target = record(link.get("from")), record(link.get("to"))
+        taken = session.scalar(
+            select(InitiativeLink.id).where(
+                InitiativeLink.from_id == source, InitiativeLink.to_id == target,
+                InitiativeLink.kind == link.get("kind"),
+            )
+        )  # fmt: skip
+        if taken is None:
+            actions.link_records(session, actions.SYSTEM, source, target, link.get("kind"))
+    for translation in data.get("translations") or []:
+        texts = {k: v for k, v in translation.items() if k not in ("slug", "language")}
+        initiative_id = record(translation.get("slug"))
+        if session.get(InitiativeTranslation, (initiative_id, translation.get("language"))):
+            continue
+        actions.translate_record(
+            session, actions.SYSTEM, initiative_id, translation.get("language"), texts
+        )

@@ -220,6 +220,12 @@ class Initiative(Shape):
     key_results: list[KeyResult] = Field(
         description="key results: indicator, value, period and where each is reported"
     )
+    last_verified_at: Moment | None = Field(
+        description="when an owner or a curator last confirmed the record is still accurate"
+    )
+    completeness: int = Field(
+        ge=0, le=100, description="how much of what practitioners look for the record states (%)"
+    )
 
 
 def _optional(info: FieldInfo) -> tuple[Any, Any]:
@@ -266,6 +272,8 @@ class Filters(Shape):
     tag: list[str] = []
     year_from: int | None = None
     year_to: int | None = None
+    completeness: code(vocab.COMPLETENESS) | None = None  # case records (issue 16)
+    link: code(vocab.LINK_TYPE) | None = None
 
 
 class Query(Filters):
@@ -310,6 +318,9 @@ class Facets(Shape):
     maturity: Counts
     evidence_level: Counts
     language: Counts
+    completeness: Counts = Field(
+        description="records by how complete they are: low, medium, high (case records)"
+    )
 
 
 class SearchResponse(Shape):
@@ -701,3 +712,45 @@ class Error(Shape):
     """Every error answer; a request that fails writes nothing."""
 
     error: ErrorDetail
+
+
+# --- Curated collections (issue 18) -------------------------------------------------------
+
+
+class BothLanguages(Shape):
+    """A text in English and in French (empty when not written in that language)."""
+
+    en: str
+    fr: str
+
+
+class CollectionSummary(Shape):
+    """A curated collection in the list."""
+
+    id: int
+    slug: str
+    url: Url = Field(description="its page")
+    title: BothLanguages
+    count: int = Field(ge=0, description="its published initiatives")
+    updated_at: Moment
+
+
+class CollectionEntry(Initiative):
+    """A published initiative in a collection, with the curator's note."""
+
+    note: str = Field(description="the curator's note (may be empty)")
+
+
+class Collection(Shape):
+    """A curated collection: its published initiatives in the curators' order. A record that is
+    not published (any more) is left out."""
+
+    id: int
+    slug: str
+    url: Url = Field(description="its page")
+    feed_url: Url = Field(description="its Atom feed")
+    title: BothLanguages
+    introduction: BothLanguages = Field(description="Markdown")
+    created_at: Moment
+    updated_at: Moment
+    initiatives: list[CollectionEntry]

@@ -187,7 +187,7 @@ def parse_cohorts(pilot: list[str], integrated: list[str]) -> Cohorts:
     for name, raw, known in (("pilot_cohort", pilot, PILOT_COHORTS),
                              ("integrated_cohort", integrated, INTEGRATED_COHORTS)):  # fmt: skip
         values = [v.strip().lower() for item in raw for v in item.split(",") if v.strip()]
-        unknown = [v[:40] for v in values if v not in known]
+        unknown = [v[:40] for v in values if v not in known][:5]  # a short message
         if unknown:
             errors[name] = [msg("unknown %(name)s %(values)s; expected one of %(expected)s",
                                 name=name, values=", ".join(unknown),

@@ -468,9 +468,50 @@ SOURCE_TYPE = _vocab(
 EVALUATION_SOURCES = ("evaluation_report", "academic_study")
 EVALUATED_LEVELS = ("evaluation", "experimental")
 
+# How complete a record is (registry.completeness): the buckets of the search facet.
+COMPLETENESS = _vocab(
+    "completeness",
+    msg("Completeness"),
+    False,
+    (
+        "high",
+        msg("Well documented"),
+        msg("States at least 70 per cent of what practitioners look for."),
+    ),
+    ("medium", msg("Partly documented"), msg("States 40 to 69 per cent of it.")),
+    ("low", msg("Sparsely documented"), msg("States less than 40 per cent of it.")),
+)
+
 VOCABULARIES.update(
     {v.name: v for v in (FUNDING_SOURCE, LEVEL_OF_GOVERNMENT, DELIVERY_MODE, INITIATED_BY)}
 )
+VOCABULARIES[COMPLETENESS.name] = COMPLETENESS
+# What one record is to another (registry.links): the label reads from the record the link is
+# made on; LINK_INVERSE reads from the other end.
+LINK_TYPE = _vocab(
+    "link_type",
+    msg("Link"),
+    False,
+    (
+        "mainstreamed_as",
+        msg("Pilot mainstreamed as"),
+        msg("This pilot was taken up as the linked programme, part of the normal service."),
+    ),
+    (
+        "replication_of",
+        msg("Replication of"),
+        msg("This initiative copies the linked one elsewhere."),
+    ),
+    ("part_of", msg("Part of"), msg("This initiative is one part of the linked programme.")),
+    ("inspired_by", msg("Inspired by"), msg("The linked initiative inspired this one.")),
+)
+LINK_INVERSE: dict[str, Message] = {
+    "mainstreamed_as": msg("Mainstreamed from the pilot"),
+    "replication_of": msg("Replicated as"),
+    "part_of": msg("Includes"),
+    "inspired_by": msg("Inspired"),
+}
+VOCABULARIES[LINK_TYPE.name] = LINK_TYPE
 VOCABULARIES[SOURCE_TYPE.name] = SOURCE_TYPE
 MULTI_FIELDS["funding_sources"] = FUNDING_SOURCE
 SINGLE_FIELDS.update(

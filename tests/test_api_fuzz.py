@@ -97,11 +97,19 @@ def undeclared_fields(path: str, method: str, status: int, body: Any) -> list[st
 def served(app, path: str, method: str) -> bool:
     """Whether the app has a route for the operation (sample values for the path's {…})."""
     sample = path.replace("{id}", "1").replace("{code}", "fr").replace("{media_id}", "1")
+    sample = sample.replace("{collection_id}", "1")  # issue 18
     try:
         app.url_map.bind("localhost").match(sample, method=method)
     except HTTPException:
         return False
     return True
+
+
+def collection(app, initiative_id: int) -> int:
+    """A curated collection holding the initiative (issue 18)."""
+    with write_session(app.extensions["registry"].engine) as s:
+        payload = {"title_en": "Fuzzed", "items": [{"initiative_id": initiative_id, "note": "n"}]}
+        return actions.create_collection(s, actions.SYSTEM, payload).id
 
 
 def fuzz_settings(method: str):
@@ -159,6 +167,11 @@ def test_every_documented_operation_behaves_as_documented(
              for i in records for m in media[i]]  # fmt: skip
 
     def cases_with(headers: dict[str, str]):
+        if "{collection_id}" in path:  # issue 18: an existing collection and a missing one
+            return st.sampled_from([collection(app, records[0]), MISSING_ID]).flatmap(
+                lambda c: operation.as_strategy(path_parameters={"collection_id": c},
+                                                headers=headers)
+            )  # fmt: skip
         if "{id}" not in path:
             return st.one_of(
                 operation.as_strategy(headers=headers),

@@ -40,6 +40,8 @@ CONTRACT = {
     "/export/initiatives.csv": {"get"},
     "/export/initiatives.json": {"get"},
     "/feed.atom": {"get"},
+    "/api/v1/collections": {"get"},  # issue 18 (docs/api.md)
+    "/api/v1/collections/{collection_id}": {"get"},
 }
 SEARCH_PARAMETERS = {"q", "country", "sector", "stage", "maturity", "language", "tag",
                      "year_from", "year_to", "sort", "page", "per_page"}  # fmt: skip

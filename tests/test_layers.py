@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "charts",
         "estimates",
         "jsontext",
+        "completeness",
         "map_svg",
     ),
     # The survey's reference figures and the reading of data files.
@@ -44,12 +45,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("schemas", "shapes", "media"),
     # Reading records and their media (the visibility rules, the record shapes), and the
     # account rows.
-    ("initiatives", "accounts", "media.reading"),
+    ("initiatives", "accounts", "media.reading", "curation", "links", "translations"),
     # Reads over storage: filters, public browsing, search, statistics, the open-data formats
     # (reading and writing files) and the OpenAPI document.
     ("filters", "catalogue", "search", "stats", "transfer", "openapi", "token_uses"),
-    # (issue 18) The mail outbox: queueing in an action's transaction, SMTP delivery.
-    ("mail",),
+    # (issue 18) The mail outbox (queueing in an action's transaction, SMTP delivery); reading
+    # and checking curated collections; citations of published versions; saved searches;
+    # personal lists.
+    ("mail", "collections", "citations", "alerts", "lists"),
     # Every change to a record or an account: permissions, the state table, the writes.
     ("actions",),
     # Writers through the actions: the seeds.

@@ -73,6 +73,7 @@ class World:
     public_media: list[int] = field(default_factory=list)
     hidden_media: list[int] = field(default_factory=list)  # on hidden records, or waiting
     hidden_files: set[str] = field(default_factory=set)  # SHA-256 of their bytes
+    link_ids: list[int] = field(default_factory=list)  # case records: links to hidden records
 
 
 def add_canary_media(
@@ -119,6 +120,12 @@ def world(app) -> World:
             {"alt": "Volunteers at work", "credit": "Registry", "licence": "cc0"},
         ).id  # fmt: skip
         world.public_media.append(public_image)
+        # Issue 18: a collection (id 1) holding the published record; its pages are crawled.
+        actions.create_collection(
+            session,
+            actions.SYSTEM,
+            {"title_en": "Crawled", "items": [{"initiative_id": published.id, "note": ""}]},
+        )
     # An edit waiting for review: the public keeps seeing the live fields, and the published
     # media with their published texts, not the media and texts waiting with the edit.
     propose_edit(app, world.published_id, title=f"{CANARY} pending title", summary=CANARY)
@@ -126,6 +133,18 @@ def world(app) -> World:
         world.hidden_media += add_canary_media(session, world.published_id, next(colours))
         actions.update_media(session, actions.SYSTEM, world.published_id, public_image,
                              {"alt": f"{CANARY} pending alt"})  # fmt: skip
+    with write_session(engine) as session:  # case records: links to and from hidden records,
+        # and translations of them (their pages must stay 404, the published page silent)
+        made = actions.link_records(session, actions.SYSTEM, world.published_id, hidden[0],
+                                    "mainstreamed_as")  # fmt: skip
+        world.link_ids.append(made.id)
+        made = actions.link_records(session, actions.SYSTEM, hidden[1], world.published_id,
+                                    "inspired_by")  # fmt: skip
+        world.link_ids.append(made.id)
+        texts = {"title": f"{CANARY} traduction", "summary": CANARY, "translator": CANARY}
+        for state, hidden_id in zip(HIDDEN_STATES, hidden, strict=True):
+            if state != "deleted":  # a deleted record cannot be translated
+                actions.translate_record(session, actions.SYSTEM, hidden_id, "fr", texts)
     with read_session(engine) as session:
         found = session.scalars(select(MediaFile).where(MediaFile.media_id.in_(world.hidden_media)))
         world.hidden_files = {hashlib.sha256(f.data).hexdigest() for f in found}
@@ -140,9 +159,19 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("string", "code"): [CANARY_COUNTRY, CANARY_COUNTRY.lower(), "fr", "zz"],
         ("int", "token_id"): ["1"],
         ("int", "message_id"): ["1"],  # issue 18: the outbox
+        ("int", "collection_id"): ["1"],  # issue 18
+        ("int", "version"): ["1", "2"],  # issue 18: a published version
+        ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
+        ("string", "token"): [
+            "x" * 30,
+            "not-a-valid-link",
+        ],  # saved-search feeds, unsubscribe, password links
+        ("int", "search_id"): ["1"],  # issue 18: saved searches
+        ("int", "list_id"): ["1"],  # issue 18: personal lists
+        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
         ("int", "user_id"): ["1"],  # issue 19: accounts on the web
-        ("string", "token"): ["not-a-valid-link"],
         ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
+        ("int", "link_id"): [str(i) for i in world.link_ids],
     }
 
 

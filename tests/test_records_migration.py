@@ -7,7 +7,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import MetaData, inspect, select
 
-from registry import actions, schema_migrations
+from registry import actions, completeness, initiatives, schema_migrations
 from registry.db import make_engine, read_session, write_session
 from registry.models import Initiative
 
@@ -98,6 +98,7 @@ def test_records_migration_keeps_every_row_and_case_fields_work_after_it(databas
             for row in s.scalars(select(Initiative)):
                 assert (row.lessons, row.website, row.contact_consent) == ("", "", False)
                 assert row.participant_count is None and row.codes("funding_sources") == []
+                assert row.completeness == completeness.score(initiatives.to_record(row)) > 0
 
         with write_session(engine) as s:  # the waiting edit takes case fields, then goes live
             actions.edit(s, actions.SYSTEM, ids["published"], CASE, expected_version=None)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from registry import actions, initiatives, vocab
+from registry import actions, completeness, initiatives, vocab
 from registry.db import read_session, write_session
 from registry.models import Initiative
 
@@ -21,7 +21,7 @@ from .conftest import bring_to
 COUNTRIES = ("FR", "CA", "FI", "NO", "BR")
 LANGUAGES = ("en", "fr", "de")
 TAGS = ("volunteers", "youth", "digital")
-SINGLE = ("maturity", "evidence_level", "language")
+SINGLE = ("maturity", "evidence_level", "language", "completeness")
 
 
 @pytest.fixture
@@ -46,6 +46,12 @@ def catalogue(any_app):
         }
         if maturity == "integrated" and start and rng.random() < 0.5:
             record["mainstreamed_year"] = min(2026, start + rng.randint(0, 8))
+        if record["evidence_level"] in vocab.EVALUATED_LEVELS:  # names its evaluation
+            record["sources"] = [{"type": "evaluation_report", "title": "Report",
+                                  "url": "https://example.org/r"}]  # fmt: skip
+        if rng.random() < 0.3:  # case records: some records are more complete than others
+            record.update(outcomes="Fewer falls.", lessons="Start small.", locality="Lyon",
+                          lead_organisation="City", participants=["citizens"])  # fmt: skip
         status = "published" if n < 45 else rng.choice(["draft", "submitted", "rejected"])
         with write_session(engine) as session:
             initiative = actions.create(session, actions.SYSTEM, record)
@@ -60,6 +66,7 @@ def catalogue(any_app):
                 "id": r.id, "country": r.country, "sector": r.sector, "maturity": r.maturity,
                 "evidence_level": r.evidence_level, "language": r.language,
                 "stage": set(r.codes("stages")), "tag": set(r.tags), "start_year": r.start_year,
+                "completeness": completeness.bucket(r.completeness),
             }
             for r in rows
         ]  # fmt: skip
@@ -90,7 +97,8 @@ def _keeps(row: dict, filters: dict, skip: str | None = None) -> bool:
 
 def _expected_facets(rows: list[dict], filters: dict) -> dict[str, dict[str, int]]:
     facets = {}
-    for name in ("country", "sector", "maturity", "evidence_level", "language", "stage"):
+    for name in ("country", "sector", "maturity", "evidence_level", "language", "stage",
+                 "completeness"):  # fmt: skip
         kept = [r for r in rows if _keeps(r, filters, skip=name)]
         tally = Counter(c for r in kept for c in (r["stage"] if name == "stage" else [r[name]]))
         facets[name] = {k: v for k, v in tally.items() if k}
@@ -110,6 +118,7 @@ FILTERS = st.fixed_dictionaries(
         "tag": st.lists(st.sampled_from(TAGS), min_size=1, max_size=1),
         "year_from": st.integers(1990, 2026),
         "year_to": st.integers(1990, 2026),
+        "completeness": st.sampled_from(vocab.COMPLETENESS.codes),
     },
 )  # fmt: skip
 

@@ -201,7 +201,19 @@ def test_migration_to_scoped_keys_keeps_every_record(database_url, tmp_path):
 
     engine = make_engine(database_url)
     with engine.begin() as conn:
-        for table in ("outbox_message", "media_file", "media", "initiative_key"):  # later ones
+        for table in (
+            "user_list_item",  # issue 18: 0007c, 0007b, 0007
+            "user_list",
+            "saved_search",
+            "collection_item",
+            "collection",
+            "outbox_message",
+            "initiative_translation",  # 0006
+            "initiative_link",
+            "media_file",
+            "media",
+            "initiative_key",
+        ):  # tables of later migrations
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         for table in ("alembic_version", "change_log", "revision", "initiative_term",
                       "initiative_tag", "initiative", "login_failure", "api_token",

@@ -14,6 +14,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "vocabulary.md"
 FIELDS = {v.name: field for field, v in {**vocab.SINGLE_FIELDS, **vocab.MULTI_FIELDS}.items()}
 IMAGE_FIELDS = {v.name: field for field, v in vocab.MEDIA_FIELDS.items()}
 FIELDS["source_type"] = "sources"  # each source's type (case records, issue 16)
+FIELDS["completeness"] = "completeness"  # the score's bucket (case records)
+FIELDS["link_type"] = "links"  # links between records (case records)
 
 
 def _sections() -> dict[str, str]:

@@ -8,6 +8,14 @@ a refused action writes nothing.
 """
 
 from ..schemas import ValidationFailed
+from .alerts import (
+    SavedSearchNotFound,
+    delete_saved_search,
+    save_search,
+    send_digest,
+    stop_digest,
+    update_saved_search,
+)
 from .authority import (
     SYSTEM,
     allowed,
@@ -18,6 +26,7 @@ from .authority import (
     may_import,
     may_manage_accounts,
 )
+from .collections import create_collection, delete_collection, update_collection
 from .errors import Conflict, Forbidden, InvalidMove, StaleVersion
 from .guard import ACTIONS
 from .importing import ImportOptions, import_rows
@@ -29,6 +38,16 @@ from .invites import (  # accounts on the web (issue 19)
     set_active,
     set_password,
     use_password_link,
+)
+from .links import link_records, unlink_records  # case records (issue 16)
+from .lists import (
+    add_to_list,
+    create_list,
+    delete_list,
+    remove_from_list,
+    share_list,
+    unshare_list,
+    update_list,
 )
 from .mail import claim_mail, queue_test_mail, record_delivery, retry_mail
 from .media import MediaNotFound, add_media, remove_media, update_media
@@ -42,6 +61,8 @@ from .people import (
     sign_out_everywhere,
 )
 from .records import create, delete, edit, publish, reject, restore, submit, withdraw
+from .translations import remove_translation, translate_record  # case records (issue 16)
+from .verification import confirm_accurate  # case records (issue 16)
 from .workflow import TABLE, State, state_of
 
 __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
@@ -53,39 +74,60 @@ __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "ImportOptions",
     "InvalidMove",
     "MediaNotFound",
+    "SavedSearchNotFound",
     "StaleVersion",
     "State",
     "ValidationFailed",
     "add_media",
+    "add_to_list",
     "allowed",
     "available",
     "can_view",
     "can_view_history",
     "change_password",
     "claim_mail",
+    "confirm_accurate",
     "create",
+    "create_collection",
+    "create_list",
     "create_token",
     "create_user",
     "delete",
+    "delete_collection",
+    "delete_list",
+    "delete_saved_search",
     "edit",
     "end_sessions",
     "import_rows",
     "is_manager",
+    "link_records",
     "may_import",
     "may_manage_accounts",
     "publish",
     "queue_test_mail",
     "record_delivery",
     "reject",
+    "remove_from_list",
     "remove_media",
+    "remove_translation",
     "restore",
     "retry_mail",
     "revoke_token",
+    "save_search",
+    "send_digest",
     "set_locale",
+    "share_list",
     "sign_out_everywhere",
     "state_of",
+    "stop_digest",
     "submit",
+    "translate_record",
+    "unlink_records",
+    "unshare_list",
+    "update_collection",
+    "update_list",
     "update_media",
+    "update_saved_search",
     "withdraw",
     "add_organisation",
     "change_role",

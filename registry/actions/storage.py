@@ -14,7 +14,7 @@ from sqlalchemy import select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from .. import schemas
+from .. import completeness, schemas
 from ..accounts import Principal
 from ..initiatives import EDITABLE, full_record, scope_of
 from ..messages import msg
@@ -66,6 +66,7 @@ def set_live(initiative: Initiative, fields: dict[str, Any]) -> None:
         initiative.contact_consent_at = None
     elif initiative.contact_consent_at is None:
         initiative.contact_consent_at = utcnow()
+    initiative.completeness = completeness.score(fields)
 
 
 def new_row(

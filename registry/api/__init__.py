@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import initiatives, media, meta, search, stats  # noqa: F401  (importing them adds their routes)
+from . import (  # noqa: F401  (importing them adds their routes)
+    collections,
+    initiatives,
+    media,
+    meta,
+    search,
+    stats,
+)
 from .blueprint import bp
 
 

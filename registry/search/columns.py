@@ -14,7 +14,7 @@ import numpy as np
 from .analysis import analysis_language
 from .schema import LENGTH_FIELDS
 
-CODED = ("country", "sector", "maturity", "language", "evidence_level")
+CODED = ("country", "sector", "maturity", "language", "evidence_level", "completeness")
 NUMBERS = ("stage_mask", "start_year", "published", *LENGTH_FIELDS)
 
 

@@ -14,7 +14,7 @@ from .columns import CODEBOOKS, Columns
 from .evaluate import Evaluator
 from .schema import STAGE_BITS
 
-FACETS = ("country", "sector", "stage", "maturity", "evidence_level", "language")
+FACETS = ("country", "sector", "stage", "maturity", "evidence_level", "language", "completeness")
 
 
 def _isin(cols: Columns, name: str, values: tuple[str, ...]) -> np.ndarray:
@@ -23,9 +23,14 @@ def _isin(cols: Columns, name: str, values: tuple[str, ...]) -> np.ndarray:
     return np.isin(cols.coded[name], codes)
 
 
-def filter_masks(evaluator: Evaluator, cols: Columns, filters: Filters) -> dict[str, np.ndarray]:
-    """One mask per structured filter that is set, keyed by the facet it belongs to."""
+def filter_masks(
+    evaluator: Evaluator, cols: Columns, filters: Filters, linked: set[int] | None = None
+) -> dict[str, np.ndarray]:
+    """One mask per structured filter that is set, keyed by the facet it belongs to. `linked`:
+    the ids the `link` filter keeps (read from the database: links are not indexed)."""
     masks: dict[str, np.ndarray] = {}
+    if filters.link:
+        masks["link"] = np.isin(cols.ids, sorted(linked or ()))
     if filters.country:
         masks["country"] = _isin(cols, "country", tuple(c.lower() for c in filters.country))
     if filters.sector:
@@ -36,6 +41,8 @@ def filter_masks(evaluator: Evaluator, cols: Columns, filters: Filters) -> dict[
         masks["evidence_level"] = _isin(cols, "evidence_level", (filters.evidence_level,))
     if filters.language:
         masks["language"] = _isin(cols, "language", (filters.language,))
+    if filters.completeness:
+        masks["completeness"] = _isin(cols, "completeness", (filters.completeness,))
     if filters.stage:
         bits = sum(STAGE_BITS[s] for s in filters.stage)
         masks["stage"] = (cols.numbers["stage_mask"] & bits) == bits

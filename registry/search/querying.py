@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 from whoosh.searching import Searcher
 
-from .. import initiatives, markdown
+from .. import initiatives, links, markdown
 from ..filters import Filters
 from ..initiatives import published_in_order
 from ..models import Initiative
@@ -161,8 +161,9 @@ def _text(
 
 
 def _match(
-    searcher: Searcher, cols: Columns, filters: Filters, needed: int | None, q: str | None = None
-) -> _Matches:
+    searcher: Searcher, cols: Columns, filters: Filters, needed: int | None, q: str | None = None,
+    linked: set[int] | None = None,
+) -> _Matches:  # fmt: skip
     q = filters.q if q is None else q
     base = cols.live.copy()
     parsed = scores = matched = None
@@ -173,7 +174,7 @@ def _match(
         if parsed is not None:
             matching, scores, matched = _text(evaluator, cols, parsed, languages)
             base &= matching
-    masks = facets.filter_masks(evaluator, cols, filters)
+    masks = facets.filter_masks(evaluator, cols, filters, linked)
     final = facets.combine(base, masks)
     total = int(np.count_nonzero(final))
     all_words_total = None
@@ -211,8 +212,9 @@ def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResu
     current = follow(index, session)
     offset = (filters.page - 1) * filters.per_page
     suggestion = None
+    linked = links.linked_ids(session, filters.link) if filters.link else None
     with index.reading() as (searcher, cols):
-        matches = _match(searcher, cols, filters, offset + filters.per_page)
+        matches = _match(searcher, cols, filters, offset + filters.per_page, linked=linked)
         counts = facets.counts(cols, matches.base, matches.masks)
         docs = matches.order[offset:]
         ids = cols.ids[docs].tolist()
@@ -221,9 +223,9 @@ def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResu
         partial = {int(i): bool(n < concepts) for i, n in zip(ids, counted, strict=False)}
         if filters.q and _fully(matches) < SUGGEST_BELOW:
             corrected = suggest.corrected(index.spelling(), parsing.clean(filters.q))
-            if corrected and _fully(_match(searcher, cols, filters, 0, q=corrected)) > _fully(
-                matches
-            ):
+            if corrected and _fully(
+                _match(searcher, cols, filters, 0, q=corrected, linked=linked)
+            ) > _fully(matches):
                 suggestion = corrected
     wanted = (
         {lang: highlights.wanted(matches.parsed, lang) for lang in cols.languages or ()}
@@ -252,8 +254,9 @@ def matching_ids(index: SearchIndex, session: Session, filters: Filters) -> list
     For exports, feeds and the comparison view; ignores page and per_page.
     """
     follow(index, session)
+    linked = links.linked_ids(session, filters.link) if filters.link else None
     with index.reading() as (searcher, cols):
-        order = _match(searcher, cols, filters, None).order
+        order = _match(searcher, cols, filters, None, linked=linked).order
         ids = cols.ids[order].tolist()
     published = set(session.scalars(select(Initiative.id).where(Initiative.status == PUBLIC)))
     return [i for i in ids if i in published]

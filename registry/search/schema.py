@@ -11,7 +11,7 @@ from typing import Any
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .. import markdown
+from .. import completeness, markdown
 from ..models import Initiative
 from .analysis import TOKEN, LanguageAnalyzer, joined_compounds, tagged
 from .ranking import FIELDS
@@ -47,6 +47,7 @@ def make_schema() -> Schema:
         maturity=code(),
         language=code(),
         evidence_level=code(),
+        completeness=code(),  # case records (issue 16): its bucket
         stage=KEYWORD(lowercase=True, scorable=False),
         participants=KEYWORD(lowercase=True, scorable=False),
         stage_mask=NUMERIC(int, bits=32, sortable=True),
@@ -83,14 +84,33 @@ def document(i: Initiative) -> dict[str, Any]:
     def text(value: str) -> str:
         return tagged(value or "", language)
 
+    # Case records (issue 16): translations are searched with the record (analysed as its text).
+    translated = list(getattr(i, "translation_rows", None) or ())
+
+    def also(name: str, own: str) -> str:
+        if not translated:
+            return own
+        return " ; ".join([own or "", *(getattr(t, name) or "" for t in translated)])
+
     texts = {
-        "title": i.title,
-        "summary": i.summary,
+        "title": also("title", i.title),
+        "summary": also("summary", i.summary),
         # the words, not the markup; with the case record's lessons and challenges (issue 16)
         "description": "\n\n".join(
-            markdown.plain(t) for t in (i.description, i.lessons, i.challenges) if t
+            markdown.plain(t)
+            for t in (
+                i.description,
+                i.lessons,
+                i.challenges,
+                *(
+                    getattr(r, n)
+                    for r in translated
+                    for n in ("description", "lessons", "challenges")
+                ),
+            )
+            if t
         ),
-        "outcomes": i.outcomes,
+        "outcomes": also("outcomes", i.outcomes),
         "tags": " ; ".join(tags),
         "organisations": " ; ".join([i.lead_organisation or "", *(i.partners or [])]),
         "locality": " ; ".join(p for p in (i.locality, i.region) if p),
@@ -115,6 +135,7 @@ def document(i: Initiative) -> dict[str, Any]:
     }
     if i.evidence_level:
         doc["evidence_level"] = i.evidence_level
+    doc["completeness"] = completeness.bucket(i.completeness)
     if tags:
         doc["tag"] = ",".join(t.lower() for t in tags)
     return doc

@@ -41,8 +41,8 @@ FORMAT_FILE = "format"
 # What a generation's documents look like (schema, analysis). Raise it when a change needs the
 # index rebuilt; `registry index check` then reports the live one as outdated and
 # `registry init` rebuilds it. 1: generations made before the file existed. 3: BM25F field
-# lengths, joined compounds, word pairs, participants.
-FORMAT = 3
+# lengths, joined compounds, word pairs, participants. 4: completeness (case records).
+FORMAT = 4
 
 
 class IndexBusy(Exception):

@@ -39,6 +39,7 @@ CASE_COLUMNS = (
     "savings_currency", "savings_text", "savings_source", "level_of_government", "delivery_mode",
     "initiated_by", "lessons", "challenges", "website", "contact_name", "contact_organisation",
     "contact_email", "contact_url", "contact_consent", "contact_consent_at", "key_results",
+    "last_verified_at", "completeness",
 )  # fmt: skip
 COLUMNS = (*COLUMNS[: COLUMNS.index("status")], *CASE_COLUMNS, *COLUMNS[COLUMNS.index("status") :])
 LIST_COLUMNS = (*MULTI, "partners", "tags")
@@ -258,7 +259,8 @@ _VOCAB_OF = {**{f: vocab.MULTI_FIELDS[f].name for f in MULTI}, "sector": "sector
 # Columns that describe a record rather than set it: dropped from the fields an import writes
 # (`organisation` and `version` scope and check the import row: registry.transfer.importing).
 READ_ONLY = ("id", "url", "status", "version", "created_at", "updated_at", "published_at",
-             "illustrative", "organisation", "media", "contact_consent_at")  # fmt: skip
+             "illustrative", "organisation", "media", "contact_consent_at", "last_verified_at",
+             "completeness")  # fmt: skip
 
 
 def record_from_row(row: dict[str, str]) -> dict[str, Any]:

@@ -21,13 +21,18 @@ from ..search import SearchUnavailable
 from . import (
     account,
     admin,
+    alerts,
     browse,
+    citations,
+    collections,
     compare,
     contribute,
     country_pages,
     dates,
+    discovery,
     forms,
     imports,
+    lists,
     media,
     opendata,
     outbox,
@@ -70,8 +75,21 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(media.bp)
+    # Issue 18: mail, collections, citations, sharing and discovery, saved searches,
+    # personal lists.
+    app.register_blueprint(outbox.bp)
+    app.register_blueprint(collections.bp)
+    app.jinja_env.globals.update(collections.HELPERS)
+    app.register_blueprint(citations.bp)
+    app.jinja_env.globals.update(citations.HELPERS)
+    app.register_blueprint(discovery.bp)
+    app.jinja_env.globals.update(discovery.HELPERS)
+    app.register_blueprint(alerts.bp)
+    app.jinja_env.globals.update(alerts.HELPERS)
+    app.register_blueprint(lists.bp)
+    app.jinja_env.globals.update(lists.HELPERS)
     app.register_blueprint(admin.bp)  # accounts on the web (issue 19)
-    app.register_blueprint(outbox.bp)  # issue 18: mail
+    app.register_blueprint(records.bp)  # case records (issue 16)
     app.jinja_env.globals.setdefault("nav_links", []).extend(
         [
             ("countries.country_list", lazy_gettext("Countries")),
@@ -79,6 +97,7 @@ def init_app(app: Flask) -> None:
             ("opendata.export_page", lazy_gettext("Open data")),
         ]
     )
+    app.jinja_env.globals["nav_links"].append(("collections.listing", lazy_gettext("Collections")))
     app.jinja_env.globals["feed_link"] = opendata.feed_link
     app.jinja_env.globals.update(search_links.HELPERS)
     app.jinja_env.globals.update(media.HELPERS)

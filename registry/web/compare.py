@@ -84,10 +84,15 @@ def compare_page():
     # Offered when the groups' ages differ widely and no start-year range is chosen yet.
     same = None if filters.year_from or filters.year_to else comparison.same_years
     same_years_url = None
+    same_differences: list = []
     if same is not None:
-        args = _csv_args(replace(filters, year_from=same.low, year_to=same.high), switch,
-                         comparison.cohorts)  # fmt: skip
+        narrowed = replace(filters, year_from=same.low, year_to=same.high)
+        args = _csv_args(narrowed, switch, comparison.cohorts)
         same_years_url = url_for("compare.compare_page", **args)
+        # What the same-years comparison finds, shown beside the offer (cached like the page's).
+        within = stats.compare_matching(search_index(), db(), narrowed, figure_cache(),
+                                        switch.include, comparison.cohorts)  # fmt: skip
+        same_differences = differences(comparison_charts(within))
     return render_template(
         "compare/groups.html",
         filters=filters,
@@ -110,6 +115,7 @@ def compare_page():
         cohort_sentence=cohort_sentence(comparison),
         same_years=same,
         same_years_url=same_years_url,
+        same_differences=same_differences,
         survival=comparison.survival,
         survival_chart=survival_chart(comparison.survival),
         survival_sentence=survival_sentence(comparison.survival),

@@ -1,11 +1,30 @@
-"""Case records on pages (issue 16): figures and amounts in the reader's language, and which of
-a record's case sections have anything to show."""
+"""Case records on pages (issue 16): figures and amounts in the reader's language; confirming a
+record is still accurate, and the curators' list of unconfirmed and least complete records."""
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
+import re
+from datetime import datetime
 
-from ..i18n import current_locale
+from babel.numbers import format_decimal
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+
+from .. import actions, completeness, curation, initiatives, links, translations, vocab
+from ..actions import Forbidden, InvalidMove, StaleVersion
+from ..auth import current_principal
+from ..db import write_session
+from ..extensions import db, registry_of
+from ..i18n import current_locale, language_name, localized
+from ..messages import LANGUAGES
+from ..models import Initiative
+from ..schemas import ValidationFailed, whole_number
+from ..security import private
+from .forms import ActionForm
 
 
 def number(value: int | None) -> str:
@@ -21,3 +40,262 @@ def money(amount: int | None, currency: str | None) -> str:
 
 
 HELPERS = {"case_number": number, "case_money": money}
+
+
+# --- Last verified and completeness (slice 3) ------------------------------------------------
+
+bp = Blueprint("records", __name__)
+
+
+def verification(initiative: Initiative) -> tuple[datetime | None, bool]:
+    """(when the record was last known accurate, whether that is over two years ago)."""
+    return curation.verified_on(initiative), curation.is_stale(initiative)
+
+
+def missing(initiative: Initiative) -> list[str]:
+    """What the record does not state yet, in the reader's language."""
+    return [localized(m) for m in completeness.missing(initiatives.to_record(initiative))]
+
+
+@bp.post("/my/initiatives/<int:initiative_id>/confirm")
+@private("owners and curators of a published record")
+@login_required
+def confirm(initiative_id: int):
+    user = current_principal()
+    form = ActionForm()
+    raw = (form.version.data or "").strip()
+    try:
+        version = whole_number(raw, 0, 2**31) if raw else None
+    except ValueError:
+        version = -1  # never current: reported as a change meanwhile
+    try:
+        with write_session(registry_of().engine) as s:
+            initiative = actions.confirm_accurate(s, user, initiative_id, expected_version=version)
+            target = url_for(
+                "browse.initiative_page", initiative_id=initiative.id, slug=initiative.slug
+            )
+    except initiatives.NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    except StaleVersion:
+        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
+              "error")  # fmt: skip
+        return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
+    except InvalidMove as exc:
+        flash(localized(exc.message), "error")
+        return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
+    flash(_("Thank you: the record is marked as confirmed accurate today."), "info")
+    return redirect(target)
+
+
+@bp.get("/curate/records")
+@private("curators")
+@login_required
+def curate():
+    """The curators' list: records not confirmed for two years, and the least complete."""
+    if not current_principal().is_curator:
+        abort(403)
+    session = db()
+    return render_template(
+        "records/curate.html",
+        unverified=curation.unverified(session),
+        least_complete=curation.least_complete(session),
+    )
+
+
+HELPERS.update(case_verification=verification, case_missing=missing)
+
+
+# --- Typed links between records (slice 4) ---------------------------------------------------
+
+ADDRESS = re.compile(r"/initiatives/([0-9]{1,10})(?:/|$)")
+
+
+class LinkForm(ActionForm):
+    """Link this record to another: what this record is to it, and its number or address."""
+
+    kind = SelectField(_l("This initiative is"))
+    target = StringField(_l("The other initiative (its number or its page's address)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(t.code, t.label(current_locale())) for t in vocab.LINK_TYPE.terms]
+
+    def pre_validate(self, form) -> None:  # the action reports unknown codes
+        pass
+
+
+def related(initiative: Initiative) -> list[links.Related]:
+    """The record's links both ways, to the records the reader may see."""
+    user = current_principal()
+    return links.related(db(), initiative, lambda other: actions.can_view(user, other))
+
+
+def can_link(initiative: Initiative) -> bool:
+    return actions.is_manager(current_principal(), initiative)
+
+
+def _target(raw: str) -> str:
+    """A record's number from a number or a page address (as typed, for the action to judge)."""
+    found = ADDRESS.search(raw or "")
+    return found.group(1) if found else (raw or "").strip()
+
+
+def _change_links(initiative_id: int, run) -> object:
+    user = current_principal()
+    form = LinkForm()
+    raw = (form.version.data or "").strip()
+    version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    try:
+        with write_session(registry_of().engine) as s:
+            run(s, user, version, form)
+    except initiatives.NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    except StaleVersion:
+        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
+              "error")  # fmt: skip
+    except ValidationFailed as exc:
+        flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
+    else:
+        flash(_("The links are saved."), "info")
+    return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
+
+
+@bp.post("/my/initiatives/<int:initiative_id>/links")
+@private("owners and curators")
+@login_required
+def add_link(initiative_id: int):
+    return _change_links(
+        initiative_id,
+        lambda s, u, v, f: actions.link_records(
+            s, u, initiative_id, _target(f.target.data), f.kind.data, expected_version=v
+        ),
+    )
+
+
+@bp.post("/my/initiatives/<int:initiative_id>/links/<int:link_id>/remove")
+@private("owners and curators")
+@login_required
+def remove_link(initiative_id: int, link_id: int):
+    return _change_links(
+        initiative_id,
+        lambda s, u, v, f: actions.unlink_records(s, u, initiative_id, link_id, expected_version=v),
+    )
+
+
+HELPERS.update(case_links=related, case_can_link=can_link, case_link_form=LinkForm)
+
+
+# --- Translations of a record's texts (slice 5) ----------------------------------------------
+
+
+STALE = _l("The record changed meanwhile; nothing was done. Check it and try again.")
+
+
+class TranslationForm(FlaskForm):
+    version = HiddenField()
+    language = SelectField(_l("Language of the translation"))
+    title = StringField(_l("Title"))
+    summary = TextAreaField(_l("Summary (at most 600 characters)"))
+    description = TextAreaField(_l("Description (Markdown)"))
+    outcomes = TextAreaField(_l("Outcomes"))
+    lessons = TextAreaField(_l("Lessons learned (Markdown)"))
+    challenges = TextAreaField(_l("Challenges (Markdown)"))
+    translator = StringField(_l("Translated by (your name, or the service that translated it)"))
+
+    def pre_validate(self, form) -> None:  # the action reports unknown languages
+        pass
+
+
+def texts(initiative: Initiative) -> translations.Texts:
+    """The record's texts for this reader: a translation into the reader's language where there
+    is one, unless the reader asked for the original."""
+    if request.args.get("original"):
+        return translations.of(initiative)
+    return translations.for_reader(db(), initiative, current_locale())
+
+
+def _translatable(initiative_id: int) -> Initiative:
+    initiative = initiatives.lookup(db(), initiative_id)
+    user = current_principal()
+    if initiative is None or not actions.can_view(user, initiative):
+        abort(404)
+    if not actions.is_manager(user, initiative):
+        abort(403)
+    return initiative
+
+
+@bp.route("/my/initiatives/<int:initiative_id>/translation", methods=["GET", "POST"])
+@private("owners and curators")
+@login_required
+def translation(initiative_id: int):
+    initiative = _translatable(initiative_id)
+    others = [c for c in LANGUAGES if c != initiative.language]
+    form = TranslationForm()
+    form.language.choices = [(c, language_name(c, standalone=True)) for c in others]
+    errors: dict = {}
+    if request.method == "POST":
+        data = {n: form[n].data or "" for n in (*translations.TEXTS, "translator")}
+        raw = (form.version.data or "").strip()
+        version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        try:
+            with write_session(registry_of().engine) as s:
+                actions.translate_record(
+                    s, current_principal(), initiative_id, form.language.data, data,
+                    expected_version=version,
+                )  # fmt: skip
+        except StaleVersion:
+            errors = {"_": [STALE]}
+        except ValidationFailed as exc:
+            errors = exc.fields
+        else:
+            flash(_("The translation is saved."), "info")
+            return redirect(
+                url_for("browse.initiative_page", initiative_id=initiative.id, slug=initiative.slug)
+            )
+    else:
+        language = request.args.get("language") or (others[0] if others else "")
+        found = translations.find(db(), initiative, language) if language in others else None
+        form.language.data = language
+        form.version.data = str(initiative.version)
+        for name in (*translations.TEXTS, "translator"):
+            form[name].data = getattr(found, name) if found is not None else ""
+        if found is None:
+            form.translator.data = current_principal().name or ""
+    return render_template(
+        "records/translation.html", form=form, initiative=initiative, errors=errors,
+        existing=translations.languages(db(), initiative),
+    ), (422 if errors else 200)  # fmt: skip
+
+
+@bp.post("/my/initiatives/<int:initiative_id>/translation/remove")
+@private("owners and curators")
+@login_required
+def remove_translation(initiative_id: int):
+    form = TranslationForm()
+    raw = (form.version.data or "").strip()
+    version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    try:
+        with write_session(registry_of().engine) as s:
+            actions.remove_translation(
+                s, current_principal(), initiative_id, request.form.get("language"),
+                expected_version=version,
+            )  # fmt: skip
+    except initiatives.NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    except StaleVersion:
+        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
+              "error")  # fmt: skip
+    except ValidationFailed as exc:
+        flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
+    else:
+        flash(_("The translation is removed."), "info")
+    return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
+
+
+HELPERS.update(case_texts=texts)

@@ -19,9 +19,10 @@ from ..models import Initiative
 from .labels import country_name, label
 from .urls import url_with
 
-SINGLE = ("maturity", "evidence_level", "language")
+SINGLE = ("maturity", "evidence_level", "language", "completeness")
 FACET_VOCABULARY = {"sector": "sector", "stage": "stage", "maturity": "maturity",
-                    "evidence_level": "evidence_level"}  # fmt: skip
+                    "evidence_level": "evidence_level", "completeness": "completeness",
+                    "link": "link_type"}  # fmt: skip
 
 
 def is_active(filters: Filters, name: str, value: str) -> bool:
@@ -53,7 +54,8 @@ def active_chips(filters: Filters) -> list[tuple[str, str]]:
     chips = []
     if filters.q:
         chips.append((f"“{filters.q}”", url_with(filters, q="", page=1)))
-    for name in ("country", "sector", "stage", "maturity", "evidence_level", "language"):
+    for name in ("country", "sector", "stage", "maturity", "evidence_level", "language",
+                 "completeness", "link"):  # fmt: skip
         current = getattr(filters, name)
         for value in current if isinstance(current, tuple) else [current] if current else []:
             chips.append((facet_label(name, value), _without(filters, name, value)))

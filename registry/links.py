@@ -1,0 +1,86 @@
+"""Reading typed links between records (issue 16): what a page shows, both ways, and which
+records a search filter keeps. The public sees a link only while both records are published."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from . import vocab
+from .initiatives import PUBLIC_STATUS
+from .messages import Message
+from .models import Initiative, InitiativeLink
+
+
+@dataclass(frozen=True)
+class Related:
+    """One link as a page shows it: what the other record is to this one."""
+
+    link: InitiativeLink
+    other: Initiative
+    outgoing: bool  # made from this record
+
+    @property
+    def label(self) -> Message:
+        if self.outgoing:
+            return vocab.LINK_TYPE.get(self.link.kind).english
+        return vocab.LINK_INVERSE[self.link.kind]
+
+
+def related(
+    session: Session, initiative: Initiative, visible: Callable[[Initiative], bool]
+) -> list[Related]:
+    """The record's links both ways, to the records `visible` lets the reader see, in
+    vocabulary order then by title."""
+    rows = session.scalars(
+        select(InitiativeLink).where(
+            or_(InitiativeLink.from_id == initiative.id, InitiativeLink.to_id == initiative.id)
+        )
+    ).all()
+    others = {
+        i.id: i
+        for i in session.scalars(
+            select(Initiative).where(
+                Initiative.id.in_({r.to_id for r in rows} | {r.from_id for r in rows})
+            )
+        )
+    }
+    found = []
+    for row in rows:
+        outgoing = row.from_id == initiative.id
+        other = others.get(row.to_id if outgoing else row.from_id)
+        if other is not None and other.id != initiative.id and visible(other):
+            found.append(Related(row, other, outgoing))
+    order = {code: n for n, code in enumerate(vocab.LINK_TYPE.codes)}
+    return sorted(found, key=lambda r: (order.get(r.link.kind, 99), not r.outgoing,
+                                        r.other.title.casefold()))  # fmt: skip
+
+
+def linked_query(kind: str):
+    """Ids of published records with a link of `kind`, either way, to a published record."""
+    one, two = aliased(Initiative), aliased(Initiative)
+    both_public = and_(one.status == PUBLIC_STATUS, two.status == PUBLIC_STATUS)
+    base = (
+        select(InitiativeLink.from_id, InitiativeLink.to_id)
+        .join(one, one.id == InitiativeLink.from_id)
+        .join(two, two.id == InitiativeLink.to_id)
+        .where(InitiativeLink.kind == kind, both_public)
+    )
+    return base
+
+
+def linked_ids(session: Session, kind: str) -> set[int]:
+    found: set[int] = set()
+    for from_id, to_id in session.execute(linked_query(kind)):
+        found.update((from_id, to_id))
+    return found
+
+
+def linked_subquery(kind: str):
+    """linked_ids as a subquery, for SQL filters (catalogue.apply_filters)."""
+    pairs = linked_query(kind).subquery()
+    return select(pairs.c.from_id).union(select(pairs.c.to_id))

@@ -1,0 +1,55 @@
+"""Reading a record's translations (issue 16): which texts a reader of a language gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from .models import Initiative, InitiativeTranslation
+
+TEXTS = ("title", "summary", "description", "outcomes", "lessons", "challenges")
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The texts a page shows: the record's own, or its translation (`translation` set)."""
+
+    title: str
+    summary: str
+    description: str
+    outcomes: str
+    lessons: str
+    challenges: str
+    language: str
+    translation: InitiativeTranslation | None = None
+
+
+def of(initiative: Initiative) -> Texts:
+    return Texts(**{n: getattr(initiative, n) for n in TEXTS}, language=initiative.language)
+
+
+def find(session: Session, initiative: Initiative, language: str) -> InitiativeTranslation | None:
+    if language == initiative.language:
+        return None
+    return session.get(InitiativeTranslation, (initiative.id, language))
+
+
+def for_reader(session: Session, initiative: Initiative, language: str) -> Texts:
+    """The record's texts in `language` where a translation exists, else its own."""
+    found = find(session, initiative, language)
+    if found is None:
+        return of(initiative)
+    texts = {n: getattr(found, n) or getattr(initiative, n) for n in TEXTS}
+    return Texts(**texts, language=found.language, translation=found)
+
+
+def languages(session: Session, initiative: Initiative) -> list[str]:
+    return list(
+        session.scalars(
+            select(InitiativeTranslation.language).where(
+                InitiativeTranslation.initiative_id == initiative.id
+            )
+        )
+    )
