@@ -81,3 +81,22 @@ def test_a_draft_is_deleted_after_a_confirmation(sign_in, users):
     assert (
         sign_in(users["other"].email).get(f"/my/initiatives/{draft_id}/delete").status_code == 404
     )
+
+
+def test_the_description_preview_renders_markdown_and_saves_nothing(sign_in, users):
+    owner = sign_in(users["submitter"].email)
+    text = "Residents **choose** the routes.\n\n- walks\n- talks"
+    page = owner.get("/my/initiatives/new").get_data(as_text=True)
+    response = owner.post(
+        "/my/initiatives/new",
+        data={
+            **form_data(description=text),
+            "csrf_token": csrf_from(page),
+            "preview": "description",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "error-summary" not in html
+    preview = html[html.index('class="md-preview"') :]
+    assert "<strong>choose</strong>" in preview and "<li>walks</li>" in preview
+    assert "Neighbourhood health walks" not in owner.get("/my/initiatives").get_data(as_text=True)

@@ -73,6 +73,8 @@ def _render_form(form, initiative=None, errors=None, similar=(), status=200, **c
             anchor_of=lambda name: forms.field_anchor(form, name),
             need=forms.need,
             multi_vocab_of=forms.MULTI_VOCAB.get,
+            previewed=forms.PREVIEWED,
+            preview=context.pop("preview", None),
             input_attrs=lambda name: forms.input_attrs(form, name, name in words),
             hints=forms.HINTS,
             max_lengths=forms.MAX_LENGTHS,
@@ -128,6 +130,8 @@ def new():
     form = InitiativeForm()
     if request.method == "GET":
         return _render_form(form)
+    if request.form.get("preview") in forms.PREVIEWED:  # nothing saved: the text rendered
+        return _render_form(form, preview=request.form["preview"])
     data = form.to_data()
     submit = "submit" in request.form
     problems = _problems(data, submit)
@@ -170,6 +174,8 @@ def edit(initiative_id: int):
     if request.method == "GET":
         return edit_page(initiative)
     form = InitiativeForm()
+    if request.form.get("preview") in forms.PREVIEWED:  # nothing saved: the text rendered
+        return _render_form(form, initiative, preview=request.form["preview"])
     data = form.to_data()
     version = _form_version(form)
     submit = "submit" in request.form

@@ -378,6 +378,8 @@ HINTS: dict[str, Any] = {
         "https://example.org/evaluation"
     ),
 }
+# Markdown fields with a Preview button (the text rendered as the record page will show it).
+PREVIEWED = ("description", "outcomes")
 # Fields the schema requires: without them nothing can be saved, not even a draft.
 REQUIRED = frozenset(name for name, info in InitiativeIn.model_fields.items() if info.is_required())
 # Fields whose value a curator needs before a record can be submitted for review.

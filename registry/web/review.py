@@ -11,6 +11,7 @@ from html import unescape
 from typing import Any
 
 from flask import g
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
@@ -95,6 +96,8 @@ def submissions(session: Session, queue: list[Initiative]) -> dict[int, Submissi
 
 def readable(field: str, value: Any) -> str:
     """A field's value as a reader sees it: labels for codes, Markdown rendered to its text."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if field in MARKDOWN_FIELDS and isinstance(value, str) and value:
         html = str(render_markdown(value))
         html = re.sub(r"</(p|li|h[3-6]|tr|blockquote|pre)>", "\n", html)
@@ -133,9 +136,14 @@ def changes(diff: list[tuple[str, Any, Any]]) -> list[Change]:
     """initiatives.review_diff's rows as labelled word-level changes."""
     rows = []
     for field, before, after in diff:
-        old = readable(field, before) if before not in (None, "", []) else ""
-        new = readable(field, after) if after not in (None, "", []) else ""
-        left, right = word_diff(old, new)
+        old = readable(field, before) if before not in (None, "", [], False) else ""
+        new = readable(field, after) if after not in (None, "", [], False) else ""
+        if not old and not new:  # empty before and after (a new record's unfilled fields)
+            continue
+        if not old:  # nothing to compare with: the text as it is, not all underlined
+            left, right = Markup(""), Markup(escape(new))
+        else:
+            left, right = word_diff(old, new)
         rows.append(Change(field, field_label(field), left, right))
     return rows
 

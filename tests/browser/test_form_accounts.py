@@ -49,7 +49,8 @@ def test_an_admin_invites_a_curator_who_publishes_from_the_queue(new_page, serve
     admin.get_by_label("Password").fill(PASSWORD)
     admin.get_by_role("button", name="Sign in").click()
     admin.wait_for_url(re.compile(r"/review$"))
-    admin.get_by_role("link", name="Account").click()
+    admin.get_by_text("Your account", exact=True).click()
+    admin.get_by_role("link", name="Account", exact=True).click()
     admin.get_by_role("link", name=re.compile("People and organisations")).click()
     assert not serious_violations(admin), "/admin/users"
     admin.get_by_label("E-mail address", exact=True).fill("ines@registry.example")
