@@ -31,7 +31,7 @@ from registry.models import User
 
 from .conftest import csrf_from
 from .media_files import image, pdf
-from .url_map import UnfillableRoute, method_of, routes, urls
+from .url_map import COMMON_SAMPLES, UnfillableRoute, method_of, routes, urls
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -264,19 +264,7 @@ def _samples(app, site) -> dict:
         ("int", "initiative_id"): ids,
         ("string", "slug"): [slug],
         ("string", "code"): ["fr", "FR", "en"],
-        ("int", "token_id"): ["1"],
-        ("int", "message_id"): ["1"],  # issue 18: the outbox
-        ("int", "collection_id"): ["1"],  # issue 18
-        ("int", "version"): ["1", "2"],  # issue 18: a published version
-        ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
-        ("string", "token"): [
-            "x" * 30,
-            "not-a-valid-link",
-        ],  # saved-search feeds, unsubscribe, password links
-        ("int", "search_id"): ["1"],  # issue 18: saved searches
-        ("int", "list_id"): ["1"],  # issue 18: personal lists
-        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
-        ("int", "user_id"): ["1"],  # issue 19: accounts on the web
+        **COMMON_SAMPLES,
         ("int", "media_id"): [str(site["media"])],
         ("int", "link_id"): ["1"],  # case records: a link (none may exist)
     }

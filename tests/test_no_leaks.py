@@ -23,7 +23,7 @@ from registry.security import PRIVATE, private, public, visibility_of
 
 from . import media_files
 from .conftest import bring_to, propose_edit, valid_record
-from .url_map import UnfillableRoute, method_of, routes, urls
+from .url_map import COMMON_SAMPLES, UnfillableRoute, method_of, routes, urls
 
 CANARY = "Xylocanary"  # never sent in a request, so an echo of the URL cannot match it
 PROBE = "plumbprobe"  # sent as ?q= and ?tag=: finds the canaries if search leaks them
@@ -157,19 +157,7 @@ def samples(world: World) -> dict[tuple[str, str], list[str]]:
         ("int", "initiative_id"): [str(world.published_id), *map(str, world.hidden_ids)],
         ("string", "slug"): [world.published_slug, "sealed-draft"],
         ("string", "code"): [CANARY_COUNTRY, CANARY_COUNTRY.lower(), "fr", "zz"],
-        ("int", "token_id"): ["1"],
-        ("int", "message_id"): ["1"],  # issue 18: the outbox
-        ("int", "collection_id"): ["1"],  # issue 18
-        ("int", "version"): ["1", "2"],  # issue 18: a published version
-        ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
-        ("string", "token"): [
-            "x" * 30,
-            "not-a-valid-link",
-        ],  # saved-search feeds, unsubscribe, password links
-        ("int", "search_id"): ["1"],  # issue 18: saved searches
-        ("int", "list_id"): ["1"],  # issue 18: personal lists
-        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
-        ("int", "user_id"): ["1"],  # issue 19: accounts on the web
+        **COMMON_SAMPLES,
         ("int", "media_id"): [str(i) for i in (*world.public_media, *world.hidden_media)],
         ("int", "link_id"): [str(i) for i in world.link_ids],
     }

@@ -5,50 +5,18 @@ they added and nothing else."""
 
 from __future__ import annotations
 
-from alembic import command
-from sqlalchemy import MetaData, inspect, select
+from sqlalchemy import inspect, select
 
 from registry import actions, completeness, initiatives, schema_migrations
 from registry.db import make_engine, read_session, write_session
 from registry.models import Initiative
 
 from .conftest import bring_to, propose_edit, valid_record
+from .migrations import move_to, rows
 from .test_records_case import CASE
 
 TABLES = ("initiative", "initiative_term", "initiative_tag", "initiative_key", "revision",
           "change_log", "media")  # fmt: skip
-
-
-def _to(engine, revision: str) -> None:
-    """Downgrade as `schema_migrations.upgrade` upgrades (SQLite rebuilds tables that foreign
-    keys point at: they are off meanwhile)."""
-    config = schema_migrations.alembic_config(engine)
-    sqlite = engine.dialect.name == "sqlite"
-    with engine.connect() as conn:
-        driver = conn.connection.driver_connection
-        if sqlite:
-            driver.execute("PRAGMA foreign_keys=OFF")
-        try:
-            with conn.begin():
-                config.attributes["connection"] = conn
-                command.downgrade(config, revision)
-        finally:
-            if sqlite:
-                driver.execute("PRAGMA foreign_keys=ON")
-
-
-def _rows(engine, columns: dict[str, set[str]] | None = None) -> dict[str, list[tuple]]:
-    """Every row of TABLES, limited to `columns` (the 0005 columns) when given."""
-    meta = MetaData()
-    meta.reflect(engine, only=TABLES)
-    found = {}
-    with engine.connect() as conn:
-        for name in TABLES:
-            table = meta.tables[name]
-            keep = [c for c in table.columns if columns is None or c.name in columns[name]]
-            order = list(table.primary_key.columns)
-            found[name] = [tuple(r) for r in conn.execute(select(*keep).order_by(*order))]
-    return found
 
 
 def _sources(row: tuple) -> list[dict]:
@@ -80,14 +48,14 @@ def test_records_migration_keeps_every_row_and_case_fields_work_after_it(databas
                 bring_to(s, record.id, state, actions.SYSTEM)
                 ids[state] = record.id
         propose_edit(engine, ids["published"], title="A published record, renamed")
-        _to(engine, "0005")
+        move_to(engine, "0005")
         old_columns = {t: {c["name"] for c in inspect(engine).get_columns(t)} for t in TABLES}
         assert "lessons" not in old_columns["initiative"]
-        before = _rows(engine)
+        before = rows(engine, TABLES)
 
         schema_migrations.upgrade(engine)
         assert schema_migrations.is_current(engine)
-        after = _rows(engine, old_columns)
+        after = rows(engine, TABLES, old_columns)
         assert {k: v for k, v in after.items() if k != "initiative"} == {
             k: v for k, v in before.items() if k != "initiative"
         }
@@ -110,9 +78,9 @@ def test_records_migration_keeps_every_row_and_case_fields_work_after_it(databas
             assert published.annual_cost == 250_000 and published.contact_consent_at is not None
             assert published.codes("funding_sources") == ["local", "foundation", "in_kind"]
 
-        _to(engine, "0005")
+        move_to(engine, "0005")
         assert "lessons" not in {c["name"] for c in inspect(engine).get_columns("initiative")}
-        assert not any("type" in s for r in _rows(engine)["initiative"] for s in _sources(r))
+        assert not any("type" in s for r in rows(engine, TABLES)["initiative"] for s in _sources(r))
         schema_migrations.upgrade(engine)
     finally:
         engine.dispose()

@@ -13,7 +13,7 @@ from registry.paths import TEMPLATES
 from registry.security import PRIVATE, PUBLIC, private, visibility_of
 
 from .media_files import image
-from .url_map import method_of, routes, urls
+from .url_map import COMMON_SAMPLES, method_of, routes, urls
 
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -56,19 +56,7 @@ def test_every_route_sends_the_security_headers(app, client, make_initiative):
         ("int", "initiative_id"): [str(published)],
         ("string", "slug"): ["some-slug"],
         ("string", "code"): ["fr"],
-        ("int", "token_id"): ["1"],
-        ("int", "message_id"): ["1"],  # issue 18: the outbox
-        ("int", "collection_id"): ["1"],  # issue 18
-        ("int", "version"): ["1", "2"],  # issue 18: a published version
-        ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
-        ("string", "token"): [
-            "x" * 30,
-            "not-a-valid-link",
-        ],  # saved-search feeds, unsubscribe, password links
-        ("int", "search_id"): ["1"],  # issue 18: saved searches
-        ("int", "list_id"): ["1"],  # issue 18: personal lists
-        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
-        ("int", "user_id"): ["1"],  # issue 19: accounts on the web
+        **COMMON_SAMPLES,
         ("int", "media_id"): [str(media)],
         ("int", "link_id"): ["1"],  # case records: a link (none may exist)
     }

@@ -17,7 +17,7 @@ from lxml import etree, html
 
 from registry.openapi import document
 
-from .url_map import method_of, routes, urls
+from .url_map import COMMON_SAMPLES, method_of, routes, urls
 
 WORD = "zebrafinch"  # makes the record findable, and the snippets highlight it
 PAYLOADS = [
@@ -227,19 +227,7 @@ def test_reflected_payloads_in_every_parameter_of_every_page_are_escaped(
         ("int", "initiative_id"): [str(record)],
         ("string", "slug"): ["x", payload],
         ("string", "code"): ["fr", payload],
-        ("int", "token_id"): ["1"],
-        ("int", "message_id"): ["1"],  # issue 18: the outbox
-        ("int", "collection_id"): ["1"],  # issue 18
-        ("int", "version"): ["1", "2"],  # issue 18: a published version
-        ("int", "chunk"): ["1", "2"],  # issue 18: sitemap chunks
-        ("string", "token"): [
-            "x" * 30,
-            "not-a-valid-link",
-        ],  # saved-search feeds, unsubscribe, password links
-        ("int", "search_id"): ["1"],  # issue 18: saved searches
-        ("int", "list_id"): ["1"],  # issue 18: personal lists
-        ("string", "fmt"): ["bib"],  # issue 18: a shared list's citations
-        ("int", "user_id"): ["1"],  # issue 19: accounts on the web
+        **COMMON_SAMPLES,
         ("int", "media_id"): ["1"],
         ("string", "filename"): ["css/registry.css"],
     }

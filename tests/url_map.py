@@ -13,6 +13,22 @@ from werkzeug.routing import Rule
 _PARAMETER = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
+# Sample values of the route parameters that need nothing of a test's own records: an id that
+# may or may not exist, a token or signed link that is not valid, a citation format.
+COMMON_SAMPLES: dict[tuple[str, str], list[str]] = {
+    ("int", "token_id"): ["1"],
+    ("int", "message_id"): ["1"],  # the outbox
+    ("int", "collection_id"): ["1"],
+    ("int", "version"): ["1", "2"],  # a published version
+    ("int", "chunk"): ["1", "2"],  # sitemap chunks
+    ("string", "token"): ["x" * 30, "not-a-valid-link"],  # feeds, unsubscribe, password links
+    ("int", "search_id"): ["1"],  # saved searches
+    ("int", "list_id"): ["1"],  # personal lists
+    ("string", "fmt"): ["bib"],  # a shared list's citations
+    ("int", "user_id"): ["1"],  # accounts on the web
+}
+
+
 class UnfillableRoute(Exception):
     """A route has a parameter the walker has no sample value for."""
 
