@@ -180,5 +180,9 @@ def compose(
         "",
         t(msg("Stop these e-mails (one click): %(url)s", url=unsubscribe_url)),
     ]
-    headers = {"List-Unsubscribe": f"<{unsubscribe_url}>", "Auto-Submitted": "auto-generated"}
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058
+        "Auto-Submitted": "auto-generated",
+    }
     return Digest(subject, "\n".join(lines) + "\n", headers)

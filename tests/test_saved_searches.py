@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 from click.testing import CliRunner
+from flask import url_for
 from lxml import etree
 from sqlmodel import select
 
@@ -15,6 +16,7 @@ from registry import actions
 from registry.cli import main
 from registry.db import read_session, write_session
 from registry.models import SavedSearch, utcnow
+from registry.web.alerts import unsubscribe_token
 
 from .conftest import csrf_from
 
@@ -105,6 +107,7 @@ def test_the_digest_lists_new_matches_once_per_period_and_its_link_stops_it(
     assert "Canadian" not in body and "in review" not in body
     link = re.search(r"(http://localhost/unsubscribe/\S+)", body).group(1)
     assert message["List-Unsubscribe"].strip() == f"<{link}>"
+    assert message["List-Unsubscribe-Post"].strip() == "List-Unsubscribe=One-Click"
     # At most one per period: the same day again sends nothing.
     result = runner.invoke(main, ["mail", "digests", "--now", tomorrow])
     assert "0 saved searches covered" in result.output
@@ -118,6 +121,20 @@ def test_the_digest_lists_new_matches_once_per_period_and_its_link_stops_it(
     in_a_week = (utcnow() + timedelta(days=8)).replace(tzinfo=None).isoformat()
     result = runner.invoke(main, ["mail", "digests", "--now", in_a_week])
     assert "0 saved searches covered" in result.output
+
+
+def test_a_mail_clients_one_click_post_stops_the_digest(app, client, users):
+    """RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to the link, with no page,
+    cookie or CSRF token; the signed link alone is the authority."""
+    with write_session(engine_of(app)) as s:
+        saved = actions.save_search(s, users["submitter"], "French cases", "country=FR", "daily")
+        saved_id = saved.id
+    with app.test_request_context():
+        path = url_for("alerts.unsubscribe", token=unsubscribe_token(saved_id))
+    response = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert [s.digest for s in saved_of(app, users["submitter"].id)] == ["none"]
+    assert client.post(path[:-3] + "xyz", data={"List-Unsubscribe": "One-Click"}).status_code == 404
 
 
 def test_no_digest_when_nothing_is_new(app, users, cli_env, smtp_server, make_initiative):

@@ -21,7 +21,7 @@ from flask_login import login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import actions, alerts
-from ..auth import current_principal
+from ..auth import SIGNED_LINK_ENDPOINTS, current_principal
 from ..db import write_session
 from ..extensions import db, registry_of
 from ..i18n import current_locale
@@ -37,6 +37,7 @@ bp = Blueprint("alerts", __name__)
 FEED_SIZE = 50
 SALT = "registry-unsubscribe"
 discovery.UNLISTED_ENDPOINTS.update({"alerts.feed", "alerts.unsubscribe"})
+SIGNED_LINK_ENDPOINTS.add("alerts.unsubscribe")
 
 
 def unsubscribe_token(search_id: int) -> str:
@@ -192,7 +193,9 @@ def feed(token: str):
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @public
 def unsubscribe(token: str):
-    """The digest's link: a page with one button (a GET never writes); the button stops it."""
+    """The digest's link: a page with one button (a GET never writes); the button, or a mail
+    client's one-click POST (RFC 8058, `List-Unsubscribe-Post`), stops it. The signed token is
+    the authority, so the POST needs no CSRF token: only the recipient holds the link."""
     search_id = _signed_search(token)
     if request.method == "GET":
         saved = db().get(SavedSearch, search_id) if search_id < 2**31 else None
