@@ -36,7 +36,7 @@ def test_every_seed_record_page_renders(client, seeded):
         english = dict(s.execute(select(InitiativeTranslation.initiative_id,
                                         InitiativeTranslation.title)
                                  .where(InitiativeTranslation.language == "en")).all())  # fmt: skip
-    assert len(records) >= 24 and english
+    assert len(records) >= 24
     for initiative_id, slug, original in records:
         title = english.get(initiative_id, original)
         response = client.get(f"/initiatives/{initiative_id}/{slug}")
