@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from registry import accounts, actions
 from registry.db import write_session
@@ -150,7 +151,7 @@ def test_media_pages_have_no_serious_accessibility_violation(axe_context, files)
     form = page.locator("#add-image")
     form.get_by_label("Image file").set_input_files(files["fake.pdf"])
     form.get_by_role("button", name="Add the image").click()
-    assert page.locator("#e-image-alt").is_visible()  # sent back with errors
+    expect(page.locator("#e-image-alt")).to_be_visible()  # sent back with errors (waits for it)
     problems += serious_violations(page)
     assert not problems, "\n".join(problems)
 
