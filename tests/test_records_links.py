@@ -141,6 +141,10 @@ def test_owners_add_and_remove_a_link_from_the_page(app, users, make_owned, sign
     data = {"csrf_token": csrf_from(html), "version": remove.group(2)}
     assert owner.post(remove.group(1), data=data).status_code == 302
     assert "Pilot mainstreamed as" not in _page(client, pilot)
+    # Removing it again (a second click) says it is gone, on the record's page, not a 404.
+    again = owner.post(remove.group(1), data={**data, "version": int(remove.group(2)) + 1},
+                       follow_redirects=True)  # fmt: skip
+    assert again.status_code == 200 and "this record has no such link" in again.get_data(True)
     refused = client.post(f"/my/initiatives/{pilot}/links", data=form)
     assert refused.status_code in (302, 400, 401, 403) and _links(app) == 0
 

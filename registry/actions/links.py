@@ -26,6 +26,12 @@ from .records import locked
 from .workflow import state_of
 
 
+class LinkNotFound(initiatives.NotFound):
+    """The record has no such link (404)."""
+
+    message = msg("this record has no such link")
+
+
 def _manage(
     session: Session, principal: Principal, initiative_id: int, name: str,
     expected_version: int | None,
@@ -104,7 +110,7 @@ def unlink_records(
     initiative = _manage(session, principal, initiative_id, "unlink_records", expected_version)
     link = session.get(InitiativeLink, link_id) if 0 < link_id <= initiatives.MAX_ID else None
     if link is None or initiative.id not in (link.from_id, link.to_id):
-        raise ValidationFailed({"link": [msg("this record has no such link")]})
+        raise LinkNotFound(link_id)
     permit("unlink_records")
     note = f"{link.kind} #{link.to_id if link.from_id == initiative.id else link.from_id}"
     session.delete(link)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from .. import initiatives
 from ..accounts import Principal
 from ..messages import LANGUAGES, msg
 from ..models import Initiative, InitiativeTranslation, utcnow
@@ -21,6 +22,12 @@ from .errors import Forbidden, StaleVersion
 from .guard import action, permit
 from .records import locked
 from .workflow import state_of
+
+
+class TranslationNotFound(initiatives.NotFound):
+    """The record has no translation into this language (404)."""
+
+    message = msg("this record has no translation into it")
 
 
 def _begin(
@@ -77,7 +84,7 @@ def remove_translation(
     )
     row = session.get(InitiativeTranslation, (initiative.id, code))
     if row is None:
-        raise ValidationFailed({"language": [msg("this record has no translation into it")]})
+        raise TranslationNotFound(code)
     permit("remove_translation")
     session.delete(row)
     return storage.save(

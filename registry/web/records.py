@@ -15,15 +15,16 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from .. import actions, completeness, curation, initiatives, links, translations, vocab
-from ..actions import Forbidden, InvalidMove, StaleVersion
+from ..actions import StaleVersion
 from ..auth import current_principal
 from ..db import write_session
 from ..extensions import db, registry_of
 from ..i18n import current_locale, language_name, localized
 from ..messages import LANGUAGES
 from ..models import Initiative
-from ..schemas import ValidationFailed, whole_number
+from ..schemas import ValidationFailed
 from ..security import private
+from . import buttons
 from .forms import ActionForm
 
 
@@ -62,31 +63,14 @@ def missing(initiative: Initiative) -> list[str]:
 @login_required
 def confirm(initiative_id: int):
     user = current_principal()
-    form = ActionForm()
-    raw = (form.version.data or "").strip()
-    try:
-        version = whole_number(raw, 0, 2**31) if raw else None
-    except ValueError:
-        version = -1  # never current: reported as a change meanwhile
-    try:
-        with write_session(registry_of().engine) as s:
-            initiative = actions.confirm_accurate(s, user, initiative_id, expected_version=version)
-            target = url_for(
-                "browse.initiative_page", initiative_id=initiative.id, slug=initiative.slug
-            )
-    except initiatives.NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    except StaleVersion:
-        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
-              "error")  # fmt: skip
-        return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
-    except InvalidMove as exc:
-        flash(localized(exc.message), "error")
-        return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
-    flash(_("Thank you: the record is marked as confirmed accurate today."), "info")
-    return redirect(target)
+    version = buttons.form_version(ActionForm())
+    done, slug = buttons.carry_out(
+        lambda s: actions.confirm_accurate(s, user, initiative_id, expected_version=version).slug,
+        _("Thank you: the record is marked as confirmed accurate today."),
+    )
+    return redirect(
+        url_for("browse.initiative_page", initiative_id=initiative_id, slug=slug if done else "-")
+    )
 
 
 @bp.get("/curate/records")
@@ -145,22 +129,8 @@ def _target(raw: str) -> str:
 def _change_links(initiative_id: int, run) -> object:
     user = current_principal()
     form = LinkForm()
-    raw = (form.version.data or "").strip()
-    version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-    try:
-        with write_session(registry_of().engine) as s:
-            run(s, user, version, form)
-    except initiatives.NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    except StaleVersion:
-        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
-              "error")  # fmt: skip
-    except ValidationFailed as exc:
-        flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
-    else:
-        flash(_("The links are saved."), "info")
+    version = buttons.form_version(form)
+    buttons.carry_out(lambda s: run(s, user, version, form), _("The links are saved."))
     return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
 
 
@@ -190,9 +160,6 @@ HELPERS.update(case_links=related, case_can_link=can_link, case_link_form=LinkFo
 
 
 # --- Translations of a record's texts (slice 5) ----------------------------------------------
-
-
-STALE = _l("The record changed meanwhile; nothing was done. Check it and try again.")
 
 
 class TranslationForm(FlaskForm):
@@ -239,8 +206,7 @@ def translation(initiative_id: int):
     errors: dict = {}
     if request.method == "POST":
         data = {n: form[n].data or "" for n in (*translations.TEXTS, "translator")}
-        raw = (form.version.data or "").strip()
-        version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        version = buttons.form_version(form)
         try:
             with write_session(registry_of().engine) as s:
                 actions.translate_record(
@@ -248,7 +214,7 @@ def translation(initiative_id: int):
                     expected_version=version,
                 )  # fmt: skip
         except StaleVersion:
-            errors = {"_": [STALE]}
+            errors = {"_": [buttons.CHANGED_MEANWHILE]}
         except ValidationFailed as exc:
             errors = exc.fields
         else:
@@ -275,26 +241,14 @@ def translation(initiative_id: int):
 @private("owners and curators")
 @login_required
 def remove_translation(initiative_id: int):
-    form = TranslationForm()
-    raw = (form.version.data or "").strip()
-    version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-    try:
-        with write_session(registry_of().engine) as s:
-            actions.remove_translation(
-                s, current_principal(), initiative_id, request.form.get("language"),
-                expected_version=version,
-            )  # fmt: skip
-    except initiatives.NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    except StaleVersion:
-        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
-              "error")  # fmt: skip
-    except ValidationFailed as exc:
-        flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
-    else:
-        flash(_("The translation is removed."), "info")
+    version = buttons.form_version(TranslationForm())
+    buttons.carry_out(
+        lambda s: actions.remove_translation(
+            s, current_principal(), initiative_id, request.form.get("language"),
+            expected_version=version,
+        ),
+        _("The translation is removed."),
+    )  # fmt: skip
     return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
 
 
