@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
@@ -14,6 +15,7 @@ from . import vocab
 from .initiatives import PUBLIC_STATUS
 from .messages import Message
 from .models import Initiative, InitiativeLink
+from .schemas import iso
 
 
 @dataclass(frozen=True)
@@ -84,3 +86,18 @@ def linked_subquery(kind: str):
     """linked_ids as a subquery, for SQL filters (catalogue.apply_filters)."""
     pairs = linked_query(kind).subquery()
     return select(pairs.c.from_id).union(select(pairs.c.to_id))
+
+
+def to_record(found: Related, label: str, other_url: str) -> dict[str, Any]:
+    """A link as the API gives it (shapes.Link): `label` is what the other record is to this
+    one, in the reader's language; `other_url` the other record's page."""
+    return {
+        "id": found.link.id,
+        "kind": found.link.kind,
+        "from_id": found.link.from_id,
+        "to_id": found.link.to_id,
+        "direction": "outgoing" if found.outgoing else "incoming",
+        "label": label,
+        "other": {"id": found.other.id, "title": found.other.title, "url": other_url},
+        "created_at": iso(found.link.created_at),
+    }

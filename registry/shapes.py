@@ -754,3 +754,48 @@ class Collection(Shape):
     created_at: Moment
     updated_at: Moment
     initiatives: list[CollectionEntry]
+
+
+# --- Links between records and translations of a record (issue 16) -----------------------
+
+
+class LinkedRecord(Shape):
+    """The record at the other end of a link."""
+
+    id: int
+    title: str
+    url: Url = Field(description="its page")
+
+
+class Link(Shape):
+    """A typed link between two records, as seen from one of them. The public sees a link
+    only while both records are published."""
+
+    id: int
+    kind: code(vocab.LINK_TYPE) = Field(
+        description="what the `from_id` record is to the `to_id` record"
+    )
+    from_id: int
+    to_id: int
+    direction: Literal["outgoing", "incoming"] = Field(
+        description="`outgoing`: made from this record; `incoming`: made from the other"
+    )
+    label: str = Field(description="what the other record is to this one, in the request's "
+                       "language (e.g. 'Pilot mainstreamed as')")  # fmt: skip
+    other: LinkedRecord
+    created_at: Moment
+
+
+class Translation(Shape):
+    """A record's texts in another interface language, marked as a translation: who signed
+    it and when."""
+
+    language: LanguageCode
+    title: str
+    summary: str
+    description: str = Field(description="Markdown")
+    outcomes: str
+    lessons: str = Field(description="Markdown")
+    challenges: str = Field(description="Markdown")
+    translator: str = Field(description="who translated it, as they sign")
+    translated_at: Moment

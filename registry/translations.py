@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from .models import Initiative, InitiativeTranslation
+from .schemas import iso
 
 TEXTS = ("title", "summary", "description", "outcomes", "lessons", "challenges")
 
@@ -53,3 +55,23 @@ def languages(session: Session, initiative: Initiative) -> list[str]:
             )
         )
     )
+
+
+FIELDS = (*TEXTS, "translator")
+
+
+def every(session: Session, initiative: Initiative) -> list[InitiativeTranslation]:
+    """The record's translations, by language."""
+    return list(
+        session.scalars(
+            select(InitiativeTranslation)
+            .where(InitiativeTranslation.initiative_id == initiative.id)
+            .order_by(InitiativeTranslation.language)
+        )
+    )
+
+
+def to_record(row: InitiativeTranslation) -> dict[str, Any]:
+    """A translation as the API and the exports give it (shapes.Translation)."""
+    return {"language": row.language, **{n: getattr(row, n) for n in FIELDS},
+            "translated_at": iso(row.translated_at)}  # fmt: skip
