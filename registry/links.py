@@ -3,7 +3,7 @@ records a search filter keeps. The public sees a link only while both records ar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,3 +101,28 @@ def to_record(found: Related, label: str, other_url: str) -> dict[str, Any]:
         "other": {"id": found.other.id, "title": found.other.title, "url": other_url},
         "created_at": iso(found.link.created_at),
     }
+
+
+# --- Exports and imports (issue 16) -------------------------------------------------------
+
+
+def public_from(session: Session, ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """The links made from each of these records to a published record, both ends published
+    (what an export carries: each link once, on the record it was made from), as
+    `{"kind", "target"}` by record id, in the vocabulary's order then by target: one query."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    one, two = aliased(Initiative), aliased(Initiative)
+    rows = session.execute(
+        select(InitiativeLink.from_id, InitiativeLink.kind, InitiativeLink.to_id)
+        .join(one, one.id == InitiativeLink.from_id)
+        .join(two, two.id == InitiativeLink.to_id)
+        .where(InitiativeLink.from_id.in_(wanted), one.status == PUBLIC_STATUS,
+               two.status == PUBLIC_STATUS)
+    )  # fmt: skip
+    order = {code: n for n, code in enumerate(vocab.LINK_TYPE.codes)}
+    found: dict[int, list[dict[str, Any]]] = {}
+    for from_id, kind, to_id in sorted(rows, key=lambda r: (order.get(r[1], 99), r[2])):
+        found.setdefault(from_id, []).append({"kind": kind, "target": to_id})
+    return found

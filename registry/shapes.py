@@ -680,11 +680,40 @@ class Media(Shape):
     )
 
 
+class Translation(Shape):
+    """A record's texts in another interface language, marked as a translation: who signed
+    it and when."""
+
+    language: LanguageCode
+    title: str
+    summary: str
+    description: str = Field(description="Markdown")
+    outcomes: str
+    lessons: str = Field(description="Markdown")
+    challenges: str = Field(description="Markdown")
+    translator: str = Field(description="who translated it, as they sign")
+    translated_at: Moment
+
+
+class ExportedLink(Shape):
+    """A link made from the exported record to another published record (issue 16)."""
+
+    kind: code(vocab.LINK_TYPE) = Field(description="what the exported record is to the target")
+    target: int = Field(description="the other record's id (its `id` in the same export)")
+
+
 class ExportedInitiative(Initiative):
-    """A published initiative in an export: the record and its public media."""
+    """A published initiative in an export: the record, its public media, its links to other
+    published records and its translations."""
 
     media: list[Media] = Field(
         None, description="its published images and documents (JSON exports)"
+    )
+    links: list[ExportedLink] = Field(
+        None, description="links made from it to published records (an import reads them back)"
+    )
+    translations: list[Translation] = Field(
+        None, description="its texts in other interface languages (an import reads them back)"
     )
 
 
@@ -784,18 +813,3 @@ class Link(Shape):
                        "language (e.g. 'Pilot mainstreamed as')")  # fmt: skip
     other: LinkedRecord
     created_at: Moment
-
-
-class Translation(Shape):
-    """A record's texts in another interface language, marked as a translation: who signed
-    it and when."""
-
-    language: LanguageCode
-    title: str
-    summary: str
-    description: str = Field(description="Markdown")
-    outcomes: str
-    lessons: str = Field(description="Markdown")
-    challenges: str = Field(description="Markdown")
-    translator: str = Field(description="who translated it, as they sign")
-    translated_at: Moment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,3 +76,19 @@ def to_record(row: InitiativeTranslation) -> dict[str, Any]:
     """A translation as the API and the exports give it (shapes.Translation)."""
     return {"language": row.language, **{n: getattr(row, n) for n in FIELDS},
             "translated_at": iso(row.translated_at)}  # fmt: skip
+
+
+def by_record(session: Session, ids: Iterable[int]) -> dict[int, list[InitiativeTranslation]]:
+    """Every translation of each of these records, by record id and language (exports; the
+    caller keeps to published records): one query."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    found: dict[int, list[InitiativeTranslation]] = {}
+    for row in session.scalars(
+        select(InitiativeTranslation)
+        .where(InitiativeTranslation.initiative_id.in_(wanted))
+        .order_by(InitiativeTranslation.initiative_id, InitiativeTranslation.language)
+    ):
+        found.setdefault(row.initiative_id, []).append(row)
+    return found
