@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from . import vocab
 from .initiatives import PUBLIC_STATUS
+from .media.reading import ADDED
 from .messages import Message
 from .models import Initiative, InitiativeLink
 from .schemas import iso
@@ -34,15 +35,22 @@ class Related:
 
 
 def related(
-    session: Session, initiative: Initiative, visible: Callable[[Initiative], bool]
+    session: Session,
+    initiative: Initiative,
+    visible: Callable[[Initiative], bool],
+    *,
+    waiting: bool = False,
 ) -> list[Related]:
     """The record's links both ways, to the records `visible` lets the reader see, in
-    vocabulary order then by title."""
-    rows = session.scalars(
-        select(InitiativeLink).where(
-            or_(InitiativeLink.from_id == initiative.id, InitiativeLink.to_id == initiative.id)
-        )
-    ).all()
+    vocabulary order then by title. `waiting` (owners and curators): with the links whose
+    addition waits for review (`link.state`); else the public version's (live or being
+    removed)."""
+    query = select(InitiativeLink).where(
+        or_(InitiativeLink.from_id == initiative.id, InitiativeLink.to_id == initiative.id)
+    )
+    if not waiting:
+        query = query.where(InitiativeLink.state != ADDED)
+    rows = session.scalars(query).all()
     others = {
         i.id: i
         for i in session.scalars(
@@ -70,7 +78,7 @@ def linked_query(kind: str):
         select(InitiativeLink.from_id, InitiativeLink.to_id)
         .join(one, one.id == InitiativeLink.from_id)
         .join(two, two.id == InitiativeLink.to_id)
-        .where(InitiativeLink.kind == kind, both_public)
+        .where(InitiativeLink.kind == kind, InitiativeLink.state != ADDED, both_public)
     )
     return base
 
@@ -88,10 +96,15 @@ def linked_subquery(kind: str):
     return select(pairs.c.from_id).union(select(pairs.c.to_id))
 
 
-def to_record(found: Related, label: str, other_url: str) -> dict[str, Any]:
+def to_record(
+    found: Related, label: str, other_url: str, *, manager: bool = False
+) -> dict[str, Any]:
     """A link as the API gives it (shapes.Link): `label` is what the other record is to this
-    one, in the reader's language; `other_url` the other record's page."""
+    one, in the reader's language; `other_url` the other record's page; `manager`: with its
+    review state (owners and curators)."""
+    extra = {"state": found.link.state} if manager else {}
     return {
+        **extra,
         "id": found.link.id,
         "kind": found.link.kind,
         "from_id": found.link.from_id,
@@ -118,8 +131,8 @@ def public_from(session: Session, ids: Iterable[int]) -> dict[int, list[dict[str
         select(InitiativeLink.from_id, InitiativeLink.kind, InitiativeLink.to_id)
         .join(one, one.id == InitiativeLink.from_id)
         .join(two, two.id == InitiativeLink.to_id)
-        .where(InitiativeLink.from_id.in_(wanted), one.status == PUBLIC_STATUS,
-               two.status == PUBLIC_STATUS)
+        .where(InitiativeLink.from_id.in_(wanted), InitiativeLink.state != ADDED,
+               one.status == PUBLIC_STATUS, two.status == PUBLIC_STATUS)
     )  # fmt: skip
     order = {code: n for n, code in enumerate(vocab.LINK_TYPE.codes)}
     found: dict[int, list[dict[str, Any]]] = {}

@@ -693,6 +693,12 @@ class Translation(Shape):
     challenges: str = Field(description="Markdown")
     translator: str = Field(description="who translated it, as they sign")
     translated_at: Moment
+    state: Literal["live", "added", "removing"] = Field(
+        None, description="(owners and curators) `added` and `removing` wait for review"
+    )
+    proposed: dict[str, str] | None = Field(
+        None, description="(owners and curators) new texts waiting for review"
+    )
 
 
 class ExportedLink(Shape):
@@ -813,3 +819,6 @@ class Link(Shape):
                        "language (e.g. 'Pilot mainstreamed as')")  # fmt: skip
     other: LinkedRecord
     created_at: Moment
+    state: Literal["live", "added", "removing"] = Field(
+        None, description="(owners and curators) `added` and `removing` wait for review"
+    )

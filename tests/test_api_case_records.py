@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from registry import shapes
-from registry.db import read_session
+from registry import actions, shapes
+from registry.db import read_session, write_session
 from registry.models import InitiativeLink, InitiativeTranslation, Revision
 
 from .test_records_translations import FRENCH
@@ -24,6 +24,13 @@ def _base(record_id: int) -> str:
     return f"/api/v1/initiatives/{record_id}"
 
 
+def _review(app, users, record_id: int) -> None:
+    """The owner submits the waiting edit and a curator publishes it."""
+    with write_session(engine_of(app)) as s:
+        actions.submit(s, users["submitter"], record_id)
+        actions.publish(s, users["curator"], record_id)
+
+
 def test_an_owner_links_reads_and_unlinks_records(app, client, users, make_owned, api_token):
     pilot = make_owned(users["submitter"], "published", title="Pilot walks")
     successor = make_owned(users["submitter"], "published", title="Citywide walks")
@@ -36,22 +43,34 @@ def test_an_owner_links_reads_and_unlinks_records(app, client, users, make_owned
     assert set(link) == set(shapes.Link.model_fields)
     assert link["kind"] == "mainstreamed_as" and link["direction"] == "outgoing"
     assert link["other"]["id"] == successor and link["other"]["title"] == "Citywide walks"
-    assert link["label"] == "Pilot mainstreamed as"
+    assert link["label"] == "Pilot mainstreamed as" and link["state"] == "added"
     assert made.headers["Location"].endswith(f"{_base(pilot)}/links/{link['id']}")
-    # Anyone reads it, from either end, in the reader's language.
-    assert client.get(f"{_base(pilot)}/links").get_json() == [link]
+    # The owner's link of a published record waits for a curator: the public does not see it.
+    assert client.get(f"{_base(pilot)}/links").get_json() == []
+    assert client.get(f"{_base(pilot)}/links/{link['id']}").status_code == 404
+    assert client.get(_base(pilot), headers=owner).get_json()["pending_status"] == "draft"
+    assert client.get(f"{_base(pilot)}/links", headers=owner).get_json() == [link]
+    _review(app, users, pilot)
+    public = {k: v for k, v in link.items() if k != "state"}
+    assert client.get(f"{_base(pilot)}/links").get_json() == [public]
     back = client.get(f"{_base(successor)}/links", headers={"Accept-Language": "fr"}).get_json()
     assert back[0]["direction"] == "incoming" and back[0]["other"]["id"] == pilot
     assert back[0]["label"] == "Généralisation de l'expérimentation"
     assert client.get(f"{_base(successor)}/links/{link['id']}").get_json()["id"] == link["id"]
-    # One revision of the record, by the action.
+    # Each change is one revision of the record, by the action.
     with read_session(engine_of(app)) as s:
-        actions = s.scalars(select(Revision.action).where(Revision.initiative_id == pilot)).all()
-    assert actions[-1] == "link_records"
+        done = s.scalars(select(Revision.action).where(Revision.initiative_id == pilot)).all()
+    assert "link_records" in done and done[-1] == "publish"
     gone = client.delete(f"{_base(pilot)}/links/{link['id']}", headers=owner)
-    assert gone.status_code == 204 and _count(app, InitiativeLink) == 0
+    assert gone.status_code == 204
+    assert client.get(f"{_base(pilot)}/links").get_json() == [public]  # until it is reviewed
+    listed = client.get(f"{_base(pilot)}/links", headers=owner).get_json()
+    assert listed[0]["state"] == "removing"
     again = client.delete(f"{_base(pilot)}/links/{link['id']}", headers=owner)
     assert again.status_code == 404 and again.get_json()["error"]["code"] == "not_found"
+    _review(app, users, pilot)
+    assert client.get(f"{_base(pilot)}/links").get_json() == []
+    assert _count(app, InitiativeLink) == 0
 
 
 def test_strangers_get_403_or_404_and_never_see_an_unpublished_record(
@@ -144,17 +163,27 @@ def test_an_owner_puts_reads_and_removes_a_translation(app, client, users, make_
     body = added.get_json()
     assert set(body) == set(shapes.Translation.model_fields)
     assert body["language"] == "fr" and body["title"] == FRENCH["title"]
-    assert added.headers["Location"].endswith(path)
+    assert body["state"] == "added" and added.headers["Location"].endswith(path)
+    assert client.get(path).status_code == 404  # waits for a curator
+    assert client.get(f"{_base(record)}/translations").get_json() == []
+    _review(app, users, record)
+    assert client.get(path).get_json()["title"] == FRENCH["title"]
+    # New texts for a public translation wait too: the public keeps the reviewed ones.
     replaced = client.put(path[:-2] + "FR", headers=owner,
                           json={**FRENCH, "title": "Patrouilles de quartier"})  # fmt: skip
-    assert replaced.status_code == 200 and replaced.get_json()["title"] == "Patrouilles de quartier"
-    assert client.get(f"{_base(record)}/translations").get_json() == [replaced.get_json()]
+    assert replaced.status_code == 200
+    assert replaced.get_json()["proposed"]["title"] == "Patrouilles de quartier"
+    assert client.get(path).get_json()["title"] == FRENCH["title"]
+    _review(app, users, record)
     assert client.get(path).get_json()["title"] == "Patrouilles de quartier"
-    # The record's page in French shows it (the API wrote through the same table).
+    listed = client.get(f"{_base(record)}/translations").get_json()
+    assert [t["title"] for t in listed] == ["Patrouilles de quartier"] and "state" not in listed[0]
     page = client.get(f"/initiatives/{record}/x", headers={"Accept-Language": "fr"},
                       follow_redirects=True).get_data(as_text=True)  # fmt: skip
     assert "Patrouilles de quartier" in page
     assert client.delete(path, headers=owner).status_code == 204
+    assert client.get(path).status_code == 200  # until the removal is reviewed
+    _review(app, users, record)
     assert client.get(path).status_code == 404
     missing = client.delete(path, headers=owner)
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
@@ -186,4 +215,5 @@ def test_bad_translations_get_clear_errors_and_write_nothing(
             assert answer.get_json()["error"]["fields"][field], (request, answer.get_json())
     french = client.put(f"{path}/fr", headers=owner, json=FRENCH).get_json()
     assert client.delete(f"{path}/de", headers=owner).status_code == 422
-    assert client.get(path).get_json() == [french] and _count(app, InitiativeTranslation) == 1
+    assert client.get(path, headers=owner).get_json() == [french]
+    assert _count(app, InitiativeTranslation) == 1

@@ -41,22 +41,29 @@ def _object() -> dict[str, Any]:
 # --- Links --------------------------------------------------------------------------------
 
 
+def _manages(initiative: Initiative) -> bool:
+    return actions.is_manager(current_principal(), initiative)
+
+
 def _related(session, initiative: Initiative) -> list[links.Related]:
+    """The links the caller sees: the public version's; its owners and curators also those
+    waiting for review."""
     user = current_principal()
-    return links.related(session, initiative, lambda other: actions.can_view(user, other))
+    return links.related(session, initiative, lambda other: actions.can_view(user, other),
+                         waiting=_manages(initiative))  # fmt: skip
 
 
-def _link(found: links.Related) -> dict[str, Any]:
+def _link(found: links.Related, manager: bool) -> dict[str, Any]:
     other = url_for("browse.initiative_page", initiative_id=found.other.id,
                     slug=found.other.slug, _external=True)  # fmt: skip
-    record = links.to_record(found, localized(found.label), other)
+    record = links.to_record(found, localized(found.label), other, manager=manager)
     return shapes.dump(shapes.Link, record)
 
 
 def _one_link(session, initiative: Initiative, link_id: int) -> dict[str, Any]:
     for found in _related(session, initiative):
         if found.link.id == link_id:
-            return _link(found)
+            return _link(found, _manages(initiative))
     raise actions.LinkNotFound(link_id)
 
 
@@ -65,7 +72,9 @@ def _one_link(session, initiative: Initiative, link_id: int) -> dict[str, Any]:
 def list_links(initiative_id: int):
     """The record's links both ways, to the records the caller may see (the public: published
     ones), in the vocabulary's order."""
-    return [_link(found) for found in _related(db(), _seen(initiative_id))]
+    initiative = _seen(initiative_id)
+    manager = _manages(initiative)
+    return [_link(found, manager) for found in _related(db(), initiative)]
 
 
 @bp.get("/initiatives/<int:initiative_id>/links/<int:link_id>")
@@ -105,23 +114,30 @@ def remove_link(initiative_id: int, link_id: int):
 # --- Translations ---------------------------------------------------------------------------
 
 
-def _translation(row: InitiativeTranslation) -> dict[str, Any]:
-    return shapes.dump(shapes.Translation, translations.to_record(row))
+def _translation(row: InitiativeTranslation, manager: bool) -> dict[str, Any]:
+    return shapes.dump(shapes.Translation, translations.to_record(row, manager=manager))
 
 
 @bp.get("/initiatives/<int:initiative_id>/translations")
 @public
 def list_translations(initiative_id: int):
-    return [_translation(row) for row in translations.every(db(), _seen(initiative_id))]
+    """The public version's translations; owners and curators also get those waiting for
+    review, with their `state` and `proposed` texts."""
+    initiative = _seen(initiative_id)
+    manager = _manages(initiative)
+    rows = translations.every(db(), initiative, waiting=manager)
+    return [_translation(row, manager) for row in rows]
 
 
 @bp.get("/initiatives/<int:initiative_id>/translations/<language>")
 @public
 def get_translation(initiative_id: int, language: str):
-    found = translations.find(db(), _seen(initiative_id), language.strip().lower())
+    initiative = _seen(initiative_id)
+    manager = _manages(initiative)
+    found = translations.find(db(), initiative, language.strip().lower(), waiting=manager)
     if found is None:
         raise actions.TranslationNotFound(language)
-    return _translation(found)
+    return _translation(found, manager)
 
 
 @bp.put("/initiatives/<int:initiative_id>/translations/<language>")
@@ -136,7 +152,7 @@ def put_translation(initiative_id: int, language: str):
         existed = session.get(InitiativeTranslation, (initiative_id, code)) is not None
         row = actions.translate_record(session, user, initiative_id, language, body,
                                        expected_version=version)  # fmt: skip
-        answer = _translation(row)
+        answer = _translation(row, True)
     location = url_for("api.get_translation", initiative_id=initiative_id,
                        language=answer["language"], _external=True)  # fmt: skip
     return answer, (200 if existed else 201), {"Location": location}

@@ -113,7 +113,8 @@ class LinkForm(ActionForm):
 def related(initiative: Initiative) -> list[links.Related]:
     """The record's links both ways, to the records the reader may see."""
     user = current_principal()
-    return links.related(db(), initiative, lambda other: actions.can_view(user, other))
+    return links.related(db(), initiative, lambda other: actions.can_view(user, other),
+                         waiting=actions.is_manager(user, initiative))  # fmt: skip
 
 
 def can_link(initiative: Initiative) -> bool:
@@ -224,11 +225,17 @@ def translation(initiative_id: int):
             )
     else:
         language = request.args.get("language") or (others[0] if others else "")
-        found = translations.find(db(), initiative, language) if language in others else None
+        found = (
+            translations.find(db(), initiative, language, waiting=True)
+            if language in others
+            else None
+        )
         form.language.data = language
         form.version.data = str(initiative.version)
+        proposed = (found.proposed or {}) if found is not None else {}
         for name in (*translations.TEXTS, "translator"):
-            form[name].data = getattr(found, name) if found is not None else ""
+            live = getattr(found, name) if found is not None else ""
+            form[name].data = proposed.get(name, live)
         if found is None:
             form.translator.data = current_principal().name or ""
     return render_template(
@@ -252,4 +259,22 @@ def remove_translation(initiative_id: int):
     return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
 
 
-HELPERS.update(case_texts=texts)
+def waiting(initiative: Initiative) -> tuple[list[links.Related], list]:
+    """The link and translation changes waiting with the record's edit (its owners' page and
+    the review desk)."""
+    user = current_principal()
+    pending = [
+        r
+        for r in links.related(db(), initiative, lambda other: actions.can_view(user, other),
+                               waiting=True)
+        if r.link.state != "live" and r.link.waits_with == initiative.id
+    ]  # fmt: skip
+    texts = [
+        t
+        for t in translations.every(db(), initiative, waiting=True)
+        if t.state != "live" or t.proposed
+    ]
+    return pending, texts
+
+
+HELPERS.update(case_texts=texts, case_waiting=waiting)
