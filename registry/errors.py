@@ -14,7 +14,15 @@ from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from . import shapes
-from .actions import Conflict, Forbidden, InvalidMove, MediaNotFound, StaleVersion
+from .actions import (
+    Conflict,
+    Forbidden,
+    InvalidMove,
+    LinkNotFound,
+    MediaNotFound,
+    StaleVersion,
+    TranslationNotFound,
+)
 from .filters import BadParameter
 from .i18n import localized, localized_fields
 from .initiatives import NotFound
@@ -60,6 +68,8 @@ def handle_error(exc: Exception) -> tuple[Response, int]:
         )
     if isinstance(exc, MediaNotFound):
         return error_response(404, "not_found", msg("no such media item"))
+    if isinstance(exc, (LinkNotFound, TranslationNotFound)):
+        return error_response(404, "not_found", exc.message)
     if isinstance(exc, NotFound):
         return error_response(404, "not_found", msg("no such initiative"))
     if isinstance(exc, StaleVersion):

@@ -191,6 +191,10 @@ class InitiativeLink(SQLModel, table=True):
     kind: str = Field(max_length=20)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = _stamp()
+    # Review (migration 0009): `live`, `added` (waits with the edit of the record
+    # `waits_with`) or `removing` (public until that edit is published).
+    state: str = Field(default="live", max_length=10)
+    waits_with: int | None = Field(default=None)
 
 
 class InitiativeTranslation(SQLModel, table=True):
@@ -210,6 +214,10 @@ class InitiativeTranslation(SQLModel, table=True):
     translator: str = Field(max_length=200)
     translated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     translated_at: datetime = _stamp()
+    # Review (migration 0009): `live`, `added` or `removing` (waiting with the record's edit),
+    # and `proposed`: the texts (and translator) replacing the live ones once it is published.
+    state: str = Field(default="live", max_length=10)
+    proposed: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class InitiativeTerm(SQLModel, table=True):

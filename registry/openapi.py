@@ -19,7 +19,7 @@ from pydantic.json_schema import models_json_schema
 from . import shapes, vocab
 from .filters import MAX_QUERY_LENGTH, SORTS
 from .media import uploads
-from .schemas import InitiativeIn, Status, latest_year
+from .schemas import InitiativeIn, Status, TranslationIn, latest_year
 from .transfer import LICENCE
 
 REF = "#/components/schemas/{model}"
@@ -98,19 +98,26 @@ ANSWERS = (
     shapes.Error,
     shapes.CollectionSummary,
     shapes.Collection,
-)  # fmt: skip  (issue 18: collections)
+    shapes.Link,
+    shapes.Translation,
+)  # fmt: skip  (issue 18: collections; issue 16: links, translations)
 
 
 def _schemas() -> dict[str, dict[str, Any]]:
     """Every schema of the document, by name: generated from the models, in name order."""
     _, generated = models_json_schema(
-        [(InitiativeIn, "validation"), *((shape, "serialization") for shape in ANSWERS)],
+        [
+            (InitiativeIn, "validation"),
+            (TranslationIn, "validation"),
+            *((shape, "serialization") for shape in ANSWERS),
+        ],
         ref_template=REF,
     )
     schemas = generated["$defs"]
     schemas.update(_request_schemas(schemas.pop("InitiativeIn")))
     schemas.update(_media_requests())
     schemas.update(_collection_requests())  # issue 18
+    schemas.update(_case_requests(schemas.pop("TranslationIn")))  # issue 16
     return dict(sorted(schemas.items()))
 
 
@@ -249,6 +256,21 @@ def _parameters(latest: int) -> dict[str, dict[str, Any]]:
             "required": True,
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "description": "the media item's id",
+        },
+        "link_id": {  # issue 16
+            "name": "link_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "description": "the link's id",
+        },
+        "translation_language": {
+            "name": "language",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+            "description": "the translation's language: an interface language other than the "
+            "record's own (ISO 639-1)",
         },
         "collection_id": {  # issue 18
             "name": "collection_id",
@@ -452,6 +474,7 @@ def _paths() -> dict[str, Any]:
         ),
         **_media_paths(),
         **_collection_paths(),  # issue 18
+        **_case_paths(),  # issue 16
         "/api/v1/initiatives/{id}/revisions": {
             "get": {
                 "tags": ["initiatives"],
@@ -776,6 +799,127 @@ def _collection_paths() -> dict[str, Any]:
             },
         },
     }
+
+
+def _case_requests(translation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What adding a link sends, and what putting a translation sends (issue 16)."""
+    version = {"type": "integer", "minimum": 1, "description": "the record's version last read"}
+    translation = {**translation, "title": "TranslationIn", "additionalProperties": False}
+    translation["properties"] = {**translation["properties"], "version": version}
+    return {
+        "LinkIn": {
+            "type": "object",
+            "description": "A link from this record to another the caller may see",
+            "required": ["kind", "target"],
+            "additionalProperties": False,
+            "properties": {
+                "kind": {"type": "string", "enum": list(vocab.LINK_TYPE.codes),
+                         "description": "what this record is to the target"},
+                "target": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                           "description": "the other record's id"},
+                "version": version,
+            },
+        },
+        "TranslationIn": translation,
+    }  # fmt: skip
+
+
+def _case_paths() -> dict[str, Any]:
+    """A record's links and translations (issue 16): anyone who may see the record reads them;
+    its owners and curators change them."""
+    link = _json(_ref(shapes.Link), "the link, as seen from this record")
+    translation = _json(_ref(shapes.Translation), "the translation")
+    located = {"Location": {"schema": {"type": "string"}, "description": "its address"}}
+    body = {"required": True, "content": {"application/json": {"schema": _ref("LinkIn")}}}
+    texts = {"required": True,
+             "content": {"application/json": {"schema": _ref("TranslationIn")}}}  # fmt: skip
+    removal = _errors("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict",
+                      "ValidationFailed")  # fmt: skip
+    return {
+        "/api/v1/initiatives/{id}/links": {
+            "get": {
+                "tags": ["initiatives"],
+                "operationId": "listLinks",
+                "summary": "A record's links to other records, both ways (the public: links "
+                "between published records)",
+                "parameters": _params("id"),
+                "responses": {
+                    "200": _json({"type": "array", "items": _ref(shapes.Link)},
+                                 "in the vocabulary's order"),
+                    **_errors("NotFound"),
+                },
+            },
+            "post": {
+                "tags": ["initiatives"],
+                "operationId": "addLink",
+                "summary": "Link the record to another (owners and curators)",
+                "security": AUTH,
+                "parameters": _params("id", "If-Match"),
+                "requestBody": body,
+                "responses": {"201": {**link, "headers": located}, **_errors(*WRITE_ERRORS)},
+            },
+        },
+        "/api/v1/initiatives/{id}/links/{link_id}": {
+            "get": {
+                "tags": ["initiatives"],
+                "operationId": "getLink",
+                "summary": "One link of the record",
+                "parameters": _params("id", "link_id"),
+                "responses": {"200": link, **_errors("NotFound")},
+            },
+            "delete": {
+                "tags": ["initiatives"],
+                "operationId": "removeLink",
+                "summary": "Remove a link (owners and curators of either record)",
+                "security": AUTH,
+                "parameters": _params("id", "link_id", "If-Match"),
+                "responses": {"204": {"description": "removed"}, **removal},
+            },
+        },
+        "/api/v1/initiatives/{id}/translations": {
+            "get": {
+                "tags": ["initiatives"],
+                "operationId": "listTranslations",
+                "summary": "A record's texts in other interface languages",
+                "parameters": _params("id"),
+                "responses": {
+                    "200": _json({"type": "array", "items": _ref(shapes.Translation)},
+                                 "by language"),
+                    **_errors("NotFound"),
+                },
+            }
+        },
+        "/api/v1/initiatives/{id}/translations/{language}": {
+            "get": {
+                "tags": ["initiatives"],
+                "operationId": "getTranslation",
+                "summary": "The record's translation into one language",
+                "parameters": _params("id", "translation_language"),
+                "responses": {"200": translation, **_errors("NotFound")},
+            },
+            "put": {
+                "tags": ["initiatives"],
+                "operationId": "putTranslation",
+                "summary": "Add or replace the record's translation (owners and curators)",
+                "security": AUTH,
+                "parameters": _params("id", "translation_language", "If-Match"),
+                "requestBody": texts,
+                "responses": {
+                    "200": {**translation, "description": "replaced", "headers": located},
+                    "201": {**translation, "description": "added", "headers": located},
+                    **_errors(*WRITE_ERRORS),
+                },
+            },
+            "delete": {
+                "tags": ["initiatives"],
+                "operationId": "removeTranslation",
+                "summary": "Remove the record's translation (owners and curators)",
+                "security": AUTH,
+                "parameters": _params("id", "translation_language", "If-Match"),
+                "responses": {"204": {"description": "removed"}, **removal},
+            },
+        },
+    }  # fmt: skip
 
 
 @cache

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from . import actions, initiatives
 from .db import write_session
+from .media import reading
 from .models import InitiativeKey, InitiativeLink, InitiativeTranslation
 from .paths import SEEDS
 from .schemas import ValidationFailed, validate_initiative
@@ -64,9 +67,9 @@ def seed(engine: Engine, folder: Path = SEEDS) -> tuple[int, int]:
 
 
 def add_links_and_translations(session: Session, data: dict) -> None:
-    """The seed file's `links` ({from, to, kind}: slugs) and `translations` ({slug, language,
-    translator, title, summary, …}) that are not there yet, through the actions. A seed that
-    names a missing record fails the seed, as a malformed record does."""
+    """The seed file's `links` ({from, to, kind}: slugs), `translations` ({slug, language,
+    translator, title, summary, …}) and `media` (below) that are not there yet, through the
+    actions. A seed that names a missing record fails the seed, as a malformed record does."""
     slugs = dict(
         session.execute(
             select(InitiativeKey.value, InitiativeKey.initiative_id).where(
@@ -98,3 +101,89 @@ def add_links_and_translations(session: Session, data: dict) -> None:
         actions.translate_record(
             session, actions.SYSTEM, initiative_id, translation.get("language"), texts
         )
+    for item in data.get("media") or []:
+        _add_media(session, record(item.get("slug")), item)
+
+
+# --- Illustrative media of fictional seed records (issue 16) ---------------------------------
+# The seed file's `media`: for a fictional record, an image drawn here from the figures the
+# record states (`chart`: a title and labelled bars), never a photograph, and a one-page PDF
+# (`lines` of text) standing for its report; each says it is an illustration. They go through
+# `add_media`, checked and re-encoded like any upload.
+
+MEDIA_TEXTS = ("alt", "caption", "credit", "licence", "title")
+
+
+def _add_media(session: Session, initiative_id: int, item: dict) -> None:
+    kind = item.get("kind")
+    label = item.get("alt") if kind == "image" else item.get("title")
+    present = reading.every(session, initiatives.lookup(session, initiative_id))
+    if any(m.kind == kind and (m.alt if kind == "image" else m.title) == label for m in present):
+        return
+    if kind == "image":
+        data = chart_png(item.get("chart") or {})
+    else:
+        data = report_pdf(str(item.get("title") or ""), item.get("lines") or [])
+    texts = {k: item[k] for k in MEDIA_TEXTS if k in item}
+    actions.add_media(session, actions.SYSTEM, initiative_id, kind, data, texts)
+
+
+def chart_png(chart: dict, size: tuple[int, int] = (1200, 675)) -> bytes:
+    """A bar chart of `chart["bars"]` ([label, value, shown as]) under `chart["title"]`, with
+    a band saying it is an illustration of fictional figures."""
+    width, height = size
+    picture = Image.new("RGB", size, "#f6f4ef")
+    pen = ImageDraw.Draw(picture)
+    big, small = ImageFont.load_default(size=44), ImageFont.load_default(size=30)
+    pen.rectangle((0, 0, width, 84), fill="#1f4e5f")
+    pen.text((40, 20), chart.get("band", "Illustration - fictional figures"), font=small,
+             fill="white")  # fmt: skip
+    pen.text((40, 120), str(chart.get("title", "")), font=big, fill="#1b1b1b")
+    bars = chart.get("bars") or []
+    longest = max((abs(float(b[1])) for b in bars), default=1) or 1
+    top, room = 230, (height - 280) // max(len(bars), 1)
+    colours = ("#c0504d", "#7f8c8d", "#2e7d32", "#5b6abf")
+    for n, (label, value, shown) in enumerate(bars):
+        y = top + n * room
+        pen.text((40, y), str(label), font=small, fill="#1b1b1b")
+        length = int((width - 360) * abs(float(value)) / longest)
+        pen.rectangle((40, y + 44, 40 + length, y + 44 + room // 2), fill=colours[n % 4])
+        pen.text((60 + length, y + 44), str(shown), font=big, fill="#1b1b1b")
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+def _pdf_text(text: str) -> str:
+    plain = text.encode("latin-1", "replace").decode("latin-1")
+    return plain.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def report_pdf(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF: the title, then each line (Helvetica, written by hand: a few objects)."""
+    shown = [f"BT /F1 20 Tf 56 780 Td ({_pdf_text(title)}) Tj ET"]
+    shown += [f"BT /F1 12 Tf 56 {740 - 18 * n} Td ({_pdf_text(line)}) Tj ET"
+              for n, line in enumerate(lines)]  # fmt: skip
+    stream = "\n".join(shown).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Title (" + _pdf_text(title).encode("latin-1") + b") >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

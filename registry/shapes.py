@@ -680,11 +680,46 @@ class Media(Shape):
     )
 
 
+class Translation(Shape):
+    """A record's texts in another interface language, marked as a translation: who signed
+    it and when."""
+
+    language: LanguageCode
+    title: str
+    summary: str
+    description: str = Field(description="Markdown")
+    outcomes: str
+    lessons: str = Field(description="Markdown")
+    challenges: str = Field(description="Markdown")
+    translator: str = Field(description="who translated it, as they sign")
+    translated_at: Moment
+    state: Literal["live", "added", "removing"] = Field(
+        None, description="(owners and curators) `added` and `removing` wait for review"
+    )
+    proposed: dict[str, str] | None = Field(
+        None, description="(owners and curators) new texts waiting for review"
+    )
+
+
+class ExportedLink(Shape):
+    """A link made from the exported record to another published record (issue 16)."""
+
+    kind: code(vocab.LINK_TYPE) = Field(description="what the exported record is to the target")
+    target: int = Field(description="the other record's id (its `id` in the same export)")
+
+
 class ExportedInitiative(Initiative):
-    """A published initiative in an export: the record and its public media."""
+    """A published initiative in an export: the record, its public media, its links to other
+    published records and its translations."""
 
     media: list[Media] = Field(
         None, description="its published images and documents (JSON exports)"
+    )
+    links: list[ExportedLink] = Field(
+        None, description="links made from it to published records (an import reads them back)"
+    )
+    translations: list[Translation] = Field(
+        None, description="its texts in other interface languages (an import reads them back)"
     )
 
 
@@ -754,3 +789,36 @@ class Collection(Shape):
     created_at: Moment
     updated_at: Moment
     initiatives: list[CollectionEntry]
+
+
+# --- Links between records and translations of a record (issue 16) -----------------------
+
+
+class LinkedRecord(Shape):
+    """The record at the other end of a link."""
+
+    id: int
+    title: str
+    url: Url = Field(description="its page")
+
+
+class Link(Shape):
+    """A typed link between two records, as seen from one of them. The public sees a link
+    only while both records are published."""
+
+    id: int
+    kind: code(vocab.LINK_TYPE) = Field(
+        description="what the `from_id` record is to the `to_id` record"
+    )
+    from_id: int
+    to_id: int
+    direction: Literal["outgoing", "incoming"] = Field(
+        description="`outgoing`: made from this record; `incoming`: made from the other"
+    )
+    label: str = Field(description="what the other record is to this one, in the request's "
+                       "language (e.g. 'Pilot mainstreamed as')")  # fmt: skip
+    other: LinkedRecord
+    created_at: Moment
+    state: Literal["live", "added", "removing"] = Field(
+        None, description="(owners and curators) `added` and `removing` wait for review"
+    )

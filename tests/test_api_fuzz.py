@@ -52,6 +52,15 @@ BODY_HINTS = {
     # Case records (issue 16) tie many optional fields together (a figure and its year, an
     # amount and its currency…): random bodies rarely pass, so a valid one is among them.
     ("/api/v1/initiatives", "POST"): [valid_record(), valid_record(status="submitted")],
+    # Links and translations (issue 16): a record that exists (the first the fixture makes) and
+    # the texts a translation needs.
+    ("/api/v1/initiatives/{id}/links", "POST"): [
+        {"kind": "inspired_by", "target": 1},
+        {"kind": "part_of", "target": 5},
+    ],
+    ("/api/v1/initiatives/{id}/translations/{language}", "PUT"): [
+        {"title": "Patrouilles", "summary": "Des bénévoles.", "translator": "Fuzz"}
+    ],
     ("/api/v1/initiatives/{id}/media", "POST"): [
         {"kind": "image", "file": media_files.image(size=(60, 40)), **IMAGE_TEXTS},
         {"kind": "document", "file": media_files.pdf(), "title": "Report"},
@@ -98,6 +107,7 @@ def served(app, path: str, method: str) -> bool:
     """Whether the app has a route for the operation (sample values for the path's {…})."""
     sample = path.replace("{id}", "1").replace("{code}", "fr").replace("{media_id}", "1")
     sample = sample.replace("{collection_id}", "1")  # issue 18
+    sample = sample.replace("{link_id}", "1").replace("{language}", "fr")  # issue 16
     try:
         app.url_map.bind("localhost").match(sample, method=method)
     except HTTPException:
@@ -153,9 +163,36 @@ def media(app, records) -> dict[int, list[int]]:
     return found
 
 
+@pytest.fixture
+def case_parts(app, records) -> dict[int, list[int]]:
+    """Links between the existing records, by record id (and a missing link), and a French
+    translation of each (issue 16)."""
+    found: dict[int, list[int]] = {MISSING_ID: [MISSING_ID]}
+    texts = {"title": "Patrouilles", "summary": "Des bénévoles.", "translator": "Fuzz"}
+    with write_session(app.extensions["registry"].engine) as s:
+        existing = records[:-1]
+        for record, target in zip(existing, existing[1:] + existing[:1], strict=True):
+            link = actions.link_records(s, actions.SYSTEM, record, target, "inspired_by")
+            actions.translate_record(s, actions.SYSTEM, record, "fr", texts)
+            found[record] = [link.id, MISSING_ID]
+    return found
+
+
+def _path_values(path: str, records, media, case_parts) -> list[dict[str, Any]]:
+    """The path parameters tried: every record with each of its media items, links or
+    languages, as the path asks."""
+    if "{media_id}" in path:
+        return [{"id": i, "media_id": m} for i in records for m in media[i]]
+    if "{link_id}" in path:
+        return [{"id": i, "link_id": n} for i in records for n in case_parts[i]]
+    if "{language}" in path:
+        return [{"id": i, "language": code} for i in records for code in ("fr", "en", "de")]
+    return [{"id": i} for i in records]
+
+
 @pytest.mark.parametrize(("path", "method"), operations(), ids=lambda v: v)
 def test_every_documented_operation_behaves_as_documented(
-    app, users, api_token, records, media, path, method
+    app, users, api_token, records, media, case_parts, path, method
 ):
     assert served(app, path, method), f"{method} {path} is documented but not served"
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
@@ -163,8 +200,7 @@ def test_every_documented_operation_behaves_as_documented(
     curator = api_token("cur@registry.example")
     secured = bool(operation.definition.raw.get("security"))
 
-    pairs = [({"id": i, "media_id": m} if "{media_id}" in path else {"id": i})
-             for i in records for m in media[i]]  # fmt: skip
+    pairs = _path_values(path, records, media, case_parts)
 
     def cases_with(headers: dict[str, str]):
         if "{collection_id}" in path:  # issue 18: an existing collection and a missing one

@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 
 from registry import shapes, vocab
 from registry.openapi import document
-from registry.schemas import InitiativeIn, KeyResult, Source
+from registry.schemas import InitiativeIn, KeyResult, Source, TranslationIn
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
@@ -42,6 +42,11 @@ CONTRACT = {
     "/feed.atom": {"get"},
     "/api/v1/collections": {"get", "post"},  # issue 18 (docs/api.md)
     "/api/v1/collections/{collection_id}": {"get", "put", "delete"},
+    # issue 16: a record's links and translations (docs/api.md)
+    "/api/v1/initiatives/{id}/links": {"get", "post"},
+    "/api/v1/initiatives/{id}/links/{link_id}": {"get", "delete"},
+    "/api/v1/initiatives/{id}/translations": {"get"},
+    "/api/v1/initiatives/{id}/translations/{language}": {"get", "put", "delete"},
 }
 SEARCH_PARAMETERS = {"q", "country", "sector", "stage", "maturity", "language", "tag",
                      "year_from", "year_to", "sort", "page", "per_page"}  # fmt: skip
@@ -134,11 +139,13 @@ def test_openapi_schemas_come_from_the_validating_models():
     assert schemas["InitiativeIn"]["properties"]["title"]["maxLength"] == 200
     assert schemas["InitiativeIn"]["properties"]["sector"]["enum"] == list(vocab.SECTOR.codes)
     assert "Source" in schemas
+    # issue 16: a translation's texts, and the version last read
+    assert set(schemas["TranslationIn"]["properties"]) == {*TranslationIn.model_fields, "version"}
 
 
 # What clients send: derived from InitiativeIn, and the media bodies (registry.media.uploads).
 REQUESTS = {"InitiativeIn", "InitiativeCreate", "InitiativePatch", "MediaUpload", "MediaPatch",
-            "CollectionIn"}  # fmt: skip
+            "CollectionIn", "LinkIn", "TranslationIn"}  # fmt: skip
 
 
 def test_every_schema_is_a_model_and_every_answer_a_shape():

@@ -258,7 +258,7 @@ def test_exports_list_public_media_by_address_and_imports_ignore_them(app, clien
     assert record["media"][0]["url"] == f"http://localhost/initiatives/{published}/media/{image}"
     assert record["media"][0]["licence"] == "cc_by_sa"
     csv = client.get("/export/initiatives.csv").get_data(as_text=True)
-    assert csv.splitlines()[0].endswith(",media")
+    assert csv.splitlines()[0].endswith(",media,links,translations")  # issue 16
     assert (f"http://localhost/initiatives/{published}/media/{image}; "
             f"http://localhost/initiatives/{published}/media/{document}") in csv  # fmt: skip
     from registry.transfer.importing import read_bytes

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from registry import actions, initiatives
+from registry.accounts import Principal
 from registry.db import read_session, write_session
 from registry.models import MediaFile
 from registry.security import PRIVATE, private, public, visibility_of
@@ -145,6 +146,19 @@ def world(app) -> World:
         for state, hidden_id in zip(HIDDEN_STATES, hidden, strict=True):
             if state != "deleted":  # a deleted record cannot be translated
                 actions.translate_record(session, actions.SYSTEM, hidden_id, "fr", texts)
+    with write_session(engine) as session:  # case records: an owner's translation and link
+        # of a published record wait for review, and must not show anywhere
+        owner = actions.create_user(session, actions.SYSTEM, "owner@leaks.example",
+                                    role="submitter", password="x" * 12,
+                                    organisation="Leak town")  # fmt: skip
+        owner = Principal.of(owner)
+        theirs = actions.create(session, owner, valid_record(title="Public walks of Leak town"))
+        bring_to(session, theirs.id, "published", owner)
+        actions.translate_record(session, owner, theirs.id, "fr",
+                                 {"title": f"{CANARY} traduction en attente", "summary": CANARY,
+                                  "translator": CANARY})  # fmt: skip
+        made = actions.link_records(session, owner, theirs.id, world.published_id, "part_of")
+        world.link_ids.append(made.id)
     with read_session(engine) as session:
         found = session.scalars(select(MediaFile).where(MediaFile.media_id.in_(world.hidden_media)))
         world.hidden_files = {hashlib.sha256(f.data).hexdigest() for f in found}

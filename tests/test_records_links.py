@@ -39,7 +39,7 @@ def test_a_pilot_and_its_successor_show_the_link_both_ways_in_both_languages(
 ):
     pilot = make_owned(users["submitter"], "published", title="Pilot walks")
     successor = make_owned(users["submitter"], "published", title="Citywide walks")
-    _link(app, users["submitter"], pilot, successor)
+    _link(app, users["curator"], pilot, successor)  # a curator's link is live at once
     page = _page(client, pilot)
     assert "Pilot mainstreamed as" in page and "Citywide walks" in page
     back = _page(client, successor)
@@ -72,7 +72,7 @@ def test_the_link_filter_keeps_records_linked_to_a_published_record_either_way(
     one = make_owned(users["submitter"], "published", title="Original walks")
     two = make_owned(users["submitter"], "published", title="Copied walks")
     make_owned(users["submitter"], "published", title="Unlinked walks")
-    _link(app, users["submitter"], two, one, "replication_of")
+    _link(app, users["curator"], two, one, "replication_of")
     found = client.get("/api/v1/initiatives?link=replication_of").get_json()
     assert {r["title"] for r in found["results"]} == {"Original walks", "Copied walks"}
     assert client.get("/api/v1/initiatives?link=part_of").get_json()["total"] == 0
@@ -134,15 +134,34 @@ def test_owners_add_and_remove_a_link_from_the_page(app, users, make_owned, sign
     form = {"csrf_token": csrf_from(html), "version": version, "kind": "mainstreamed_as",
             "target": address}  # fmt: skip
     assert owner.post(f"/my/initiatives/{pilot}/links", data=form).status_code == 302
+    # An owner's link of a published record waits for a curator, marked on the owner's page.
+    assert "Pilot mainstreamed as" not in _page(client, pilot)
+    html = owner.get(f"/initiatives/{pilot}/x", follow_redirects=True).get_data(as_text=True)
+    assert "added: waits for review" in html
+    assert "Links and translations waiting for review" in html
+    _review(app, users, pilot)
     assert "Pilot mainstreamed as" in _page(client, pilot)
     html = owner.get(f"/initiatives/{pilot}/x", follow_redirects=True).get_data(as_text=True)
     remove = re.search(r'action="(/my/initiatives/\d+/links/\d+/remove)".*?value="(\d+)"', html,
                        re.S)  # fmt: skip
     data = {"csrf_token": csrf_from(html), "version": remove.group(2)}
     assert owner.post(remove.group(1), data=data).status_code == 302
+    assert "Pilot mainstreamed as" in _page(client, pilot)  # until the removal is published
+    # Removing it again (a second click) says it is gone, on the record's page, not a 404.
+    again = owner.post(remove.group(1), data={**data, "version": int(remove.group(2)) + 1},
+                       follow_redirects=True)  # fmt: skip
+    assert again.status_code == 200 and "this record has no such link" in again.get_data(True)
+    _review(app, users, pilot)
     assert "Pilot mainstreamed as" not in _page(client, pilot)
     refused = client.post(f"/my/initiatives/{pilot}/links", data=form)
     assert refused.status_code in (302, 400, 401, 403) and _links(app) == 0
+
+
+def _review(app, users, record_id: int) -> None:
+    """The owner submits the waiting edit and a curator publishes it."""
+    with write_session(engine_of(app)) as s:
+        actions.submit(s, users["submitter"], record_id)
+        actions.publish(s, users["curator"], record_id)
 
 
 def test_a_link_is_one_revision_of_the_record_it_is_made_on(app, users, make_owned):

@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select
 
 from registry import actions, completeness, initiatives, schema_migrations
 from registry.db import make_engine, read_session, write_session
-from registry.models import Initiative
+from registry.models import Initiative, InitiativeLink, InitiativeTranslation
 
 from .conftest import bring_to, propose_edit, valid_record
 from .migrations import move_to, rows
@@ -81,6 +81,37 @@ def test_records_migration_keeps_every_row_and_case_fields_work_after_it(databas
         move_to(engine, "0005")
         assert "lessons" not in {c["name"] for c in inspect(engine).get_columns("initiative")}
         assert not any("type" in s for r in rows(engine, TABLES)["initiative"] for s in _sources(r))
+        schema_migrations.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_review_migration_keeps_links_and_translations_live(database_url):
+    """0009 (links and translations waiting for review): on a database at 0008 holding a link
+    and a translation, both are live afterwards and work; the downgrade removes the columns it
+    added and nothing else."""
+    engine = make_engine(database_url)
+    tables = ("initiative_link", "initiative_translation")
+    try:
+        with write_session(engine) as s:
+            one = actions.create(s, actions.SYSTEM, valid_record(title="One walk"))
+            two = actions.create(s, actions.SYSTEM, valid_record(title="Two walks"))
+            actions.link_records(s, actions.SYSTEM, one.id, two.id, "inspired_by")
+            texts = {"title": "Une marche", "summary": "Des marches.", "translator": "C. M."}
+            actions.translate_record(s, actions.SYSTEM, one.id, "fr", texts)
+        move_to(engine, "0008")
+        old_columns = {t: {c["name"] for c in inspect(engine).get_columns(t)} for t in tables}
+        assert "state" not in old_columns["initiative_link"]
+        assert "proposed" not in old_columns["initiative_translation"]
+        before = rows(engine, tables)
+        schema_migrations.upgrade(engine)
+        assert rows(engine, tables, old_columns) == before
+        with read_session(engine) as s:
+            assert [r.state for r in s.scalars(select(InitiativeLink))] == ["live"]
+            translation = s.scalar(select(InitiativeTranslation))
+            assert (translation.state, translation.proposed) == ("live", None)
+        move_to(engine, "0008")
+        assert rows(engine, tables) == before
         schema_migrations.upgrade(engine)
     finally:
         engine.dispose()

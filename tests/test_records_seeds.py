@@ -99,7 +99,56 @@ def test_seeding_adds_links_and_translations_once_and_a_seed_page_shows_the_case
     for shown in ("Street Guardians : les habitants", "Principaux résultats", "Enseignements",
                   "Qui contacter", "Lire l'original"):  # fmt: skip
         assert shown in french, shown
+    # The illustrative image and report, through the media actions, once however often seeded.
+    assert 'alt="Illustrative bar chart: reported burglaries fell by 14%' in english
+    assert "Street Guardians evaluation report (illustrative summary)" in english
+    with read_session(engine) as s:
+        from registry.models import Media, Revision
+
+        assert s.scalar(select(func.count()).select_from(Media)) == len(DATA["media"])
+        added = select(func.count()).select_from(Revision).where(Revision.action == "add_media")
+        assert s.scalar(added) == len(DATA["media"])
     with read_session(engine) as s:
         parents = s.scalar(select(Initiative).where(Initiative.slug == RECORDS[23]["slug"]))
         linked = f"/initiatives/{parents.id}/{parents.slug}"
     assert "Inspired" in client.get(linked).get_data(as_text=True)
+
+
+def test_seed_media_are_illustrations_of_fictional_records_with_their_credits():
+    """Media go only with fictional records, say they are illustrations, and carry what an
+    upload needs: alt text, credit and licence for an image, a title for a document."""
+    slugs = {r["slug"]: r for r in RECORDS}
+    assert {m["kind"] for m in DATA["media"]} == {"image", "document"}
+    assert len({m["slug"] for m in DATA["media"]}) >= 2
+    for item in DATA["media"]:
+        record = slugs[item["slug"]]
+        assert _fictional(record), item["slug"]
+        if item["kind"] == "image":
+            assert item["alt"].startswith("Illustrative") and "fictional" in item["alt"]
+            assert item["credit"] and item["licence"] in vocab.LICENCE.codes
+            assert "not a photograph" in item["caption"]
+            assert "fictional" in item["chart"]["band"]
+        else:
+            assert "(illustrative" in item["title"]
+            assert item["lines"][0].startswith("ILLUSTRATIVE DOCUMENT")
+        assert not [name for name in REAL_NAMES if name in json.dumps(item)]
+
+
+def test_seed_media_are_real_files_the_upload_checks_accept():
+    import io
+
+    from pypdf import PdfReader
+
+    from registry import seeds
+    from registry.media import uploads
+
+    for item in DATA["media"]:
+        if item["kind"] == "image":
+            data = seeds.chart_png(item["chart"])
+            assert data.startswith(b"\x89PNG")
+        else:
+            data = seeds.report_pdf(item["title"], item["lines"])
+            reader = PdfReader(io.BytesIO(data), strict=True)
+            assert reader.metadata.title == item["title"]
+            assert item["lines"][0] in reader.pages[0].extract_text()
+        assert len(data) < uploads.MAX_UPLOAD_BYTES

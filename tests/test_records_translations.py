@@ -45,7 +45,7 @@ def test_a_french_reader_gets_the_translation_with_a_note_and_the_original(
     app, users, make_owned, client
 ):
     new_id = make_owned(users["submitter"], "published", lessons="Start small.")
-    _translate(app, users["submitter"], new_id)
+    _translate(app, users["curator"], new_id)  # a curator's translation is live at once
     french = _page(client, new_id, "fr")
     for text in ("Patrouilles citoyennes avec la police", "Moins de cambriolages.",
                  "Commencer petit.", "Garder les bénévoles.", "Camille Martin",
@@ -120,6 +120,10 @@ def test_owners_translate_from_the_form_and_errors_show_next_to_their_field(
         f"/my/initiatives/{new_id}/translation", data={**form, "title": FRENCH["title"]}
     )
     assert saved.status_code == 302
+    assert FRENCH["title"] not in _page(client, new_id, "fr")  # waits for a curator
+    with write_session(engine_of(app)) as s:
+        actions.submit(s, users["submitter"], new_id)
+        actions.publish(s, users["curator"], new_id)
     assert FRENCH["title"] in _page(client, new_id, "fr")
     assert client.get(f"/my/initiatives/{new_id}/translation").status_code in (302, 401)
     other = sign_in(users["other"].email)
@@ -139,7 +143,11 @@ def test_the_translation_of_an_unpublished_record_is_never_public(app, users, ma
 def test_search_finds_a_record_by_the_words_of_its_translation(app, users, make_owned, client):
     new_id = make_owned(users["submitter"], "published")
     assert client.get("/api/v1/initiatives?q=cambriolages").get_json()["total"] == 0
-    _translate(app, users["submitter"], new_id)
+    _translate(app, users["submitter"], new_id)  # the owner's: waits for review, not searched
+    assert client.get("/api/v1/initiatives?q=cambriolages").get_json()["total"] == 0
+    with write_session(engine_of(app)) as s:
+        actions.submit(s, users["submitter"], new_id)
+        actions.publish(s, users["curator"], new_id)
     for query in ("cambriolages", "Patrouilles citoyennes", "Citizen patrols"):
         found = client.get("/api/v1/initiatives", query_string={"q": query}).get_json()
         assert [r["id"] for r in found["results"]] == [new_id], query

@@ -144,7 +144,17 @@ def test_a_record_unconfirmed_for_two_years_is_marked_listed_and_confirmed_from_
 
 def test_the_curators_list_is_for_curators_only(users, sign_in, client):
     assert client.get("/curate/records").status_code in (302, 401)
-    assert sign_in(users["submitter"].email).get("/curate/records").status_code == 403
+    submitter = sign_in(users["submitter"].email)
+    assert submitter.get("/curate/records").status_code == 403
+    assert 'href="/curate/records"' not in submitter.get("/").get_data(as_text=True)
+
+
+def test_curators_reach_the_list_from_the_header_in_both_languages(users, sign_in):
+    curator = sign_in(users["curator"].email)
+    for language, label in (("en", "Records to check"), ("fr", "Fiches à vérifier")):
+        page = curator.get("/", headers={"Accept-Language": language}).get_data(as_text=True)
+        link = re.search(r'<a href="/curate/records"[^>]*>([^<]+)</a>', page)
+        assert link and link.group(1) == label, language
 
 
 def test_the_least_complete_published_records_come_first_and_drafts_never(

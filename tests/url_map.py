@@ -26,6 +26,7 @@ COMMON_SAMPLES: dict[tuple[str, str], list[str]] = {
     ("int", "list_id"): ["1"],  # personal lists
     ("string", "fmt"): ["bib"],  # a shared list's citations
     ("int", "user_id"): ["1"],  # accounts on the web
+    ("string", "language"): ["fr", "en", "de"],  # a record's translations (issue 16)
 }
 
 

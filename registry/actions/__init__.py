@@ -39,7 +39,7 @@ from .invites import (  # accounts on the web (issue 19)
     set_password,
     use_password_link,
 )
-from .links import link_records, unlink_records  # case records (issue 16)
+from .links import LinkNotFound, link_records, unlink_records  # case records (issue 16)
 from .lists import (
     add_to_list,
     create_list,
@@ -61,7 +61,11 @@ from .people import (
     sign_out_everywhere,
 )
 from .records import create, delete, edit, publish, reject, restore, submit, withdraw
-from .translations import remove_translation, translate_record  # case records (issue 16)
+from .translations import (  # case records (issue 16)
+    TranslationNotFound,
+    remove_translation,
+    translate_record,
+)
 from .verification import confirm_accurate  # case records (issue 16)
 from .workflow import TABLE, State, state_of
 
@@ -73,9 +77,11 @@ __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "Forbidden",
     "ImportOptions",
     "InvalidMove",
+    "LinkNotFound",
     "MediaNotFound",
     "SavedSearchNotFound",
     "StaleVersion",
+    "TranslationNotFound",
     "State",
     "ValidationFailed",
     "add_media",

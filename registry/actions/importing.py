@@ -23,25 +23,39 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlmodel import Session
 
-from .. import initiatives, schemas
+from .. import initiatives, schemas, translations
 from ..accounts import Principal
+from ..initiatives import PUBLIC_STATUS
 from ..messages import msg
 from ..models import (
     ChangeLog,
     Initiative,
     InitiativeKey,
+    InitiativeLink,
     InitiativeTag,
     InitiativeTerm,
+    InitiativeTranslation,
     Organisation,
     Revision,
     utcnow,
 )
 from ..schemas import ValidationFailed
-from ..transfer.importing import ImportFailed, Problem, Row, Summary, check, failure
+from ..transfer.importing import (
+    ImportFailed,
+    Problem,
+    Row,
+    Summary,
+    check,
+    failure,
+    link_target,
+    translation_texts,
+)
 from . import storage
 from .errors import Conflict, Forbidden, InvalidMove
 from .guard import action
+from .links import link_records, unlink_records
 from .records import authorise, write_content
+from .translations import remove_translation, translate_record
 from .workflow import PENDING_STATES, State, state_of, status_of
 
 
@@ -85,11 +99,14 @@ def import_rows(
     organisations = _Organisations(session)
     slugs = _Slugs(session)
     summary = Summary()
+    parts = _Parts()
     for batch in _batches(rows, BATCH):
         problems += _import_batch(session, principal, batch, organisations, slugs, options,
-                                  summary)  # fmt: skip
+                                  summary, parts)  # fmt: skip
         if progress:
             progress(len(batch))
+    if not problems:
+        problems += parts.write(session, principal)
     if problems:
         raise ImportFailed(failure(problems), problems)
     return summary
@@ -129,6 +146,7 @@ def _import_batch(
     slugs: _Slugs,
     options: ImportOptions,
     summary: Summary,
+    parts: _Parts,
 ) -> list[Problem]:
     problems: list[Problem] = []
     scoped: list[tuple[Row, str, int | None]] = []
@@ -156,8 +174,10 @@ def _import_batch(
             _update_row(session, principal, row, found, options, summary)
         except (ValidationFailed, Conflict, Forbidden, InvalidMove, _Refused) as exc:
             problems += _problems(row, exc)
+        else:
+            parts.note(row, found)
     if new:
-        problems += _create_many(session, principal, new, slugs, options, summary)
+        problems += _create_many(session, principal, new, slugs, options, summary, parts)
     return problems
 
 
@@ -207,6 +227,7 @@ def _create_many(
     slugs: _Slugs,
     options: ImportOptions,
     summary: Summary,
+    parts: _Parts,
 ) -> list[Problem]:
     """New records for the `new` rows, stored together: the records with their terms and tags
     in one flush (the ORM sends one executemany per table), then their slugs and external ids,
@@ -296,7 +317,114 @@ def _create_many(
         [{"initiative_id": i.id, "action": name, "created_at": now} for i in records],
     )
     summary.created += [i.id for i in records]
+    for (row, _), initiative in zip(new, records, strict=True):
+        parts.note(row, initiative.id)
     return []
+
+
+@dataclass(frozen=True)
+class _Part:
+    where: str
+    initiative_id: int
+    links: Any
+    translations: Any
+
+
+class _Parts:
+    """Links and translations of the file's rows (issue 16), written after every row by their
+    own actions (`link_records`, `unlink_records`, `translate_record`, `remove_translation`),
+    so each is checked and recorded as on the record's page. A row's links replace the links
+    made from its record to published records (an export carries those only; links to
+    unpublished records are kept); its translations replace the record's. What is already as
+    the file says is left alone: an export imported back writes nothing."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}  # the file's record ids -> the records they became
+        self.found: list[_Part] = []
+
+    def note(self, row: Row, initiative_id: int) -> None:
+        if row.id not in (None, ""):
+            self.ids[str(row.id)] = initiative_id
+        if row.links is not None or row.translations is not None:
+            self.found.append(_Part(row.where, initiative_id, row.links, row.translations))
+
+    def write(self, session: Session, principal: Principal) -> list[Problem]:
+        problems: list[Problem] = []
+        for batch in _batches(self.found, BATCH):
+            ids = [p.initiative_id for p in batch]
+            linked = _outgoing(session, ids)
+            translated = translations.by_record(session, ids)
+            for part in batch:
+                try:
+                    if part.links is not None:
+                        self._links(session, principal, part, linked.get(part.initiative_id, {}))
+                    if part.translations is not None:
+                        self._translations(session, principal, part,
+                                           translated.get(part.initiative_id, []))  # fmt: skip
+                except (ValidationFailed, Forbidden, InvalidMove, initiatives.NotFound) as exc:
+                    problems += _part_problems(part, exc)
+        return problems
+
+    def _links(self, session: Session, principal: Principal, part: _Part,
+               current: dict[tuple[str, int], tuple[int, bool]]) -> None:  # fmt: skip
+        wanted = []
+        for link in part.links:
+            target = link_target(link["target"])
+            target = self.ids.get(str(target), target)
+            if (link["kind"], target) not in wanted:
+                wanted.append((link["kind"], target))
+        for key, (link_id, public) in current.items():
+            if public and key not in wanted:
+                unlink_records(session, principal, part.initiative_id, link_id)
+        for kind, target in wanted:
+            if (kind, target) not in current:
+                try:
+                    link_records(session, principal, part.initiative_id, target, kind)
+                except ValidationFailed as exc:
+                    raise ValidationFailed(
+                        {f"links.{f}": ms for f, ms in exc.fields.items()}
+                    ) from None
+
+    def _translations(self, session: Session, principal: Principal, part: _Part,
+                      current: list[InitiativeTranslation]) -> None:  # fmt: skip
+        wanted = {t["language"]: translation_texts(t) for t in part.translations}
+        held = {row.language: row for row in current}
+        for language in held.keys() - wanted.keys():
+            remove_translation(session, principal, part.initiative_id, language)
+        for language, texts in wanted.items():
+            valid = schemas.validate_translation(texts).model_dump()
+            row = held.get(language)
+            if row is not None and all(getattr(row, k) == v for k, v in valid.items()):
+                continue
+            try:
+                translate_record(session, principal, part.initiative_id, language, texts)
+            except ValidationFailed as exc:
+                raise ValidationFailed(
+                    {f"translations[{language}].{f}": ms for f, ms in exc.fields.items()}
+                ) from None
+
+
+def _outgoing(session: Session, ids: list[int]) -> dict[int, dict[tuple[str, int], tuple]]:
+    """Every link made from these records: {record: {(kind, target): (link id, whether the
+    target is published)}}."""
+    found: dict[int, dict[tuple[str, int], tuple]] = {}
+    rows = session.execute(
+        select(InitiativeLink.from_id, InitiativeLink.kind, InitiativeLink.to_id,
+               InitiativeLink.id, Initiative.status)
+        .join(Initiative, Initiative.id == InitiativeLink.to_id)
+        .where(InitiativeLink.from_id.in_(ids))
+    )  # fmt: skip
+    for from_id, kind, to_id, link_id, status in rows:
+        found.setdefault(from_id, {})[(kind, to_id)] = (link_id, status == PUBLIC_STATUS)
+    return found
+
+
+def _part_problems(part: _Part, exc: Exception) -> list[Problem]:
+    if isinstance(exc, ValidationFailed):
+        return [Problem(part.where, f, m) for f, ms in exc.fields.items() for m in ms]
+    if isinstance(exc, initiatives.NotFound):
+        return [Problem(part.where, "links", msg("there is no record with this number"))]
+    return [Problem(part.where, "_", exc.message)]
 
 
 def _columns(model, row) -> dict[str, Any]:

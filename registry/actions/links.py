@@ -2,8 +2,10 @@
 replication, a part of a larger programme, an inspiration.
 
 Owners and curators of a record link it to any record they can see, and remove its links (of
-either end). A link is written at once, with one revision of the record it was made or removed
-on; the public sees it only while both records are published (registry.links).
+either end), with one revision of the record the change is made on; the public sees a link only
+while both records are published (registry.links). A change by an owner of a published record
+waits with the record's edit (starting one, as the `edit` move does) until a curator publishes
+it (`parts_storage.settle`); any other change is written at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlmodel import Session
 
 from .. import initiatives, vocab
 from ..accounts import Principal
+from ..media.reading import ADDED, LIVE, REMOVING
 from ..messages import msg
 from ..models import Initiative, InitiativeLink
 from ..schemas import ValidationFailed, whole_number
@@ -22,8 +25,14 @@ from . import storage
 from .authority import can_view, roles
 from .errors import Forbidden, StaleVersion
 from .guard import action, permit
-from .records import locked
-from .workflow import state_of
+from .records import authorise, locked
+from .workflow import CURATOR, State, state_of
+
+
+class LinkNotFound(initiatives.NotFound):
+    """The record has no such link (404)."""
+
+    message = msg("this record has no such link")
 
 
 def _manage(
@@ -36,6 +45,31 @@ def _manage(
     if expected_version not in (None, initiative.version):
         raise StaleVersion(initiative.version)
     return initiative
+
+
+def review_move(
+    principal: Principal, initiative: Initiative, expected_version: int | None
+) -> State | None:
+    """None when a link or translation change applies at once; else the state the record moves
+    to with the change waiting in its edit: an owner (not a curator) changing a published
+    record, allowed as the `edit` move allows it (not while the edit is in review)."""
+    if initiative.status != State.PUBLISHED or CURATOR in roles(principal, initiative):
+        return None
+    _, after = authorise(principal, initiative, "edit", expected_version)
+    return after
+
+
+def save_change(
+    session: Session, principal: Principal, initiative: Initiative, waits: State | None,
+    name: str, changes: list[str], note: str,
+) -> Initiative:  # fmt: skip
+    """One revision of the record; a waiting change starts an edit if it had none."""
+    if waits is not None and initiative.pending is None:
+        initiative.pending = initiatives.editable_fields(initiative)
+    return storage.save(
+        session, initiative, waits or state_of(initiative), action=name, principal=principal,
+        changes=changes, note=note,
+    )  # fmt: skip
 
 
 def _target(session: Session, principal: Principal, initiative: Initiative, raw: Any) -> int:
@@ -77,21 +111,26 @@ def link_records(
     if errors:
         raise ValidationFailed(errors)
     taken = session.scalar(
-        select(InitiativeLink.id).where(
+        select(InitiativeLink).where(
             InitiativeLink.from_id == initiative.id, InitiativeLink.to_id == target_id,
             InitiativeLink.kind == code,
         )
     )  # fmt: skip
-    if taken is not None:
+    if taken is not None and taken.state != REMOVING:
         raise ValidationFailed({"target": [msg("the records are already linked this way")]})
+    waits = review_move(principal, initiative, expected_version)
     permit("link_records")
-    link = InitiativeLink(from_id=initiative.id, to_id=target_id, kind=code,
-                          created_by_id=principal.id)  # fmt: skip
+    if taken is not None:  # linked again before its removal was published: it stays
+        link = taken
+        link.state, link.waits_with = LIVE, None
+    else:
+        link = InitiativeLink(from_id=initiative.id, to_id=target_id, kind=code,
+                              created_by_id=principal.id)  # fmt: skip
+        if waits is not None:
+            link.state, link.waits_with = ADDED, initiative.id
     session.add(link)
-    storage.save(
-        session, initiative, state_of(initiative), action="link_records", principal=principal,
-        changes=["links"], note=f"{code} #{target_id}",
-    )  # fmt: skip
+    save_change(session, principal, initiative, waits, "link_records", ["links"],
+                f"{code} #{target_id}")  # fmt: skip
     return link
 
 
@@ -104,11 +143,15 @@ def unlink_records(
     initiative = _manage(session, principal, initiative_id, "unlink_records", expected_version)
     link = session.get(InitiativeLink, link_id) if 0 < link_id <= initiatives.MAX_ID else None
     if link is None or initiative.id not in (link.from_id, link.to_id):
-        raise ValidationFailed({"link": [msg("this record has no such link")]})
+        raise LinkNotFound(link_id)
+    waits = review_move(principal, initiative, expected_version)
+    if waits is not None and link.state == REMOVING:  # gone from the version under review
+        raise LinkNotFound(link_id)
     permit("unlink_records")
     note = f"{link.kind} #{link.to_id if link.from_id == initiative.id else link.from_id}"
-    session.delete(link)
-    return storage.save(
-        session, initiative, state_of(initiative), action="unlink_records", principal=principal,
-        changes=["links"], note=note,
-    )  # fmt: skip
+    if waits is not None and link.state != ADDED:  # public until the edit is published
+        link.state, link.waits_with = REMOVING, initiative.id
+        session.add(link)
+    else:  # a link no one has seen yet, or a change that applies at once
+        session.delete(link)
+    return save_change(session, principal, initiative, waits, "unlink_records", ["links"], note)

@@ -28,7 +28,7 @@ from ..models import (
     utcnow,
 )
 from ..schemas import MULTI, RECORD_FIELDS
-from . import media_storage
+from . import media_storage, parts_storage
 from .errors import Conflict
 from .workflow import State, status_of
 
@@ -196,6 +196,9 @@ def save(
         # media changes that waited with it.
         if had_edit and media_storage.settle(session, initiative.id, keep=state != State.DELETED):
             changes = [*changes, "media"]
+        if had_edit:  # and the links and translations (issue 16)
+            settled = parts_storage.settle(session, initiative.id, keep=state != State.DELETED)
+            changes = [*changes, *(c for c in settled if c not in changes)]
     initiative.version += 1
     if not hidden_move:
         initiative.updated_at = now

@@ -1,8 +1,10 @@
 """Translations of a record's texts into another interface language (issue 16).
 
 Owners and curators add, replace or remove the translation of a record into an interface
-language other than the record's own. It is written at once, as one revision of the record
-(it does not wait for review), and readers see it only where they see the record.
+language other than the record's own, as one revision of the record; readers see it only where
+they see the record. As for links (actions/links.py), a change by an owner of a published record
+waits with the record's edit until a curator publishes it: a new translation is `added`, new
+texts for a live one are `proposed`, a removal is `removing`.
 """
 
 from __future__ import annotations
@@ -11,16 +13,23 @@ from typing import Any
 
 from sqlmodel import Session
 
+from .. import initiatives
 from ..accounts import Principal
+from ..media.reading import ADDED, LIVE, REMOVING
 from ..messages import LANGUAGES, msg
 from ..models import Initiative, InitiativeTranslation, utcnow
 from ..schemas import ValidationFailed, validate_translation
-from . import storage
 from .authority import roles
 from .errors import Forbidden, StaleVersion
 from .guard import action, permit
+from .links import review_move, save_change
 from .records import locked
-from .workflow import state_of
+
+
+class TranslationNotFound(initiatives.NotFound):
+    """The record has no translation into this language (404)."""
+
+    message = msg("this record has no translation into it")
 
 
 def _begin(
@@ -51,19 +60,22 @@ def translate_record(
         session, principal, initiative_id, "translate_record", language, expected_version
     )
     texts = validate_translation(data).model_dump()
+    waits = review_move(principal, initiative, expected_version)
     permit("translate_record")
     row = session.get(InitiativeTranslation, (initiative.id, code))
-    if row is None:
-        row = InitiativeTranslation(initiative_id=initiative.id, language=code, **texts)
-    else:
+    if row is None or row.state == ADDED or waits is None:
+        if row is None:
+            row = InitiativeTranslation(initiative_id=initiative.id, language=code, **texts)
+            row.state = ADDED if waits is not None else LIVE
         for name, value in texts.items():
             setattr(row, name, value)
-    row.translated_by_id, row.translated_at = principal.id, utcnow()
+        row.translated_by_id, row.translated_at = principal.id, utcnow()
+        if waits is None:
+            row.state, row.proposed = LIVE, None
+    else:  # new texts for a public translation: they wait, the public keeps the live ones
+        row.state, row.proposed = LIVE, {**texts, "translated_by_id": principal.id}
     session.add(row)
-    storage.save(
-        session, initiative, state_of(initiative), action="translate_record",
-        principal=principal, changes=["translation"], note=code,
-    )  # fmt: skip
+    save_change(session, principal, initiative, waits, "translate_record", ["translation"], code)
     return row
 
 
@@ -77,10 +89,13 @@ def remove_translation(
     )
     row = session.get(InitiativeTranslation, (initiative.id, code))
     if row is None:
-        raise ValidationFailed({"language": [msg("this record has no translation into it")]})
+        raise TranslationNotFound(code)
+    waits = review_move(principal, initiative, expected_version)
     permit("remove_translation")
-    session.delete(row)
-    return storage.save(
-        session, initiative, state_of(initiative), action="remove_translation",
-        principal=principal, changes=["translation"], note=code,
-    )  # fmt: skip
+    if waits is not None and row.state != ADDED:  # public until the edit is published
+        row.state, row.proposed = REMOVING, None
+        session.add(row)
+    else:
+        session.delete(row)
+    return save_change(session, principal, initiative, waits, "remove_translation",
+                       ["translation"], code)  # fmt: skip

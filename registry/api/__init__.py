@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import (  # noqa: F401  (importing them adds their routes)
+    case_records,
     collections,
     initiatives,
     media,

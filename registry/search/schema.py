@@ -11,7 +11,7 @@ from typing import Any
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .. import completeness, markdown
+from .. import completeness, markdown, translations
 from ..models import Initiative
 from .analysis import TOKEN, LanguageAnalyzer, joined_compounds, tagged
 from .ranking import FIELDS
@@ -84,8 +84,9 @@ def document(i: Initiative) -> dict[str, Any]:
     def text(value: str) -> str:
         return tagged(value or "", language)
 
-    # Case records (issue 16): translations are searched with the record (analysed as its text).
-    translated = list(getattr(i, "translation_rows", None) or ())
+    # Case records (issue 16): translations are searched with the record (analysed as its text),
+    # those the public sees only (not one whose addition waits for review), their live texts.
+    translated = translations.live(getattr(i, "translation_rows", None) or ())
 
     def also(name: str, own: str) -> str:
         if not translated:

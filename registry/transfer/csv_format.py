@@ -29,7 +29,7 @@ COLUMNS = (
     "mainstreamed_year", "end_year", "operating_status", "integrated_from_start", "participants",
     "contributions", "motives", "obstacles", "success_factors", "evidence_level", "outcomes",
     "lead_organisation", "partners", "tags", "sources", "status", "version", "illustrative",
-    "created_at", "updated_at", "published_at", "media",
+    "created_at", "updated_at", "published_at", "media", "links", "translations",
 )  # fmt: skip
 # Case records (issue 16): scale, money, context, lessons, where to learn more.
 CASE_COLUMNS = (
@@ -98,6 +98,10 @@ def cells(record: dict[str, Any]) -> list[str]:
             text = json.dumps(value, ensure_ascii=False) if value else ""
         elif column == "media":  # the files' addresses; an import ignores them
             text = f"{SEPARATOR} ".join(_escape(m["url"]) for m in value or [])
+        elif column == "links":  # issue 16: kind:target, the target by its id
+            text = f"{SEPARATOR} ".join(f"{link['kind']}:{link['target']}" for link in value or [])
+        elif column == "translations":  # issue 16: a JSON list in the cell
+            text = json.dumps(value, ensure_ascii=False) if value else ""
         elif column in LIST_COLUMNS:
             text = f"{SEPARATOR} ".join(_escape(v) for v in value or [])
         elif value is None:
@@ -260,7 +264,9 @@ _VOCAB_OF = {**{f: vocab.MULTI_FIELDS[f].name for f in MULTI}, "sector": "sector
 # (`organisation` and `version` scope and check the import row: registry.transfer.importing).
 READ_ONLY = ("id", "url", "status", "version", "created_at", "updated_at", "published_at",
              "illustrative", "organisation", "media", "contact_consent_at", "last_verified_at",
-             "completeness")  # fmt: skip
+             "completeness", "links", "translations")  # fmt: skip
+# Links and translations (issue 16) are read apart from the record's fields (links_from_cell,
+# translations_from_cell) and written by their own actions after the rows.
 
 
 def record_from_row(row: dict[str, str]) -> dict[str, Any]:
@@ -334,6 +340,23 @@ def _source_text(source: dict[str, Any]) -> str:
     kind = source.get("type") or "other"
     text = f"{source['title']} <{source['url']}>"
     return text if kind == "other" else f"[{kind}] {text}"
+
+
+def links_from_cell(cell: str) -> list[dict[str, Any]]:
+    """`kind:target; kind:target` (kinds as codes or labels in any interface language) as
+    `[{"kind", "target"}]`, left for the import's check to judge."""
+    found = []
+    for item in _split(_unguard(cell.strip())):
+        kind, _, target = item.rpartition(":")
+        if not kind:
+            kind, target = target, ""
+        found.append({"kind": vocabulary_code("link_type", kind.strip()), "target": target.strip()})
+    return found
+
+
+def translations_from_cell(cell: str) -> Any:
+    """A cell holding the translations as a JSON list."""
+    return _json_list(_unguard(cell.strip()))
 
 
 def _json_list(cell: str) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from .. import initiatives
+from .. import initiatives, links, translations
 from ..catalogue import apply_filters
 from ..filters import Filters
 from ..media import reading
@@ -46,18 +46,26 @@ def records(
     session: Session | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The contract's records, each with its page's `url`; with `media_urls` (the addresses of
-    an item's file and thumbnail) and the session, also its public `media` (one query per
-    batch of records). Files never travel in an export: only their addresses."""
+    an item's file and thumbnail) and the session, also its public `media`, its `links` to
+    published records (made from it) and its `translations` (one query each per batch of
+    records). Files never travel in an export: only their addresses."""
     chosen = iter(selection)
     while batch := list(islice(chosen, BATCH)):
-        found = {}
+        found, linked, translated = {}, {}, {}
         if media_urls is not None and session is not None:
-            found = reading.public_by_record(session, [i.id for i in batch])
+            ids = [i.id for i in batch]
+            found = reading.public_by_record(session, ids)
+            linked = links.public_from(session, ids)
+            translated = translations.by_record(session, ids)
         for initiative in batch:
             record = {**initiatives.to_record(initiative), "url": url(initiative)}
             if media_urls is not None:
                 items = found.get(initiative.id, [])
                 record["media"] = [reading.to_record(m, *media_urls(m)) for m in items]
+                record["links"] = linked.get(initiative.id, [])
+                record["translations"] = [
+                    translations.to_record(t) for t in translated.get(initiative.id, [])
+                ]
             yield record
 
 

@@ -22,9 +22,9 @@ from typing import IO, Any
 
 import ijson
 
-from .. import jsontext
-from ..messages import Message, msg
-from ..schemas import ValidationFailed, validate_initiative
+from .. import jsontext, vocab
+from ..messages import LANGUAGES, Message, msg
+from ..schemas import ValidationFailed, validate_initiative, validate_translation, whole_number
 from . import csv_format
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -64,6 +64,14 @@ class Row:
     organisation: str | None = None
     # The public version an export was made at: a record published since is not overwritten.
     version: Any = None
+    # Case records (issue 16). The record's id in the file (an export's `id`): a link of
+    # another row to it goes to the record this row becomes.
+    id: Any = None
+    # Its links made from it, [{"kind", "target"}], and its translations, [{"language",
+    # "title", …, "translator"}]: None when the file does not say (the record's are kept),
+    # else what the record's links to published records and its translations become.
+    links: Any = None
+    translations: Any = None
 
 
 @dataclass
@@ -127,16 +135,38 @@ def read_bytes(data: bytes, kind: str, name: str = "file") -> list[Row]:
         rows = csv_format.read_rows(csv_format.decode(data), MAX_ROWS)
     except csv_format.CsvError as exc:
         raise ImportFailed(msg("%(name)s: %(reason)s", name=name, reason=exc.args[0])) from None
-    return [
-        Row(
-            msg("row %(num)s", num=n),
-            csv_format.record_from_row(r),
-            (r.get("illustrative") or "").strip().lower() in ("true", "1", "yes"),
-            (r.get("organisation") or "").strip() or None,
-            (r.get("version") or "").strip() or None,
-        )
-        for n, r in enumerate(rows, start=2)
-    ]
+    return [_csv_row(msg("row %(num)s", num=n), r) for n, r in enumerate(rows, start=2)]
+
+
+def _csv_row(where: str, r: dict[str, str]) -> Row:
+    """A CSV row's cells as a Row: the record's fields, and what scopes and checks them."""
+    row = Row(
+        where,
+        csv_format.record_from_row(r),
+        (r.get("illustrative") or "").strip().lower() in ("true", "1", "yes"),
+        (r.get("organisation") or "").strip() or None,
+        (r.get("version") or "").strip() or None,
+        (r.get("id") or "").strip() or None,
+    )
+    if "links" in r:
+        row.links = csv_format.links_from_cell(r["links"] or "")
+    if "translations" in r:
+        row.translations = csv_format.translations_from_cell(r["translations"] or "")
+    return row
+
+
+def _item_row(where: str, item: Any) -> Row:
+    """A JSON record as a Row (an export's read-only keys set apart)."""
+    row = Row(where, item)
+    if isinstance(item, dict):
+        row.illustrative = item.get("illustrative") is True
+        row.organisation = item.get("organisation") or None
+        row.version = item.get("version")
+        row.id = item.get("id")
+        row.links = item.get("links")
+        row.translations = item.get("translations")
+        row.record = {k: v for k, v in item.items() if k not in csv_format.READ_ONLY}
+    return row
 
 
 def _json_rows(data: bytes, name: str) -> list[Row]:
@@ -157,16 +187,7 @@ def _json_rows(data: bytes, name: str) -> list[Row]:
             msg("%(name)s: too many records: at most %(count)s initiatives per file", name=name,
                 count=MAX_ROWS)
         )  # fmt: skip
-    rows = []
-    for n, item in enumerate(document, start=1):
-        row = Row(msg("record %(num)s", num=n), item)
-        if isinstance(item, dict):
-            row.illustrative = item.get("illustrative") is True
-            row.organisation = item.get("organisation") or None
-            row.version = item.get("version")
-            row.record = {k: v for k, v in item.items() if k not in csv_format.READ_ONLY}
-        rows.append(row)
-    return rows
+    return [_item_row(msg("record %(num)s", num=n), item) for n, item in enumerate(document, 1)]
 
 
 def check(rows: Iterable[Row], progress: Callable[[int], None] | None = None) -> list[Problem]:
@@ -177,6 +198,7 @@ def check(rows: Iterable[Row], progress: Callable[[int], None] | None = None) ->
     for row in rows:
         if progress:
             progress(1)
+        problems += _case_problems(row)
         try:
             valid = validate_initiative(row.record)
         except ValidationFailed as exc:
@@ -194,6 +216,73 @@ def check(rows: Iterable[Row], progress: Callable[[int], None] | None = None) ->
             if key == "external_id":
                 break  # matched on external_id; the slug may change
     return problems
+
+
+def _case_problems(row: Row) -> list[Problem]:
+    """What is wrong with the row's links and translations (issue 16), before anything is
+    written; whether each target exists, and each language differs from the record's, is the
+    actions' to say when they are written."""
+    problems: list[Problem] = []
+    if row.links is not None:
+        if not isinstance(row.links, list):
+            problems.append(Problem(row.where, "links", NOT_LINKS))
+        for n, link in enumerate(row.links if isinstance(row.links, list) else [], start=1):
+            where = f"links[{n}]"
+            if not isinstance(link, dict) or set(link) != {"kind", "target"}:
+                problems.append(Problem(row.where, where, NOT_LINKS))
+                continue
+            if link["kind"] not in vocab.LINK_TYPE.codes:
+                problems.append(
+                    Problem(
+                        row.where,
+                        f"{where}.kind",
+                        msg(
+                            "unknown code %(codes)s; expected one of %(expected)s",
+                            codes=str(link["kind"])[:40],
+                            expected=", ".join(vocab.LINK_TYPE.codes),
+                        ),
+                    )
+                )
+            if link_target(link["target"]) is None:
+                problems.append(Problem(row.where, f"{where}.target", NOT_A_RECORD))
+    if row.translations is not None:
+        if not isinstance(row.translations, list):
+            problems.append(Problem(row.where, "translations", NOT_TRANSLATIONS))
+        seen: set[str] = set()
+        for item in row.translations if isinstance(row.translations, list) else []:
+            language = item.get("language") if isinstance(item, dict) else None
+            if language not in LANGUAGES or language in seen:
+                problems.append(Problem(row.where, "translations", NOT_TRANSLATIONS))
+                continue
+            seen.add(language)
+            try:
+                validate_translation(translation_texts(item))
+            except ValidationFailed as exc:
+                problems += [Problem(row.where, f"translations[{language}].{f}", m)
+                             for f, msgs in exc.fields.items() for m in msgs]  # fmt: skip
+    return problems
+
+
+NOT_LINKS = msg('expected a list of links, each with its "kind" and "target"')
+NOT_A_RECORD = msg("give the other record's number")
+NOT_TRANSLATIONS = msg(
+    "expected a list of translations, each with its language (once) and its texts"
+)
+
+
+def link_target(raw: Any) -> int | None:
+    """A link's target as a record's number, or None."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if 0 < raw < 2**31 else None
+    try:
+        return whole_number(str(raw or "").strip().lstrip("#"), 1, 2**31 - 1)
+    except ValueError:
+        return None
+
+
+def translation_texts(item: dict[str, Any]) -> dict[str, Any]:
+    """A translation's texts and translator, without its language and date."""
+    return {k: v for k, v in item.items() if k not in ("language", "translated_at")}
 
 
 def failure(problems: list[Problem]) -> Message:
@@ -272,13 +361,7 @@ class FileRows:
                     continue
                 number += 1
                 r = dict(zip(header, cells, strict=False))
-                yield Row(
-                    msg("row %(num)s", num=number),
-                    csv_format.record_from_row(r),
-                    (r.get("illustrative") or "").strip().lower() in ("true", "1", "yes"),
-                    (r.get("organisation") or "").strip() or None,
-                    (r.get("version") or "").strip() or None,
-                )
+                yield _csv_row(msg("row %(num)s", num=number), r)
         except csv.Error as exc:
             raise ImportFailed(
                 msg("%(name)s: not a readable CSV file (line %(line)s: %(reason)s)",
@@ -397,13 +480,7 @@ def _json_row(n: int, item: Any, name: str) -> Row:
                     reason=msg("a number has more than %(count)s characters",
                                count=jsontext.MAX_NUMBER_CHARS))
             )  # fmt: skip
-    row = Row(msg("record %(num)s", num=n), item)
-    if isinstance(item, dict):
-        row.illustrative = item.get("illustrative") is True
-        row.organisation = item.get("organisation") or None
-        row.version = item.get("version")
-        row.record = {k: v for k, v in item.items() if k not in csv_format.READ_ONLY}
-    return row
+    return _item_row(msg("record %(num)s", num=n), item)
 
 
 def _depth(item: Any) -> int:

@@ -20,7 +20,7 @@ from ..messages import msg
 from ..models import Initiative
 from ..schemas import ValidationFailed, review_problems, validate_initiative, whole_number
 from ..security import private
-from . import forms, review
+from . import buttons, forms, review
 from .forms import SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
 
 bp = Blueprint("contribute", __name__)
@@ -157,12 +157,6 @@ def _whole(raw: str | None) -> int | None:
         return None
 
 
-def _form_version(form) -> int:
-    """The version the page was made from. A form without one is refused as stale (no record
-    has version 0), after the action has checked the permission."""
-    return _whole(form.version.data) or 0
-
-
 @bp.route("/my/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
 @private("owners and curators, as the state table allows")
 @login_required
@@ -177,7 +171,7 @@ def edit(initiative_id: int):
     if request.form.get("preview") in forms.PREVIEWED:  # nothing saved: the text rendered
         return _render_form(form, initiative, preview=request.form["preview"])
     data = form.to_data()
-    version = _form_version(form)
+    version = buttons.form_version(form)
     submit = "submit" in request.form
     # A record a curator has published once is not asked again for what a first review needs.
     reviewed = submit and initiative.status != "published"
@@ -209,24 +203,11 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
     """One workflow button: the action with the version the page showed, then back."""
     user = current_principal()
     form = form_class()
-    version = _form_version(form)
-    gone = False
-    try:
-        with write_session(registry_of().engine) as s:
-            gone = getattr(run(s, user, version, form), "status", None) == "deleted"
-    except initiatives.NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    except StaleVersion:
-        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
-              "error")  # fmt: skip
-    except (InvalidMove, Conflict) as exc:
-        flash(localized(exc.message), "error")
-    except ValidationFailed as exc:
-        flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
-    else:
-        flash(done, "info")
+    version = buttons.form_version(form)
+    _, status = buttons.carry_out(
+        lambda s: getattr(run(s, user, version, form), "status", None), done
+    )
+    gone = status == "deleted"
     if request.form.get("back") == "queue":
         return redirect(url_for(".review_queue"))
     refreshed = initiatives.lookup(db(), initiative_id)

@@ -15,15 +15,16 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from .. import actions, completeness, curation, initiatives, links, translations, vocab
-from ..actions import Forbidden, InvalidMove, StaleVersion
+from ..actions import StaleVersion
 from ..auth import current_principal
 from ..db import write_session
 from ..extensions import db, registry_of
 from ..i18n import current_locale, language_name, localized
 from ..messages import LANGUAGES
 from ..models import Initiative
-from ..schemas import ValidationFailed, whole_number
+from ..schemas import ValidationFailed
 from ..security import private
+from . import buttons
 from .forms import ActionForm
 
 
@@ -62,31 +63,14 @@ def missing(initiative: Initiative) -> list[str]:
 @login_required
 def confirm(initiative_id: int):
     user = current_principal()
-    form = ActionForm()
-    raw = (form.version.data or "").strip()
-    try:
-        version = whole_number(raw, 0, 2**31) if raw else None
-    except ValueError:
-        version = -1  # never current: reported as a change meanwhile
-    try:
-        with write_session(registry_of().engine) as s:
-            initiative = actions.confirm_accurate(s, user, initiative_id, expected_version=version)
-            target = url_for(
-                "browse.initiative_page", initiative_id=initiative.id, slug=initiative.slug
-            )
-    except initiatives.NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    except StaleVersion:
-        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
-              "error")  # fmt: skip
-        return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
-    except InvalidMove as exc:
-        flash(localized(exc.message), "error")
-        return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
-    flash(_("Thank you: the record is marked as confirmed accurate today."), "info")
-    return redirect(target)
+    version = buttons.form_version(ActionForm())
+    done, slug = buttons.carry_out(
+        lambda s: actions.confirm_accurate(s, user, initiative_id, expected_version=version).slug,
+        _("Thank you: the record is marked as confirmed accurate today."),
+    )
+    return redirect(
+        url_for("browse.initiative_page", initiative_id=initiative_id, slug=slug if done else "-")
+    )
 
 
 @bp.get("/curate/records")
@@ -129,7 +113,8 @@ class LinkForm(ActionForm):
 def related(initiative: Initiative) -> list[links.Related]:
     """The record's links both ways, to the records the reader may see."""
     user = current_principal()
-    return links.related(db(), initiative, lambda other: actions.can_view(user, other))
+    return links.related(db(), initiative, lambda other: actions.can_view(user, other),
+                         waiting=actions.is_manager(user, initiative))  # fmt: skip
 
 
 def can_link(initiative: Initiative) -> bool:
@@ -145,22 +130,8 @@ def _target(raw: str) -> str:
 def _change_links(initiative_id: int, run) -> object:
     user = current_principal()
     form = LinkForm()
-    raw = (form.version.data or "").strip()
-    version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-    try:
-        with write_session(registry_of().engine) as s:
-            run(s, user, version, form)
-    except initiatives.NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    except StaleVersion:
-        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
-              "error")  # fmt: skip
-    except ValidationFailed as exc:
-        flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
-    else:
-        flash(_("The links are saved."), "info")
+    version = buttons.form_version(form)
+    buttons.carry_out(lambda s: run(s, user, version, form), _("The links are saved."))
     return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
 
 
@@ -190,9 +161,6 @@ HELPERS.update(case_links=related, case_can_link=can_link, case_link_form=LinkFo
 
 
 # --- Translations of a record's texts (slice 5) ----------------------------------------------
-
-
-STALE = _l("The record changed meanwhile; nothing was done. Check it and try again.")
 
 
 class TranslationForm(FlaskForm):
@@ -239,8 +207,7 @@ def translation(initiative_id: int):
     errors: dict = {}
     if request.method == "POST":
         data = {n: form[n].data or "" for n in (*translations.TEXTS, "translator")}
-        raw = (form.version.data or "").strip()
-        version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        version = buttons.form_version(form)
         try:
             with write_session(registry_of().engine) as s:
                 actions.translate_record(
@@ -248,7 +215,7 @@ def translation(initiative_id: int):
                     expected_version=version,
                 )  # fmt: skip
         except StaleVersion:
-            errors = {"_": [STALE]}
+            errors = {"_": [buttons.CHANGED_MEANWHILE]}
         except ValidationFailed as exc:
             errors = exc.fields
         else:
@@ -258,11 +225,17 @@ def translation(initiative_id: int):
             )
     else:
         language = request.args.get("language") or (others[0] if others else "")
-        found = translations.find(db(), initiative, language) if language in others else None
+        found = (
+            translations.find(db(), initiative, language, waiting=True)
+            if language in others
+            else None
+        )
         form.language.data = language
         form.version.data = str(initiative.version)
+        proposed = (found.proposed or {}) if found is not None else {}
         for name in (*translations.TEXTS, "translator"):
-            form[name].data = getattr(found, name) if found is not None else ""
+            live = getattr(found, name) if found is not None else ""
+            form[name].data = proposed.get(name, live)
         if found is None:
             form.translator.data = current_principal().name or ""
     return render_template(
@@ -275,27 +248,33 @@ def translation(initiative_id: int):
 @private("owners and curators")
 @login_required
 def remove_translation(initiative_id: int):
-    form = TranslationForm()
-    raw = (form.version.data or "").strip()
-    version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-    try:
-        with write_session(registry_of().engine) as s:
-            actions.remove_translation(
-                s, current_principal(), initiative_id, request.form.get("language"),
-                expected_version=version,
-            )  # fmt: skip
-    except initiatives.NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    except StaleVersion:
-        flash(_("The record changed meanwhile; nothing was done. Check it and try again."),
-              "error")  # fmt: skip
-    except ValidationFailed as exc:
-        flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
-    else:
-        flash(_("The translation is removed."), "info")
+    version = buttons.form_version(TranslationForm())
+    buttons.carry_out(
+        lambda s: actions.remove_translation(
+            s, current_principal(), initiative_id, request.form.get("language"),
+            expected_version=version,
+        ),
+        _("The translation is removed."),
+    )  # fmt: skip
     return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
 
 
-HELPERS.update(case_texts=texts)
+def waiting(initiative: Initiative) -> tuple[list[links.Related], list]:
+    """The link and translation changes waiting with the record's edit (its owners' page and
+    the review desk)."""
+    user = current_principal()
+    pending = [
+        r
+        for r in links.related(db(), initiative, lambda other: actions.can_view(user, other),
+                               waiting=True)
+        if r.link.state != "live" and r.link.waits_with == initiative.id
+    ]  # fmt: skip
+    texts = [
+        t
+        for t in translations.every(db(), initiative, waiting=True)
+        if t.state != "live" or t.proposed
+    ]
+    return pending, texts
+
+
+HELPERS.update(case_texts=texts, case_waiting=waiting)
