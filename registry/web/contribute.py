@@ -18,7 +18,7 @@ from ..extensions import db, registry_of
 from ..i18n import localized
 from ..messages import msg
 from ..models import Initiative
-from ..schemas import ValidationFailed, review_problems, validate_initiative, whole_number
+from ..schemas import ValidationFailed, whole_number
 from ..security import private
 from . import forms, review
 from .forms import SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
@@ -86,20 +86,6 @@ def _render_form(form, initiative=None, errors=None, similar=(), status=200, **c
     )
 
 
-def _problems(data: dict, for_review: bool) -> dict[str, list]:
-    """Every problem of a submission at once: the schema's (fields and the rules between them)
-    and, when it goes to review, the fields a curator needs."""
-    try:
-        validate_initiative(data)
-        problems: dict[str, list] = {}
-    except ValidationFailed as exc:
-        problems = dict(exc.fields)
-    if for_review:
-        for name, messages in review_problems(data).items():
-            problems.setdefault(name, messages)
-    return problems
-
-
 def edit_page(initiative: Initiative, status: int = 200, errors=None, **context):
     """The edit page as first shown; `errors` and `context` add to it (what the media section
     of the page reports after a refused upload)."""
@@ -134,9 +120,6 @@ def new():
         return _render_form(form, preview=request.form["preview"])
     data = form.to_data()
     submit = "submit" in request.form
-    problems = _problems(data, submit)
-    if problems:
-        return _render_form(form, errors=problems, similar=_similar(data, problems), status=422)
     try:
         with write_session(registry_of().engine) as s:
             created = actions.create(s, user, data, submit=submit)
@@ -179,14 +162,11 @@ def edit(initiative_id: int):
     data = form.to_data()
     version = _form_version(form)
     submit = "submit" in request.form
-    # A record a curator has published once is not asked again for what a first review needs.
-    reviewed = submit and initiative.status != "published"
-    problems = _problems(data, reviewed)
-    if problems:
-        return _render_form(form, initiative, errors=problems, status=422)
     try:
         with write_session(registry_of().engine) as s:
-            target = actions.edit(s, user, initiative_id, data, expected_version=version)
+            target = actions.edit(
+                s, user, initiative_id, data, expected_version=version, for_review=submit
+            )
             submitted = submit and actions.allowed(user, target, "submit")
             if submitted:
                 actions.submit(s, user, initiative_id)
@@ -205,8 +185,9 @@ def edit(initiative_id: int):
     return _page_of(initiatives.lookup(db(), initiative_id))
 
 
-def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm):
-    """One workflow button: the action with the version the page showed, then back."""
+def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm, refused=None):
+    """One workflow button: the action with the version the page showed, then back.
+    `refused(exc)` may answer a ValidationFailed itself (None: the usual message)."""
     user = current_principal()
     form = form_class()
     version = _form_version(form)
@@ -224,6 +205,9 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
     except (InvalidMove, Conflict) as exc:
         flash(localized(exc.message), "error")
     except ValidationFailed as exc:
+        answer = refused(exc) if refused else None
+        if answer is not None:
+            return answer
         flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
     else:
         flash(done, "info")
@@ -240,15 +224,19 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
 @login_required
 def submit(initiative_id: int):
     initiative = _visible(initiative_id)
-    lacking = initiative.status != "published" and review_problems(
-        initiatives.proposed_fields(initiative)
-    )
-    if lacking and actions.allowed(current_principal(), initiative, "edit"):
-        return edit_page(initiative, status=422, errors=lacking)
+
+    def on_form(exc: ValidationFailed):
+        """What the record lacks for its review, on its form, each field linked (for those who
+        may edit it; others get the message on the record's page)."""
+        if actions.allowed(current_principal(), initiative, "edit"):
+            return edit_page(initiative, status=422, errors=exc.fields)
+        return None
+
     return _action(
         initiative_id,
         lambda s, u, v, f: actions.submit(s, u, initiative_id, expected_version=v),
         _("Submitted for review."),
+        refused=on_form,
     )
 
 

@@ -57,6 +57,7 @@ WAITING = {
     "stages": ["design", "deliver"],
     "maturity": "pilot",
     "start_year": 2021,
+    "sources": [{"title": "Clinic reports", "url": "https://example.org/clinics"}],
 }
 
 

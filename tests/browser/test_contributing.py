@@ -32,6 +32,7 @@ def submitted_by(app, who: str, **fields) -> str:
         "summary": "Residents and librarians fix household objects together every month.",
         "description": "Volunteers bring tools; librarians lend the room and the manuals.",
         "start_year": 2022,
+        "sources": [{"title": "Library newsletter", "url": "https://example.org/repair"}],
         "country": "FR",
         "sector": "environment",
         "stages": ["deliver"],

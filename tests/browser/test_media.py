@@ -34,6 +34,9 @@ def server(tmp_path_factory, sqlite_template) -> Iterator[tuple[str, object, int
         record = {
             "title": TITLE,
             "summary": "Tenants and gardeners of the city grow vegetables together.",
+            "description": "Tenants tend the beds; the city's gardeners teach and lend tools.",
+            "start_year": 2020,
+            "sources": [{"title": "Garden diary", "url": "https://example.org/garden"}],
             "country": "FR",
             "sector": "environment",
             "stages": ["deliver"],
