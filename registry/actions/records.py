@@ -88,6 +88,13 @@ FIRST_REVIEW_FROM = frozenset(
 )
 
 
+def saved_as_you_type(principal: Principal | None, initiative: Initiative) -> bool:
+    """Whether the form's background save (`edit` with draft_only) may run on this record for
+    this principal: a draft, a record sent back or a withdrawn one that the principal may edit."""
+    state = state_of(initiative)
+    return state in FIRST_REVIEW_FROM and move(state, "edit", roles(principal, initiative)) is state
+
+
 def check_reviewable(initiative: Initiative) -> None:
     """ValidationFailed listing each field a curator needs that the record leaves empty."""
     lacking = schemas.review_problems(initiatives.proposed_fields(initiative))
@@ -146,15 +153,23 @@ def edit(
     *,
     expected_version: int | None,
     for_review: bool = False,
+    draft_only: bool = False,
 ) -> Initiative:
     """Change a record's fields (a partial update). An owner's change of a published record
     waits beside the live fields until a curator publishes it; a curator's goes live.
 
     `for_review`: the caller submits the record next (the form's "Submit for review"); when that
     would be its first review, what a curator needs is checked with the rest, so every problem
-    is reported at once (`submit` checks it again)."""
+    is reported at once (`submit` checks it again).
+
+    `draft_only`: a save in the background as the owner types (the form's script); refused
+    (InvalidMove) unless the record is and stays a draft, a record sent back or a withdrawn
+    one, so it never changes a published record, an edit waiting beside one, or a record in
+    review."""
     initiative = locked(session, principal, initiative_id, "edit")
     state, after = authorise(principal, initiative, "edit", expected_version)
+    if draft_only and not (state is after and after in FIRST_REVIEW_FROM):
+        raise InvalidMove("autosave", state.value)
     first_review = for_review and after in FIRST_REVIEW_FROM
     fields = merged(initiatives.proposed_fields(initiative), patch, for_review=first_review)
     return write_content(session, principal, initiative, state, after, fields, "edit")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -79,11 +79,23 @@ def _render_form(form, initiative=None, errors=None, similar=(), status=200, **c
             hints=forms.HINTS,
             max_lengths=forms.MAX_LENGTHS,
             can_delete=initiative is not None and actions.allowed(user, initiative, "delete"),
+            autosave_url=_autosave_url(initiative),
             similar=similar,
             **context,
         ),
         status,
     )
+
+
+def _autosave_url(initiative: Initiative | None) -> str | None:
+    """Where the form's script saves as the writer types: a new record, or a draft (a record
+    sent back or withdrawn) the principal may edit; None for the rest (published records and
+    their edits, records in review: saved with the buttons only)."""
+    if initiative is None:
+        return url_for(".autosave_new")
+    if actions.saved_as_you_type(current_principal(), initiative):
+        return url_for(".autosave", initiative_id=initiative.id)
+    return None
 
 
 def edit_page(initiative: Initiative, status: int = 200, errors=None, **context):
@@ -183,6 +195,74 @@ def edit(initiative_id: int):
         return _render_form(form, initiative, errors={"_": [exc.message]}, status=409)
     flash(_("Submitted for review.") if submitted else _("Changes saved."), "info")
     return _page_of(initiatives.lookup(db(), initiative_id))
+
+
+# --- Saved as you type (static/js/autosave.js) ----------------------------------------------
+# The form's script posts the whole form (with its CSRF token and version) after the writer
+# pauses; a draft is saved through the same actions as the "Save draft" button, never
+# submitted, and a published record or one in review is never touched (draft_only). Answers
+# are JSON: {"version", "saved_at"} or {"message", "errors"} in the reader's words.
+
+
+def _autosave_refusal(status: int, message, errors: dict | None = None):
+    return jsonify({"message": localized(message), "errors": errors or {}}), status
+
+
+@bp.post("/my/initiatives/autosave")
+@private("signed-in users")
+@login_required
+def autosave_new():
+    """A new record's first background save: the draft is created once its required fields
+    are valid; until then the answer says what a draft still needs (nothing is written)."""
+    form = InitiativeForm()
+    try:
+        with write_session(registry_of().engine) as s:
+            created = actions.create(s, current_principal(), form.to_data())
+            answer = _saved(created)
+    except ValidationFailed as exc:
+        return _autosave_refusal(422, NOT_YET, forms.reader_errors(form, exc.fields))
+    except Conflict as exc:
+        return _autosave_refusal(409, exc.message, {exc.field: [localized(exc.message)]})
+    return jsonify(answer), 201
+
+
+@bp.post("/my/initiatives/<int:initiative_id>/autosave")
+@private("owners and curators of a draft, as the state table allows")
+@login_required
+def autosave(initiative_id: int):
+    """A draft's background save: the edit action with the version the page holds; a stale
+    version is refused (409, nothing written) and the writer told."""
+    form = InitiativeForm()
+    try:
+        with write_session(registry_of().engine) as s:
+            saved = actions.edit(s, current_principal(), initiative_id, form.to_data(),
+                                 expected_version=_form_version(form), draft_only=True)  # fmt: skip
+            answer = _saved(saved)
+    except initiatives.NotFound:
+        return _autosave_refusal(404, msg("This initiative cannot be found."))
+    except Forbidden as exc:
+        return _autosave_refusal(403, exc.message)
+    except StaleVersion:
+        return jsonify({"message": localized(STALE), "errors": {}, "stale": True}), 409
+    except (InvalidMove, Conflict) as exc:
+        return _autosave_refusal(409, exc.message)
+    except ValidationFailed as exc:
+        return _autosave_refusal(422, NOT_SAVED, forms.reader_errors(form, exc.fields))
+    return jsonify(answer)
+
+
+def _saved(initiative: Initiative) -> dict:
+    return {
+        "id": initiative.id,
+        "version": initiative.version,
+        "saved_at": initiative.updated_at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z",
+        "edit_url": url_for(".edit", initiative_id=initiative.id),
+        "autosave_url": url_for(".autosave", initiative_id=initiative.id),
+    }
+
+
+NOT_YET = msg("Not saved yet: a draft needs the required fields.")
+NOT_SAVED = msg("Not saved: some fields need attention.")
 
 
 def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm, refused=None):

@@ -126,13 +126,18 @@ def new_page(browser, live_server):
     """new_page(base_url=..., viewport=..., **context options) -> a page in a fresh context
     (its own cookies); fails the test on any console error or uncaught script error seen on any
     of the pages (a Content-Security-Policy violation is a console error), except the browser's
-    note that a page it navigated to answered 4xx (a form sent back with errors answers 422)."""
+    note that a page it navigated to answered 4xx (a form sent back with errors answers 422),
+    or that a script's request did (the script shows the answer: the form's background save)."""
     contexts = []
     errors: list[str] = []
-    refused_pages: set[str] = set()  # a 4xx page the test navigated to on purpose
+    refused_pages: set[str] = set()  # a 4xx page the test navigated to, or a script asked
 
     def on_response(response) -> None:
-        if response.request.is_navigation_request() and 400 <= response.status < 500:
+        asked = response.request.is_navigation_request() or response.request.resource_type in (
+            "fetch",
+            "xhr",
+        )
+        if asked and 400 <= response.status < 500:
             refused_pages.add(response.url)
 
     def on_console(message) -> None:
