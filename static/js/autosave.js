@@ -100,10 +100,21 @@
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
 
-  // Leaving a section saves at once.
+  // Leaving a section saves at once, unless for one of the form's buttons: pressing it sends
+  // the form anyway, and a save starting under the pointer would change the status's text,
+  // and with it the page's height, between the press and the release.
+  function isButton(element) {
+    return !!(element && element.closest && element.closest("button[type=submit]"));
+  }
   form.addEventListener("focusout", function (event) {
     var section = event.target.closest && event.target.closest(".form-section");
-    if (section && !(event.relatedTarget && section.contains(event.relatedTarget))) { save(); }
+    var next = event.relatedTarget;
+    if (!section || (next && section.contains(next))) { return; }
+    if (isButton(next)) { clearTimeout(timer); return; }
+    save();
+  });
+  form.addEventListener("pointerdown", function (event) {
+    if (isButton(event.target)) { clearTimeout(timer); }
   });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { save(true); }
@@ -111,16 +122,16 @@
 
   // A button pressed while a background save is on its way waits for it, so the form carries
   // the version that save made (and a new record is not created twice).
+  // Once the form is on its way, nothing more is sent in the background (the page being hidden
+  // as it unloads would otherwise save a new record a second time).
   form.addEventListener("submit", function (event) {
     clearTimeout(timer);
-    if (!sending || held) { return; }
+    if (!sending || held) { stopped = true; return; }
     event.preventDefault();
     held = event.submitter || null;
     sending.then(function () {
       var button = held;
       held = null;
-      dirty = false;
-      stopped = true;
       if (form.requestSubmit) { form.requestSubmit(button); } else { form.submit(); }
     });
   });
