@@ -176,6 +176,12 @@ def sign_in(page, who: str) -> None:
     assert page.get_by_role("button", name="Sign out").is_visible()
 
 
+def choose_country(page, typed: str, name: str, label: str = "Country") -> None:
+    """Type into the form's country box (static/js/combobox.js) and choose `name` in its list."""
+    page.get_by_role("combobox", name=label, exact=True).fill(typed)
+    page.get_by_role("option", name=name, exact=True).click()
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/screenshots/ (kept by CI)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from registry import accounts, actions
 from registry.db import read_session, write_session
 from registry.models import Initiative
 
-from .conftest import PEOPLE, screenshot, serving, sign_in
+from .conftest import PEOPLE, choose_country, screenshot, serving, sign_in
 
 pytestmark = pytest.mark.browser
 SAVED = re.compile(r"Draft saved at \d\d:\d\d")
@@ -124,7 +124,7 @@ def test_a_new_record_becomes_a_draft_once_its_required_fields_are_filled(new_pa
     page.get_by_label("Sector", exact=True).select_option("transport")
     page.locator("#f-stages").get_by_label("Deliver", exact=True).check()
     page.get_by_label("Maturity").select_option("pilot")
-    page.get_by_label("Country", exact=True).select_option("FR")
+    choose_country(page, "Fra", "France")
     page.get_by_label("Locality").fill("Vaulx-en-Velin")
     page.wait_for_url(re.compile(r"/my/initiatives/\d+/edit$"), timeout=15000)
     expect(page.locator("#autosave-status")).to_have_text(SAVED, timeout=15000)

@@ -108,7 +108,7 @@ def test_an_image_and_a_report_reach_the_public_once_a_curator_publishes(new_pag
     item = curator.locator(".review-item", has=curator.get_by_role("heading", name=TITLE))
     assert ALT in item.locator(".media-waiting").inner_text()
     item.get_by_role("button", name="Publish").click()
-    assert curator.get_by_role("status").filter(has_text="Published.").is_visible()
+    expect(curator.get_by_role("status").filter(has_text="Published.")).to_be_visible()
 
     anonymous.goto(f"/initiatives/{record}")
     figure = anonymous.locator("figure")
