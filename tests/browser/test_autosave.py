@@ -18,7 +18,7 @@ from registry import accounts, actions
 from registry.db import read_session, write_session
 from registry.models import Initiative
 
-from .conftest import PEOPLE, choose_country, screenshot, serving, sign_in
+from .conftest import PEOPLE, SCREENSHOTS, choose_country, serving, sign_in
 
 pytestmark = pytest.mark.browser
 SAVED = re.compile(r"Draft saved at \d\d:\d\d")
@@ -42,6 +42,13 @@ def _draft(app, title: str) -> int:
             "maturity": "pilot",
         }
         return actions.create(s, owner, record).id
+
+
+def shot(page, element, name: str) -> None:
+    """A screenshot of the viewport with `element` in its middle (the form is long)."""
+    element.evaluate("e => e.scrollIntoView({block: 'center'})")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png"))
 
 
 def _eventually(check, seconds: float = 15) -> None:
@@ -70,7 +77,7 @@ def test_typing_is_saved_after_a_pause_and_kept_on_reload(new_page, server):
     expect(status).to_have_text(SAVED, timeout=15000)
     assert status.get_attribute("aria-live") == "polite"
     assert _stored(app, record)[2] == "Lyon 4e"
-    screenshot(page, "form-autosaved")
+    shot(page, status, "form-autosaved")
     page.reload()
     assert page.get_by_label("Locality").input_value() == "Lyon 4e"
     # The form's own button still saves, with the version the background save made.
@@ -110,7 +117,7 @@ def test_a_change_made_meanwhile_is_reported_and_nothing_is_lost(new_page, serve
     mine.get_by_label("Locality").fill("Lyon 7e")
     mine.wait_for_timeout(3000)
     assert _stored(app, record) == before
-    screenshot(mine, "form-autosave-stale")
+    shot(mine, status, "form-autosave-stale")
 
 
 def test_a_new_record_becomes_a_draft_once_its_required_fields_are_filled(new_page, server):
