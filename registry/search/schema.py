@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh.analysis import IDTokenizer, LowercaseFilter
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
 from .. import completeness, markdown
 from ..models import Initiative
-from .analysis import TOKEN, LanguageAnalyzer, joined_compounds, tagged
+from .analysis import TOKEN, LanguageAnalyzer, LanguageText, joined_compounds, tagged
 from .ranking import FIELDS
 
 STAGE_BITS = {"plan": 1, "design": 2, "deliver": 4, "evaluate": 8}
@@ -36,7 +36,7 @@ def code() -> ID:
 
 
 def make_schema() -> Schema:
-    text = {name: TEXT(analyzer=LanguageAnalyzer(), stored=False) for name in TEXT_FIELDS}
+    text = {name: LanguageText(analyzer=LanguageAnalyzer(), stored=False) for name in TEXT_FIELDS}
     lengths = {name: NUMERIC(int, bits=32, sortable=True) for name in LENGTH_FIELDS}
     return Schema(
         id=ID(unique=True, stored=True, sortable=True),
@@ -56,7 +56,7 @@ def make_schema() -> Schema:
         published=NUMERIC(int, bits=64, sortable=True),
         title_sort=ID(sortable=True),
         # Searched, never named in a query: hyphenated words joined ("codesign").
-        compounds=TEXT(analyzer=LanguageAnalyzer(), stored=False, phrase=False),
+        compounds=LanguageText(analyzer=LanguageAnalyzer(), stored=False, phrase=False),
         **text,
         **lengths,
     )
