@@ -92,9 +92,9 @@ def _autosave_url(initiative: Initiative | None) -> str | None:
     sent back or withdrawn) the principal may edit; None for the rest (published records and
     their edits, records in review: saved with the buttons only)."""
     if initiative is None:
-        return url_for(".autosave_new")
+        return url_for("contribute.autosave_new")
     if actions.saved_as_you_type(current_principal(), initiative):
-        return url_for(".autosave", initiative_id=initiative.id)
+        return url_for("contribute.autosave", initiative_id=initiative.id)
     return None
 
 
@@ -251,8 +251,8 @@ def _saved(initiative: Initiative) -> dict:
         "id": initiative.id,
         "version": initiative.version,
         "saved_at": initiative.updated_at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z",
-        "edit_url": url_for(".edit", initiative_id=initiative.id),
-        "autosave_url": url_for(".autosave", initiative_id=initiative.id),
+        "edit_url": url_for("contribute.edit", initiative_id=initiative.id),
+        "autosave_url": url_for("contribute.autosave", initiative_id=initiative.id),
     }
 
 
