@@ -61,8 +61,12 @@ audit-only:
 	  -r $(RUN_LOCK) -r $(TEST_LOCK) || { echo "audit: FAILED: vulnerabilities found, or \
 	the service could not be reached or could not answer for a package (see above)" >&2; exit 1; }
 
+# The suite spreads over worker processes (pytest-xdist): each has its own SQLite template,
+# PostgreSQL template database and browser. Three on two cores keeps both busy while one waits
+# on a subprocess, the database or chromium; worksteal evens out the few minute-long tests.
+TEST_WORKERS ?= 3
 test: setup lint browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal
 
 test-browser: setup browser-deps
 	$(BIN)/python -m pytest -m browser

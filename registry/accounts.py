@@ -9,6 +9,7 @@ at the owner's own address (the address is the client's, behind a configured tru
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -33,8 +34,15 @@ MAX_FAILURES_PER_ADDRESS = 20  # one address trying many accounts
 TOKEN_PREFIX = "crt_"
 
 _hasher = PasswordHasher()
-# Verified when the account does not exist, so timing does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the account does not exist, so timing does not reveal which accounts exist.
+
+    Made on first use, not at import: hashing costs ~0.4 s of CPU, which every CLI command paid.
+    """
+    return _hasher.hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -202,7 +210,7 @@ def authenticate(engine: Engine, email: str, password: str, address: str) -> Pri
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -177,8 +177,8 @@ def _codes_param(name: str, vocabulary: vocab.Vocabulary, description: str) -> d
     )
 
 
-def _parameters() -> dict[str, dict[str, Any]]:
-    year = {"type": "integer", "minimum": 1900, "maximum": latest_year()}
+def _parameters(latest: int) -> dict[str, dict[str, Any]]:
+    year = {"type": "integer", "minimum": 1900, "maximum": latest}
     return {
         "q": _param(
             "q",
@@ -923,7 +923,9 @@ def _case_paths() -> dict[str, Any]:
 
 
 @cache
-def _document() -> dict[str, Any]:
+def _document(latest: int) -> dict[str, Any]:
+    """The document for years up to `latest`: built once per year bound, not once per process
+    (a server running over New Year would otherwise refuse nothing but document last year's)."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -951,7 +953,7 @@ def _document() -> dict[str, Any]:
         "paths": _paths(),
         "components": {
             "schemas": _schemas(),
-            "parameters": _parameters(),
+            "parameters": _parameters(latest),
             "responses": {n: _json(_ref(shapes.Error), text) for n, text in ERRORS.items()},
             "securitySchemes": {
                 "bearer": {
@@ -972,4 +974,4 @@ def _document() -> dict[str, Any]:
 
 def document(server_url: str) -> dict[str, Any]:
     """The whole OpenAPI document, served from `server_url` (the site's root)."""
-    return {**_document(), "servers": [{"url": server_url.rstrip("/") or "/"}]}
+    return {**_document(latest_year()), "servers": [{"url": server_url.rstrip("/") or "/"}]}

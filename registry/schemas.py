@@ -563,14 +563,20 @@ def _passing(data: dict[str, Any], failed: dict[str, list[str]]) -> dict[str, An
     return values
 
 
-# Fields a curator needs before a record can be submitted for review (the web form and its
-# submit buttons ask for them; a draft is saved without them).
+# Fields a curator needs before a record can be submitted for its first review; a draft is
+# saved without them. The `create` (submitted) and `submit` actions hold every surface to them
+# (pages, API, import, command line); the form marks them.
 REVIEW_NEEDS = ("description", "start_year", "sources")
+NEEDED_FOR_REVIEW = msg("needed before the initiative can be submitted for review")
 
 
 def review_problems(fields: dict[str, Any]) -> dict[str, list[str]]:
     """What a record still lacks to be submitted for review: REVIEW_NEEDS left empty."""
-    return {name: [REQUIRED] for name in REVIEW_NEEDS if fields.get(name) in (None, "", [])}
+    return {name: [NEEDED_FOR_REVIEW] for name in REVIEW_NEEDS if _empty(fields.get(name))}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
 MULTI = tuple(vocab.MULTI_FIELDS)
@@ -591,6 +597,23 @@ def validate_initiative(data: Any) -> InitiativeIn:
         for name, messages in timeline_problems(_passing(data, failed)).items():
             failed.setdefault(name, []).extend(messages)
         raise ValidationFailed(failed) from None
+
+
+def validate_for_review(data: Any) -> InitiativeIn:
+    """Validate a record about to be submitted for its first review: the schema's problems and
+    the fields a curator needs (REVIEW_NEEDS), every one at once."""
+    try:
+        checked = validate_initiative(data)
+    except ValidationFailed as exc:
+        failed = dict(exc.fields)
+        if isinstance(data, dict):
+            for name, messages in review_problems(data).items():
+                failed.setdefault(name, messages)
+        raise ValidationFailed(failed) from None
+    lacking = review_problems(checked.model_dump())
+    if lacking:
+        raise ValidationFailed(lacking)
+    return checked
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:

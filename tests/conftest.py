@@ -26,8 +26,16 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-def valid_record(**overrides: Any) -> dict[str, Any]:
-    """A minimal valid initiative; override any field."""
+# What a curator needs before a record's first review (schemas.REVIEW_NEEDS), as test values.
+REVIEW_READY: dict[str, Any] = {
+    "description": "Lorem ipsum dolor sit amet.",
+    "start_year": 2012,
+    "sources": [{"title": "Lorem report", "url": "https://example.org/lorem"}],
+}
+
+
+def draft_record(**overrides: Any) -> dict[str, Any]:
+    """A minimal valid initiative: what a draft needs; override any field."""
     record = {
         "title": "Citizen patrols with the local police",
         "summary": "Volunteers and officers walk the neighbourhood together.",
@@ -38,6 +46,12 @@ def valid_record(**overrides: Any) -> dict[str, Any]:
     }
     record.update(overrides)
     return record
+
+
+def valid_record(**overrides: Any) -> dict[str, Any]:
+    """A valid initiative that can also be submitted for review (draft_record with
+    REVIEW_READY's description, start year and source); override any field."""
+    return draft_record(**{**REVIEW_READY, **overrides})
 
 
 # --- SQLite -------------------------------------------------------------------------------

@@ -254,3 +254,15 @@ def test_downloads_answer_a_bad_parameter_with_the_documented_json_error(client,
     assert "sector" in response.get_json()["error"]["fields"]
     page = client.get("/export?sector=astrology")
     assert page.status_code == 400 and page.mimetype == "text/html"
+
+
+def test_the_documented_year_bound_is_built_per_year_not_once_per_process():
+    from registry import openapi
+    from registry.schemas import latest_year
+
+    def bound(doc):
+        return doc["components"]["parameters"]["year_from"]["schema"]["maximum"]
+
+    assert bound(openapi.document("/")) == latest_year()
+    assert bound(openapi._document(latest_year() + 1)) == latest_year() + 1
+    assert bound(openapi.document("/")) == latest_year()

@@ -283,3 +283,27 @@ def test_a_route_the_crawler_cannot_fill_fails(app, client, world):
 
     with pytest.raises(UnfillableRoute, match="<uuid:token>"):
         crawl(client, world)
+
+
+def test_result_summaries_are_the_published_records_as_they_are(any_app, make_initiative):
+    """Search hits are read as summaries (initiatives.published_summaries), not ORM objects:
+    the same fields as the record, in the order asked, and nothing that is not published."""
+    shown = make_initiative(
+        target=any_app, title="Shown", stages=["evaluate", "plan"], tags=["b tag", "a tag"],
+        evidence_level="anecdotal", start_year=2011,
+    )  # fmt: skip
+    bare = make_initiative(target=any_app, title="Bare", stages=["deliver"])
+    hidden = {state: make_initiative(state, target=any_app) for state in HIDDEN_STATES}
+    asked = [*hidden.values(), bare, 999_999, shown]
+    with read_session(any_app.extensions["registry"].engine) as session:
+        summaries = initiatives.published_summaries(session, asked)
+        records = initiatives.published_in_order(session, asked)
+        assert [s.id for s in summaries] == [r.id for r in records] == [bare, shown]
+        for summary, record in zip(summaries, records, strict=True):
+            for name in initiatives.SUMMARY_COLUMNS:
+                assert getattr(summary, name) == getattr(record, name), name
+            assert summary.codes("stages") == record.codes("stages")
+            assert summary.tags == record.tags
+        assert summaries[1].codes("stages") == ["plan", "evaluate"]
+        assert summaries[1].tags == ["a tag", "b tag"]
+        assert initiatives.published_summaries(session, []) == []

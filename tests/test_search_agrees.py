@@ -15,6 +15,7 @@ from sqlalchemy import select
 from registry import actions, completeness, initiatives, vocab
 from registry.db import read_session, write_session
 from registry.models import Initiative
+from registry.transfer.importing import Row
 
 from .conftest import bring_to
 
@@ -53,7 +54,18 @@ def catalogue(any_app):
             record.update(outcomes="Fewer falls.", lessons="Start small.", locality="Lyon",
                           lead_organisation="City", participants=["citizens"])  # fmt: skip
         status = "published" if n < 45 else rng.choice(["draft", "submitted", "rejected"])
+        if status != "draft":  # what a first review needs
+            record.setdefault("description", "Why and how.")
+            record.setdefault("sources", [{"title": "Page", "url": "https://example.org/p"}])
         with write_session(engine) as session:
+            if start is None and status == "published":  # published by a curator's import
+                rows = [Row(f"row {n}", record)]
+                actions.import_rows(
+                    session, actions.SYSTEM, rows, actions.ImportOptions(publish=True)
+                )
+                continue
+            if start is None and status != "draft":
+                record["start_year"] = 2010
             initiative = actions.create(session, actions.SYSTEM, record)
             bring_to(session, initiative.id, status, actions.SYSTEM)
     assert any_app.test_client().get("/api/v1/initiatives").get_json()["total"] == 45

@@ -47,6 +47,7 @@ def hostile_record() -> dict:
         "sector": "health",
         "stages": ["design"],
         "maturity": "pilot",
+        "start_year": 2015,
         "outcomes": f"{WORD} {p}",
         "lead_organisation": f"{WORD} {PAYLOADS[1]}",
         "partners": [f"{WORD} {x}" for x in PAYLOADS],

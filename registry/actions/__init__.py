@@ -65,7 +65,17 @@ from .people import (
     set_locale,
     sign_out_everywhere,
 )
-from .records import create, delete, edit, publish, reject, restore, submit, withdraw
+from .records import (
+    create,
+    delete,
+    edit,
+    publish,
+    reject,
+    restore,
+    saved_as_you_type,
+    submit,
+    withdraw,
+)
 from .translations import (  # case records (issue 16)
     TranslationNotFound,
     remove_translation,
@@ -125,6 +135,7 @@ __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "retry_mail",
     "revoke_token",
     "save_search",
+    "saved_as_you_type",
     "send_digest",
     "set_locale",
     "share_list",

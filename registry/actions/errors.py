@@ -31,6 +31,10 @@ _INVALID = {
     "reject": msg("only an initiative or an edit waiting for review can be sent back"),
     "withdraw": msg("only a submitted or published initiative can be withdrawn"),
     "delete": msg("this initiative is deleted already"),
+    "autosave": msg(
+        "only a draft, a record sent back or a withdrawn record is saved as you type; save "
+        "this one with the form's buttons"
+    ),
     "import": msg("matches a deleted initiative"),
     "import_publish": msg("matches a deleted initiative"),
 }

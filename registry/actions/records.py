@@ -67,14 +67,39 @@ def authorise(
     return state, after
 
 
-def merged(base: dict[str, Any], patch: Any) -> dict[str, Any]:
-    """`patch` merged onto `base` and the whole validated, so cross-field rules always hold."""
+def merged(base: dict[str, Any], patch: Any, *, for_review: bool = False) -> dict[str, Any]:
+    """`patch` merged onto `base` and the whole validated, so cross-field rules always hold;
+    `for_review`: and what a first review needs (schemas.REVIEW_NEEDS), all at once."""
     if not isinstance(patch, dict):
         raise ValidationFailed({"_": [msg("expected a JSON object with the fields to change")]})
     unknown = [k for k in patch if k not in initiatives.EDITABLE]
     if unknown:
         raise ValidationFailed({k: [msg("unknown field")] for k in unknown})
-    return storage.as_fields(schemas.validate_initiative({**base, **patch}))
+    validate = schemas.validate_for_review if for_review else schemas.validate_initiative
+    return storage.as_fields(validate({**base, **patch}))
+
+
+# The states from which `submit` asks for a record's first review (to State.SUBMITTED): it
+# must then hold what a curator needs. An edit of a published record is not asked again.
+FIRST_REVIEW_FROM = frozenset(
+    state
+    for (state, name), rule in TABLE.items()
+    if name == "submit" and State.SUBMITTED in rule.values()
+)
+
+
+def saved_as_you_type(principal: Principal | None, initiative: Initiative) -> bool:
+    """Whether the form's background save (`edit` with draft_only) may run on this record for
+    this principal: a draft, a record sent back or a withdrawn one that the principal may edit."""
+    state = state_of(initiative)
+    return state in FIRST_REVIEW_FROM and move(state, "edit", roles(principal, initiative)) is state
+
+
+def check_reviewable(initiative: Initiative) -> None:
+    """ValidationFailed listing each field a curator needs that the record leaves empty."""
+    lacking = schemas.review_problems(initiatives.proposed_fields(initiative))
+    if lacking:
+        raise ValidationFailed(lacking)
 
 
 # --- content ------------------------------------------------------------------------------
@@ -89,7 +114,8 @@ def create(
     _, after = authorise(principal, None, name)
     if not isinstance(data, dict):
         raise ValidationFailed({"_": [msg("expected a JSON object with the initiative's fields")]})
-    fields = storage.as_fields(schemas.validate_initiative(data))
+    validate = schemas.validate_for_review if submit else schemas.validate_initiative
+    fields = storage.as_fields(validate(data))
     initiative = storage.new_row(
         organisation_id=principal.organisation_id, created_by_id=principal.id, illustrative=False
     )
@@ -126,12 +152,26 @@ def edit(
     patch: Any,
     *,
     expected_version: int | None,
+    for_review: bool = False,
+    draft_only: bool = False,
 ) -> Initiative:
     """Change a record's fields (a partial update). An owner's change of a published record
-    waits beside the live fields until a curator publishes it; a curator's goes live."""
+    waits beside the live fields until a curator publishes it; a curator's goes live.
+
+    `for_review`: the caller submits the record next (the form's "Submit for review"); when that
+    would be its first review, what a curator needs is checked with the rest, so every problem
+    is reported at once (`submit` checks it again).
+
+    `draft_only`: a save in the background as the owner types (the form's script); refused
+    (InvalidMove) unless the record is and stays a draft, a record sent back or a withdrawn
+    one, so it never changes a published record, an edit waiting beside one, or a record in
+    review."""
     initiative = locked(session, principal, initiative_id, "edit")
     state, after = authorise(principal, initiative, "edit", expected_version)
-    fields = merged(initiatives.proposed_fields(initiative), patch)
+    if draft_only and not (state is after and after in FIRST_REVIEW_FROM):
+        raise InvalidMove("autosave", state.value)
+    first_review = for_review and after in FIRST_REVIEW_FROM
+    fields = merged(initiatives.proposed_fields(initiative), patch, for_review=first_review)
     return write_content(session, principal, initiative, state, after, fields, "edit")
 
 
@@ -263,8 +303,14 @@ def submit(
     session: Session, principal: Principal, initiative_id: int, *,
     expected_version: int | None = None,
 ) -> Initiative:  # fmt: skip
-    """Ask for review: the record itself, or the edit waiting beside the published record."""
-    return _transition(session, principal, initiative_id, "submit", expected_version)
+    """Ask for review: the record itself, or the edit waiting beside the published record. A
+    record's first review needs the fields of schemas.REVIEW_NEEDS (ValidationFailed lists the
+    empty ones); an edit of a published record is not asked again."""
+    initiative = locked(session, principal, initiative_id, "submit")
+    state, after = authorise(principal, initiative, "submit", expected_version)
+    if state in FIRST_REVIEW_FROM:
+        check_reviewable(initiative)
+    return _move(session, principal, initiative, state, after, "submit", "")
 
 
 @action("publish")

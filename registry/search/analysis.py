@@ -25,8 +25,11 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.lang import stopwords_for_language
+from whoosh.fields import TEXT
+from whoosh.formats import Frequency, Positions
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
+from whoosh.system import pack_uint
 
 NEUTRAL = "xx"
 STEMMED = ("en", "fr")
@@ -140,3 +143,82 @@ class LanguageAnalyzer(Analyzer):
 
 
 NEUTRAL_ANALYZER = PIPELINES[NEUTRAL]
+
+
+# --- Indexing without the token pipeline -------------------------------------------------
+# Whoosh analyses a field by passing one Token object through a generator per filter, for
+# every word: about a fifth of the CPU of indexing a realistic record (bench/index_cost.py).
+# A word's analysis depends on the word alone, so indexing looks each one up in a table
+# instead (filled by `_analyse`: the pipeline's steps, in its order) and counts positions
+# itself as StopFilter(renumber=True) does. Queries and anything else still go through
+# PIPELINES; tests/test_search_analysis.py checks both ways give the same postings.
+
+_STOPS = {lang: frozenset(stopwords_for_language(lang)) for lang in STEMMED}
+_STEMMERS = {lang: stemmer_for_language(lang) for lang in STEMMED}
+WORDS_KEPT = 500_000  # analysed words remembered per analysis language
+_WORDS: dict[str, dict[str, str | None]] = {lang: {} for lang in PIPELINES}
+
+
+def _analyse(language: str, word: str) -> str | None:
+    """The term `word` (one TOKEN match) is indexed as in `language`, None for a stop word."""
+    text = word.lower()
+    if language == NEUTRAL:
+        return text.translate(accent_map)
+    if text in _STOPS[language]:
+        return None
+    text = text.translate(accent_map)
+    overrides = STEM_OVERRIDES.get(language, {})
+    text = overrides.get(text, text)
+    return text if text in overrides.values() else _STEMMERS[language](text)
+
+
+def positions(value: str) -> dict[str, list[int]]:
+    """Each term of `value` (a `tagged` text) and its positions, in first-occurrence order:
+    what LanguageAnalyzer's pipeline yields with positions on."""
+    language = _language.get()
+    if value.startswith(_MARK):
+        language, _, value = value[1:].partition(_END)
+    known = _WORDS[language]
+    if len(known) > WORDS_KEPT:
+        known.clear()
+    found: dict[str, list[int]] = {}
+    pos = -1
+    for index, word in enumerate(TOKEN.findall(value)):
+        try:
+            term = known[word]
+        except KeyError:
+            term = known[word] = _analyse(language, word)
+        if term is None:
+            continue
+        # StopFilter's renumbering: the first word kept keeps its place, the next follow it.
+        pos = index if pos < 0 else pos + 1
+        at = found.get(term)
+        if at is None:
+            found[term] = [pos]
+        else:
+            at.append(pos)
+    return found
+
+
+class LanguageText(TEXT):
+    """A TEXT field whose postings are made by `positions` rather than the token pipeline
+    (same terms, frequencies, weights and positions). Index generations name this class in
+    their schema: keep it here."""
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str) or not isinstance(self.analyzer, LanguageAnalyzer):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        found = positions(value)
+        if isinstance(self.format, Positions):
+            encode = self.format.encode
+            return [
+                (term.encode("utf-8"), len(at), len(at) * boost, encode(at))
+                for term, at in found.items()
+            ]
+        if isinstance(self.format, Frequency):
+            return [
+                (term.encode("utf-8"), len(at), len(at) * boost, pack_uint(len(at)))
+                for term, at in found.items()
+            ]
+        return super().index(value)

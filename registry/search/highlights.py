@@ -154,24 +154,31 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
     windows = 0  # fragments begun so far
     reach = -1  # where the last fragment ends (its last match + SURROUND)
     end = limit
+    # The loop runs for every word of a hit's fields: names bound once, phrase bookkeeping only
+    # when the query has phrases, a word's span made only when it is marked or remembered.
+    words, prefixes, phrases = wanted.words, wanted.prefixes, wanted.phrases
+    fragments = not whole
     for m in TOKEN.finditer(text, begin, limit):
         analysed = _analysed(analysis, m.group())
         if analysed is None:
             continue
-        span = m.span()
-        if not whole and windows >= FRAGMENTS and span[0] - SURROUND > reach:
-            end = span[0]  # past the last fragment: nothing further would be shown
+        if fragments and windows >= FRAGMENTS and m.start() - SURROUND > reach:
+            end = m.start()  # past the last fragment: nothing further would be shown
             break
-        recent.append((span, analysed))
-        if len(recent) > longest:
-            recent.pop(0)
-        found: list[tuple[int, int]] = []
-        if analysed in wanted.words or (wanted.prefixes and analysed.startswith(wanted.prefixes)):
-            found.append(span)
-        for phrase in wanted.phrases:
-            n = len(phrase)
-            if len(recent) >= n and tuple(a for _, a in recent[-n:]) == phrase:
-                found.extend(s for s, _ in recent[-n:])
+        hit = analysed in words or (prefixes and analysed.startswith(prefixes))
+        if not phrases:
+            if not hit:
+                continue
+            found = [m.span()]
+        else:
+            recent.append((m.span(), analysed))
+            if len(recent) > longest:
+                recent.pop(0)
+            found = [m.span()] if hit else []
+            for phrase in phrases:
+                n = len(phrase)
+                if len(recent) >= n and tuple(a for _, a in recent[-n:]) == phrase:
+                    found.extend(s for s, _ in recent[-n:])
         for start, stop in found:
             if start - SURROUND > reach:
                 windows += 1

@@ -16,7 +16,7 @@ from whoosh.searching import Searcher
 
 from .. import initiatives, links, markdown
 from ..filters import Filters
-from ..initiatives import published_in_order
+from ..initiatives import Summary, published_summaries
 from ..models import Initiative
 from . import facets, highlights, parsing, ranking, suggest
 from .analysis import NEUTRAL, analysis_language
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Hit:
-    initiative: Initiative
+    initiative: Summary
     highlights: dict[str, str] = field(default_factory=dict)
     all_words: bool = True  # matches every word of the query (False: only some of them)
 
@@ -71,7 +71,7 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
     @property
-    def items(self) -> list[Initiative]:
+    def items(self) -> list[Summary]:
         return [h.initiative for h in self.hits]
 
 
@@ -233,7 +233,7 @@ def search(index: SearchIndex, session: Session, filters: Filters) -> SearchResu
         else {}
     )
     hits = []
-    for row in published_in_order(session, ids):
+    for row in published_summaries(session, ids):
         found = wanted.get(analysis_language(row.language))
         all_words = not partial.get(row.id, False)
         if not found:  # browsing, or nothing to mark in this record's language

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh.analysis import IDTokenizer, LowercaseFilter
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, Schema
 
 from .. import completeness, markdown, translations
 from ..models import Initiative
-from .analysis import TOKEN, LanguageAnalyzer, joined_compounds, tagged
+from .analysis import TOKEN, LanguageAnalyzer, LanguageText, joined_compounds, tagged
 from .ranking import FIELDS
 
 STAGE_BITS = {"plan": 1, "design": 2, "deliver": 4, "evaluate": 8}
@@ -35,9 +36,16 @@ def code() -> ID:
     return ID(sortable=True, analyzer=IDTokenizer() | LowercaseFilter())
 
 
+def number(typecode: str = "i") -> COLUMN:
+    """A number read only as a column (columns.py: filters, facets, sorting, BM25F lengths),
+    never looked up as a term: not indexed. As a NUMERIC field, each value was 8 or 16 terms
+    (Whoosh's range-query tiers), a fifth of a realistic record's postings."""
+    return COLUMN(NumericColumn(typecode, default=0))
+
+
 def make_schema() -> Schema:
-    text = {name: TEXT(analyzer=LanguageAnalyzer(), stored=False) for name in TEXT_FIELDS}
-    lengths = {name: NUMERIC(int, bits=32, sortable=True) for name in LENGTH_FIELDS}
+    text = {name: LanguageText(analyzer=LanguageAnalyzer(), stored=False) for name in TEXT_FIELDS}
+    lengths = {name: number() for name in LENGTH_FIELDS}
     return Schema(
         id=ID(unique=True, stored=True, sortable=True),
         version=STORED(),
@@ -50,13 +58,13 @@ def make_schema() -> Schema:
         completeness=code(),  # case records (issue 16): its bucket
         stage=KEYWORD(lowercase=True, scorable=False),
         participants=KEYWORD(lowercase=True, scorable=False),
-        stage_mask=NUMERIC(int, bits=32, sortable=True),
+        stage_mask=number(),
         tag=KEYWORD(lowercase=True, commas=True, scorable=False),
-        start_year=NUMERIC(int, bits=32, sortable=True),
-        published=NUMERIC(int, bits=64, sortable=True),
+        start_year=number(),
+        published=number("q"),
         title_sort=ID(sortable=True),
         # Searched, never named in a query: hyphenated words joined ("codesign").
-        compounds=TEXT(analyzer=LanguageAnalyzer(), stored=False, phrase=False),
+        compounds=LanguageText(analyzer=LanguageAnalyzer(), stored=False, phrase=False),
         **text,
         **lengths,
     )

@@ -40,9 +40,15 @@ def form_version(form: Any) -> int:
         return 0
 
 
-def carry_out(run: Callable[[Session], Any], done: str) -> tuple[bool, Any]:
+def carry_out(
+    run: Callable[[Session], Any],
+    done: str,
+    on_invalid: Callable[[ValidationFailed], Any] | None = None,
+) -> tuple[bool, Any]:
     """(whether it was done, what `run` returned): `run` takes the write session and calls one
-    action; `done` is flashed when it succeeds, the refusal otherwise (aborts: 404, 403)."""
+    action; `done` is flashed when it succeeds, the refusal otherwise (aborts: 404, 403).
+    `on_invalid` may answer a field refusal with a page of its own, returned as (False, page);
+    when it gives None the refusal is flashed."""
     try:
         with write_session(registry_of().engine) as session:
             result = run(session)
@@ -57,6 +63,9 @@ def carry_out(run: Callable[[Session], Any], done: str) -> tuple[bool, Any]:
     except (InvalidMove, Conflict) as exc:
         flash(localized(exc.message), "error")
     except ValidationFailed as exc:
+        answer = on_invalid(exc) if on_invalid else None
+        if answer is not None:
+            return False, answer
         flash("; ".join(localized(m) for msgs in exc.fields.values() for m in msgs), "error")
     else:
         flash(done, "info")

@@ -19,9 +19,8 @@ from ..countries import all_countries
 from ..extensions import db, figure_cache, search_index
 from ..filters import BadParameter, Filters, parse_filters
 from ..i18n import current_locale
-from ..initiatives import published_in_order
+from ..initiatives import Summary, published_in_order
 from ..messages import msg
-from ..models import Initiative
 from ..openapi import MAX_ID
 from ..schemas import whole_number
 from ..security import public
@@ -220,7 +219,7 @@ def compare_cases():
     chosen = published_in_order(session, ids)
     found = {i.id for i in chosen}
     q = " ".join(request.args.get("q", "").split())[:200]
-    candidates: list[Initiative] = []
+    candidates: list[Summary] = []
     if q and len(chosen) < MAX_CASES:
         result = search.search(search_index(), session, Filters(q=q, per_page=PICKER_SIZE))
         candidates = [i for i in result.items if i.id not in found]

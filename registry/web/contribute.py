@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -18,7 +18,7 @@ from ..extensions import db, registry_of
 from ..i18n import localized
 from ..messages import msg
 from ..models import Initiative
-from ..schemas import ValidationFailed, review_problems, validate_initiative, whole_number
+from ..schemas import ValidationFailed, whole_number
 from ..security import private
 from . import buttons, forms, review
 from .forms import SECTIONS, ActionForm, InitiativeForm, RejectForm, RestoreForm
@@ -79,6 +79,7 @@ def _render_form(form, initiative=None, errors=None, similar=(), status=200, **c
             hints=forms.HINTS,
             max_lengths=forms.MAX_LENGTHS,
             can_delete=initiative is not None and actions.allowed(user, initiative, "delete"),
+            autosave_url=_autosave_url(initiative),
             similar=similar,
             **context,
         ),
@@ -86,18 +87,15 @@ def _render_form(form, initiative=None, errors=None, similar=(), status=200, **c
     )
 
 
-def _problems(data: dict, for_review: bool) -> dict[str, list]:
-    """Every problem of a submission at once: the schema's (fields and the rules between them)
-    and, when it goes to review, the fields a curator needs."""
-    try:
-        validate_initiative(data)
-        problems: dict[str, list] = {}
-    except ValidationFailed as exc:
-        problems = dict(exc.fields)
-    if for_review:
-        for name, messages in review_problems(data).items():
-            problems.setdefault(name, messages)
-    return problems
+def _autosave_url(initiative: Initiative | None) -> str | None:
+    """Where the form's script saves as the writer types: a new record, or a draft (a record
+    sent back or withdrawn) the principal may edit; None for the rest (published records and
+    their edits, records in review: saved with the buttons only)."""
+    if initiative is None:
+        return url_for(".autosave_new")
+    if actions.saved_as_you_type(current_principal(), initiative):
+        return url_for(".autosave", initiative_id=initiative.id)
+    return None
 
 
 def edit_page(initiative: Initiative, status: int = 200, errors=None, **context):
@@ -134,9 +132,6 @@ def new():
         return _render_form(form, preview=request.form["preview"])
     data = form.to_data()
     submit = "submit" in request.form
-    problems = _problems(data, submit)
-    if problems:
-        return _render_form(form, errors=problems, similar=_similar(data, problems), status=422)
     try:
         with write_session(registry_of().engine) as s:
             created = actions.create(s, user, data, submit=submit)
@@ -173,14 +168,11 @@ def edit(initiative_id: int):
     data = form.to_data()
     version = buttons.form_version(form)
     submit = "submit" in request.form
-    # A record a curator has published once is not asked again for what a first review needs.
-    reviewed = submit and initiative.status != "published"
-    problems = _problems(data, reviewed)
-    if problems:
-        return _render_form(form, initiative, errors=problems, status=422)
     try:
         with write_session(registry_of().engine) as s:
-            target = actions.edit(s, user, initiative_id, data, expected_version=version)
+            target = actions.edit(
+                s, user, initiative_id, data, expected_version=version, for_review=submit
+            )
             submitted = submit and actions.allowed(user, target, "submit")
             if submitted:
                 actions.submit(s, user, initiative_id)
@@ -199,15 +191,87 @@ def edit(initiative_id: int):
     return _page_of(initiatives.lookup(db(), initiative_id))
 
 
-def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm):
-    """One workflow button: the action with the version the page showed, then back."""
+# --- Saved as you type (static/js/autosave.js) ----------------------------------------------
+# The form's script posts the whole form (with its CSRF token and version) after the writer
+# pauses; a draft is saved through the same actions as the "Save draft" button, never
+# submitted, and a published record or one in review is never touched (draft_only). Answers
+# are JSON: {"version", "saved_at"} or {"message", "errors"} in the reader's words.
+
+
+def _autosave_refusal(status: int, message, errors: dict | None = None):
+    return jsonify({"message": localized(message), "errors": errors or {}}), status
+
+
+@bp.post("/my/initiatives/autosave")
+@private("signed-in users")
+@login_required
+def autosave_new():
+    """A new record's first background save: the draft is created once its required fields
+    are valid; until then the answer says what a draft still needs (nothing is written)."""
+    form = InitiativeForm()
+    try:
+        with write_session(registry_of().engine) as s:
+            created = actions.create(s, current_principal(), form.to_data())
+            answer = _saved(created)
+    except ValidationFailed as exc:
+        return _autosave_refusal(422, NOT_YET, forms.reader_errors(form, exc.fields))
+    except Conflict as exc:
+        return _autosave_refusal(409, exc.message, {exc.field: [localized(exc.message)]})
+    return jsonify(answer), 201
+
+
+@bp.post("/my/initiatives/<int:initiative_id>/autosave")
+@private("owners and curators of a draft, as the state table allows")
+@login_required
+def autosave(initiative_id: int):
+    """A draft's background save: the edit action with the version the page holds; a stale
+    version is refused (409, nothing written) and the writer told."""
+    form = InitiativeForm()
+    try:
+        with write_session(registry_of().engine) as s:
+            version = buttons.form_version(form)
+            saved = actions.edit(s, current_principal(), initiative_id, form.to_data(),
+                                 expected_version=version, draft_only=True)  # fmt: skip
+            answer = _saved(saved)
+    except initiatives.NotFound:
+        return _autosave_refusal(404, msg("This initiative cannot be found."))
+    except Forbidden as exc:
+        return _autosave_refusal(403, exc.message)
+    except StaleVersion:
+        return jsonify({"message": localized(STALE), "errors": {}, "stale": True}), 409
+    except (InvalidMove, Conflict) as exc:
+        return _autosave_refusal(409, exc.message)
+    except ValidationFailed as exc:
+        return _autosave_refusal(422, NOT_SAVED, forms.reader_errors(form, exc.fields))
+    return jsonify(answer)
+
+
+def _saved(initiative: Initiative) -> dict:
+    return {
+        "id": initiative.id,
+        "version": initiative.version,
+        "saved_at": initiative.updated_at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z",
+        "edit_url": url_for(".edit", initiative_id=initiative.id),
+        "autosave_url": url_for(".autosave", initiative_id=initiative.id),
+    }
+
+
+NOT_YET = msg("Not saved yet: a draft needs the required fields.")
+NOT_SAVED = msg("Not saved: some fields need attention.")
+
+
+def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm, refused=None):
+    """One workflow button: the action with the version the page showed, then back.
+    `refused(exc)` may answer a ValidationFailed itself (None: the usual message)."""
     user = current_principal()
     form = form_class()
     version = buttons.form_version(form)
-    _, status = buttons.carry_out(
-        lambda s: getattr(run(s, user, version, form), "status", None), done
+    done_it, result = buttons.carry_out(
+        lambda s: getattr(run(s, user, version, form), "status", None), done, refused
     )
-    gone = status == "deleted"
+    if not done_it and result is not None:  # the refusal answered with a page of its own
+        return result
+    gone = result == "deleted"
     if request.form.get("back") == "queue":
         return redirect(url_for(".review_queue"))
     refreshed = initiatives.lookup(db(), initiative_id)
@@ -221,15 +285,19 @@ def _action(initiative_id: int, run: Callable, done: str, form_class=ActionForm)
 @login_required
 def submit(initiative_id: int):
     initiative = _visible(initiative_id)
-    lacking = initiative.status != "published" and review_problems(
-        initiatives.proposed_fields(initiative)
-    )
-    if lacking and actions.allowed(current_principal(), initiative, "edit"):
-        return edit_page(initiative, status=422, errors=lacking)
+
+    def on_form(exc: ValidationFailed):
+        """What the record lacks for its review, on its form, each field linked (for those who
+        may edit it; others get the message on the record's page)."""
+        if actions.allowed(current_principal(), initiative, "edit"):
+            return edit_page(initiative, status=422, errors=exc.fields)
+        return None
+
     return _action(
         initiative_id,
         lambda s, u, v, f: actions.submit(s, u, initiative_id, expected_version=v),
         _("Submitted for review."),
+        refused=on_form,
     )
 
 

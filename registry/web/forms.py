@@ -27,7 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import countries, vocab
 from ..i18n import current_locale, localized
-from ..schemas import REVIEW_NEEDS, InitiativeIn, whole_number
+from ..schemas import NEEDED_FOR_REVIEW, REVIEW_NEEDS, InitiativeIn, whole_number
 from ..transfer import csv_format
 
 
@@ -508,7 +508,8 @@ def _in_words(form: InitiativeForm, name: str, message: Any) -> str:
     values = getattr(message, "values", {})
     field = field_label(name)
     kind = field_kind(form, name)
-    if template in EMPTY_REQUIRED and not filled(form, name):
+    lacking = template == NEEDED_FOR_REVIEW.template
+    if lacking or (template in EMPTY_REQUIRED and not filled(form, name)):
         if name in FOR_REVIEW and name not in REQUIRED:
             return _(
                 "Enter “%(field)s”: a curator needs it to review the record "

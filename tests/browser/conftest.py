@@ -57,6 +57,7 @@ WAITING = {
     "stages": ["design", "deliver"],
     "maturity": "pilot",
     "start_year": 2021,
+    "sources": [{"title": "Clinic reports", "url": "https://example.org/clinics"}],
 }
 
 
@@ -125,13 +126,18 @@ def new_page(browser, live_server):
     """new_page(base_url=..., viewport=..., **context options) -> a page in a fresh context
     (its own cookies); fails the test on any console error or uncaught script error seen on any
     of the pages (a Content-Security-Policy violation is a console error), except the browser's
-    note that a page it navigated to answered 4xx (a form sent back with errors answers 422)."""
+    note that a page it navigated to answered 4xx (a form sent back with errors answers 422),
+    or that a script's request did (the script shows the answer: the form's background save)."""
     contexts = []
     errors: list[str] = []
-    refused_pages: set[str] = set()  # a 4xx page the test navigated to on purpose
+    refused_pages: set[str] = set()  # a 4xx page the test navigated to, or a script asked
 
     def on_response(response) -> None:
-        if response.request.is_navigation_request() and 400 <= response.status < 500:
+        asked = response.request.is_navigation_request() or response.request.resource_type in (
+            "fetch",
+            "xhr",
+        )
+        if asked and 400 <= response.status < 500:
             refused_pages.add(response.url)
 
     def on_console(message) -> None:
@@ -168,6 +174,12 @@ def sign_in(page, who: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: not url.endswith("/sign-in"))
     assert page.get_by_role("button", name="Sign out").is_visible()
+
+
+def choose_country(page, typed: str, name: str, label: str = "Country") -> None:
+    """Type into the form's country box (static/js/combobox.js) and choose `name` in its list."""
+    page.get_by_role("combobox", name=label, exact=True).fill(typed)
+    page.get_by_role("option", name=name, exact=True).click()
 
 
 def screenshot(page, name: str) -> Path:

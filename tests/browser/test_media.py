@@ -34,6 +34,9 @@ def server(tmp_path_factory, sqlite_template) -> Iterator[tuple[str, object, int
         record = {
             "title": TITLE,
             "summary": "Tenants and gardeners of the city grow vegetables together.",
+            "description": "Tenants tend the beds; the city's gardeners teach and lend tools.",
+            "start_year": 2020,
+            "sources": [{"title": "Garden diary", "url": "https://example.org/garden"}],
             "country": "FR",
             "sector": "environment",
             "stages": ["deliver"],
@@ -105,7 +108,7 @@ def test_an_image_and_a_report_reach_the_public_once_a_curator_publishes(new_pag
     item = curator.locator(".review-item", has=curator.get_by_role("heading", name=TITLE))
     assert ALT in item.locator(".media-waiting").inner_text()
     item.get_by_role("button", name="Publish").click()
-    assert curator.get_by_role("status").filter(has_text="Published.").is_visible()
+    expect(curator.get_by_role("status").filter(has_text="Published.")).to_be_visible()
 
     anonymous.goto(f"/initiatives/{record}")
     figure = anonymous.locator("figure")
