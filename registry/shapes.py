@@ -680,6 +680,11 @@ class Media(Shape):
     )
 
 
+# Links and translations (issue 16): whether a change waits for review.
+ReviewState = Literal["live", "added", "removing"]
+WAITING = "(owners and curators) `added` and `removing` wait for review"
+
+
 class Translation(Shape):
     """A record's texts in another interface language, marked as a translation: who signed
     it and when."""
@@ -693,9 +698,7 @@ class Translation(Shape):
     challenges: str = Field(description="Markdown")
     translator: str = Field(description="who translated it, as they sign")
     translated_at: Moment
-    state: Literal["live", "added", "removing"] = Field(
-        None, description="(owners and curators) `added` and `removing` wait for review"
-    )
+    state: ReviewState = Field(None, description=WAITING)
     proposed: dict[str, str] | None = Field(
         None, description="(owners and curators) new texts waiting for review"
     )
@@ -819,6 +822,4 @@ class Link(Shape):
                        "language (e.g. 'Pilot mainstreamed as')")  # fmt: skip
     other: LinkedRecord
     created_at: Moment
-    state: Literal["live", "added", "removing"] = Field(
-        None, description="(owners and curators) `added` and `removing` wait for review"
-    )
+    state: ReviewState = Field(None, description=WAITING)

@@ -133,7 +133,8 @@ def test_owners_add_and_remove_a_link_from_the_page(app, users, make_owned, sign
     address = f"https://registry.example/initiatives/{successor}/citywide-walks"
     form = {"csrf_token": csrf_from(html), "version": version, "kind": "mainstreamed_as",
             "target": address}  # fmt: skip
-    assert owner.post(f"/my/initiatives/{pilot}/links", data=form).status_code == 302
+    added = owner.post(f"/my/initiatives/{pilot}/links", data=form, follow_redirects=True)
+    assert "it waits for a curator&#39;s review" in added.get_data(as_text=True)
     # An owner's link of a published record waits for a curator, marked on the owner's page.
     assert "Pilot mainstreamed as" not in _page(client, pilot)
     html = owner.get(f"/initiatives/{pilot}/x", follow_redirects=True).get_data(as_text=True)

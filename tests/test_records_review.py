@@ -143,3 +143,54 @@ def test_owners_of_unpublished_records_change_them_at_once(app, users, make_owne
     with read_session(engine_of(app)) as s:
         assert s.scalars(select(InitiativeLink.state)).all() == ["live"]
         assert s.scalars(select(InitiativeTranslation.state)).all() == ["live"]
+
+
+def test_waiting_changes_settle_on_both_engines(any_app):
+    """The same on SQLite and PostgreSQL: an owner's link and translation wait, publishing
+    applies them, an exported file imports back with them, deleting drops what waits."""
+    from registry.filters import Filters
+    from registry.transfer import exporting
+    from registry.transfer.importing import read_bytes
+
+    from .conftest import create_people, run_import, valid_record
+
+    engine = engine_of(any_app)
+    people = create_people(
+        engine,
+        {
+            "owner": ("o@walks.example", "submitter", "Walks town"),
+            "curator": ("c@walks.example", "curator", "Curators"),
+        },
+    )
+    owner, curator = people["owner"], people["curator"]
+    with write_session(engine) as s:
+        ids = []
+        for title in ("Pilot walks", "Citywide walks"):
+            record = actions.create(s, owner, valid_record(title=title), submit=True)
+            actions.publish(s, curator, record.id)
+            ids.append(record.id)
+        actions.link_records(s, owner, ids[0], ids[1], "mainstreamed_as")
+        actions.translate_record(s, owner, ids[0], "fr", FRENCH)
+    with read_session(engine) as s:
+        assert s.scalars(select(InitiativeLink.state)).all() == ["added"]
+        assert s.scalars(select(InitiativeTranslation.state)).all() == ["added"]
+        selection = list(exporting.select_public(s, Filters(), None))
+        exported = list(exporting.records(selection, lambda i: "x", lambda m: ("u", None), s))
+    assert all(r["links"] == [] and r["translations"] == [] for r in exported)
+    with write_session(engine) as s:
+        actions.submit(s, owner, ids[0])
+        actions.publish(s, curator, ids[0])
+    with read_session(engine) as s:
+        assert s.scalars(select(InitiativeLink.state)).all() == ["live"]
+        assert s.scalars(select(InitiativeTranslation.state)).all() == ["live"]
+        selection = list(exporting.select_public(s, Filters(), None))
+        exported = list(exporting.records(selection, lambda i: "x", lambda m: ("u", None), s))
+    data = exporting.json_chunks({"licence": {}}, exported)
+    run_import(any_app, read_bytes("".join(data).encode(), "json"), publish=True)
+    with write_session(engine) as s:
+        actions.unlink_records(s, owner, ids[1], s.scalar(select(InitiativeLink.id)))
+        actions.delete(s, curator, ids[1])
+    with read_session(engine) as s:  # the removal was dropped with the deleted record's edit
+        assert s.scalars(select(InitiativeLink.state)).all() == ["live"]
+        assert s.scalars(select(InitiativeTranslation.state)).all() == ["live"]
+        assert s.scalar(select(InitiativeLink.waits_with)) is None

@@ -27,6 +27,7 @@ COMMON_SAMPLES: dict[tuple[str, str], list[str]] = {
     ("string", "fmt"): ["bib"],  # a shared list's citations
     ("int", "user_id"): ["1"],  # accounts on the web
     ("string", "language"): ["fr", "en", "de"],  # a record's translations (issue 16)
+    ("int", "link_id"): ["1"],  # a record's links (issue 16)
 }
 
 

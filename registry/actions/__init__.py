@@ -39,7 +39,12 @@ from .invites import (  # accounts on the web (issue 19)
     set_password,
     use_password_link,
 )
-from .links import LinkNotFound, link_records, unlink_records  # case records (issue 16)
+from .links import (  # case records (issue 16)
+    LinkNotFound,
+    link_records,
+    unlink_records,
+    waits_for_review,
+)
 from .lists import (
     add_to_list,
     create_list,
@@ -145,6 +150,7 @@ __all__ = [  # noqa: RUF022 (accounts on the web, issue 19, listed last)
     "update_list",
     "update_media",
     "update_saved_search",
+    "waits_for_review",
     "withdraw",
     "add_organisation",
     "change_role",

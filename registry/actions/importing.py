@@ -17,6 +17,7 @@ A deleted record has given up its slug and external id: a row naming them makes 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -378,12 +379,8 @@ class _Parts:
                 unlink_records(session, principal, part.initiative_id, link_id)
         for kind, target in wanted:
             if (kind, target) not in current:
-                try:
+                with _fields_under("links."):
                     link_records(session, principal, part.initiative_id, target, kind)
-                except ValidationFailed as exc:
-                    raise ValidationFailed(
-                        {f"links.{f}": ms for f, ms in exc.fields.items()}
-                    ) from None
 
     def _translations(self, session: Session, principal: Principal, part: _Part,
                       current: list[InitiativeTranslation]) -> None:  # fmt: skip
@@ -396,12 +393,17 @@ class _Parts:
             row = held.get(language)
             if row is not None and all(getattr(row, k) == v for k, v in valid.items()):
                 continue
-            try:
+            with _fields_under(f"translations[{language}]."):
                 translate_record(session, principal, part.initiative_id, language, texts)
-            except ValidationFailed as exc:
-                raise ValidationFailed(
-                    {f"translations[{language}].{f}": ms for f, ms in exc.fields.items()}
-                ) from None
+
+
+@contextmanager
+def _fields_under(prefix: str) -> Iterator[None]:
+    """A refusal's fields named under `prefix` (which link or translation of the row)."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        raise ValidationFailed({prefix + f: ms for f, ms in exc.fields.items()}) from None
 
 
 def _outgoing(session: Session, ids: list[int]) -> dict[int, dict[tuple[str, int], tuple]]:

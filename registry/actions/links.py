@@ -47,13 +47,19 @@ def _manage(
     return initiative
 
 
+def waits_for_review(principal: Principal | None, initiative: Initiative) -> bool:
+    """Whether the principal's change of the record's links or translations waits for a
+    curator: an owner (not a curator) changing a published record."""
+    return initiative.status == State.PUBLISHED and CURATOR not in roles(principal, initiative)
+
+
 def review_move(
     principal: Principal, initiative: Initiative, expected_version: int | None
 ) -> State | None:
     """None when a link or translation change applies at once; else the state the record moves
-    to with the change waiting in its edit: an owner (not a curator) changing a published
-    record, allowed as the `edit` move allows it (not while the edit is in review)."""
-    if initiative.status != State.PUBLISHED or CURATOR in roles(principal, initiative):
+    to with the change waiting in its edit (`waits_for_review`), allowed as the `edit` move
+    allows it (not while the edit is in review)."""
+    if not waits_for_review(principal, initiative):
         return None
     _, after = authorise(principal, initiative, "edit", expected_version)
     return after

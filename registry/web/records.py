@@ -127,11 +127,25 @@ def _target(raw: str) -> str:
     return found.group(1) if found else (raw or "").strip()
 
 
+LINKS_SAVED = _l("The links are saved.")
+TRANSLATION_SAVED = _l("The translation is saved.")
+TRANSLATION_REMOVED = _l("The translation is removed.")
+WAITS = _l("The change is saved; it waits for a curator's review before the public sees it.")
+
+
+def _saved(initiative_id: int, done) -> str:
+    """What a saved change of links or translations says: done, or waiting for review (an
+    owner's change of a published record)."""
+    initiative = initiatives.lookup(db(), initiative_id)
+    waits = initiative is not None and actions.waits_for_review(current_principal(), initiative)
+    return str(WAITS if waits else done)
+
+
 def _change_links(initiative_id: int, run) -> object:
     user = current_principal()
     form = LinkForm()
     version = buttons.form_version(form)
-    buttons.carry_out(lambda s: run(s, user, version, form), _("The links are saved."))
+    buttons.carry_out(lambda s: run(s, user, version, form), _saved(initiative_id, LINKS_SAVED))
     return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
 
 
@@ -219,7 +233,7 @@ def translation(initiative_id: int):
         except ValidationFailed as exc:
             errors = exc.fields
         else:
-            flash(_("The translation is saved."), "info")
+            flash(_saved(initiative_id, TRANSLATION_SAVED), "info")
             return redirect(
                 url_for("browse.initiative_page", initiative_id=initiative.id, slug=initiative.slug)
             )
@@ -254,7 +268,7 @@ def remove_translation(initiative_id: int):
             s, current_principal(), initiative_id, request.form.get("language"),
             expected_version=version,
         ),
-        _("The translation is removed."),
+        _saved(initiative_id, TRANSLATION_REMOVED),
     )  # fmt: skip
     return redirect(url_for("browse.initiative_page", initiative_id=initiative_id, slug="-"))
 
