@@ -152,9 +152,9 @@ def _plain(text: str) -> str:
 def render(text: str) -> Markup:
     """Sanitised HTML for a record's Markdown: no scripts, no `javascript:` links, no headings
     above h3 (the page owns h1 and h2)."""
-    return Markup(CACHE.get("html", text or "", _render))
+    return Markup(CACHE.get("html", text, _render) if text else "")
 
 
 def plain(text: str) -> str:
     """A record's Markdown as plain text, for snippets: its words without `**` and `#`."""
-    return CACHE.get("plain", text or "", _plain)
+    return CACHE.get("plain", text, _plain) if text else ""

@@ -3,7 +3,7 @@ and a description is rendered once per revision, not on every page view or searc
 
 from __future__ import annotations
 
-import time
+import re
 
 import pytest
 
@@ -39,14 +39,15 @@ def test_ordinary_markdown_passes_the_limits():
     assert validate_initiative(valid_record(description=text)).description == text.strip()
 
 
-def test_markdown_at_the_limits_renders_quickly():
+def test_markdown_at_the_limits_is_accepted_and_rendered_whole():
+    """What rendering at the limits costs is measured by `python -m bench.markdown` (about
+    25-30 ms against 1.3 s for the 25,000 "![" the limits refuse)."""
     words = ("lorem ipsum dolor sit amet consectetur " * 2000)[:45_000]
     step = len(words) // markdown.MAX_LINKS
     text = "".join(words[i * step : (i + 1) * step] + "![" for i in range(markdown.MAX_LINKS))
     assert markdown.problem(text) is None
-    started = time.process_time()
-    markdown.plain(text + " at the limits")
-    assert time.process_time() - started < 1.0  # about 0.04 s measured; seconds before
+    assert markdown.problem(text + "[") is not None
+    assert markdown.plain(text + " at the limits").endswith("at the limits")
 
 
 def test_api_refuses_a_pathological_description_with_a_field_error(client, users, api_token):
@@ -93,12 +94,29 @@ def test_snippet_work_stops_early_and_is_bounded_for_long_texts():
     filler = " ".join(f"word{i}" for i in range(9_000))  # about 80,000 characters
     early = highlights.mark("community health " + filler, "en", wanted, whole=False)
     assert early and early.startswith("<mark>community</mark> <mark>health</mark>")
-    # Beyond SCAN_CHARS a fragment is not looked for: the work stops there.
+
+    def analysed() -> int:  # words analysed so far (each call of the memoised analysis)
+        info = highlights._analysed.cache_info()
+        return info.hits + info.misses
+
+    # Beyond SCAN_CHARS a fragment is not looked for: one C search, no word analysed.
+    before = analysed()
     assert highlights.mark(filler + " community", "en", wanted, whole=False) is None
-    started = time.process_time()
-    for _ in range(20):
-        highlights.mark(filler + " community", "en", wanted, whole=False)
-    assert (time.process_time() - started) / 20 < 0.05  # about 5 ms measured
+    assert analysed() == before
+    # Every word a candidate: at most the words of SCAN_CHARS are analysed, not 20,000.
+    before = analysed()
+    highlights.mark("common " * 20_000 + "community", "en", wanted, whole=False)
+    assert analysed() - before <= highlights.SCAN_CHARS // len("common ") + 1
+
+
+def test_a_word_in_every_sentence_gives_short_fragments_with_every_shown_match_marked():
+    wanted = highlights.wanted(parsing.parse("police", ("en",)), "en")
+    text = "The police volunteers met the residents on the street. " * 200
+    marked = highlights.mark(text, "en", wanted, whole=False)
+    plain = re.sub("</?mark>", "", marked)
+    assert len(plain) <= highlights.FRAGMENTS * (highlights.FRAGMENT_CHARS + 2)
+    assert marked.count("<mark>police</mark>") == plain.count("police") > 2
+    assert plain.endswith(" …") and "… …" not in plain
 
 
 def test_phrases_are_marked_in_fragments():

@@ -32,6 +32,9 @@ MAX_CHARS = 20_000
 SCAN_CHARS = 8_000
 SURROUND = 90
 FRAGMENTS = 2
+# A fragment grows over matches close together, but no longer than this: a word repeated every
+# sentence would otherwise make one fragment of the whole scanned text.
+FRAGMENT_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,31 @@ def _analysed(language: str, word: str) -> str | None:
     return next((t.text for t in PIPELINES[language](word)), None)
 
 
+def _grow(windows: list[tuple[int, int]], start: int, end: int, size: int) -> bool:
+    """Show the match `start:end` in `windows`: in the last fragment when it is near and the
+    fragment stays within FRAGMENT_CHARS, else in a new one while fewer than FRAGMENTS exist.
+    False when no fragment can take it (nor any match further on). A full fragment ends where
+    the match it cannot hold begins, so no match is shown unmarked at its end."""
+    lo, hi = max(0, start - SURROUND), min(size, end + SURROUND)
+    if windows:
+        last_lo, last_hi = windows[-1]
+        if lo <= last_hi:
+            if hi - last_lo <= FRAGMENT_CHARS:
+                windows[-1] = (last_lo, max(last_hi, hi))
+                return True
+            windows[-1] = (last_lo, start)
+            lo = start
+    if len(windows) < FRAGMENTS:
+        windows.append((lo, hi))
+        return True
+    return False
+
+
 def _fragments(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
     for start, end in spans:
-        lo, hi = max(0, start - SURROUND), min(size, end + SURROUND)
-        if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], hi)
-        elif len(windows) < FRAGMENTS:
-            windows.append((lo, hi))
+        if not _grow(windows, start, end, size):
+            break
     return windows
 
 
@@ -151,8 +171,7 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
         return None
     spans: list[tuple[int, int]] = []
     recent: list[tuple[tuple[int, int], str]] = []  # the last `longest` words, for phrases
-    windows = 0  # fragments begun so far
-    reach = -1  # where the last fragment ends (its last match + SURROUND)
+    shown: list[tuple[int, int]] = []  # the fragments so far, as `_fragments` will make them
     end = limit
     # The loop runs for every word of a hit's fields: names bound once, phrase bookkeeping only
     # when the query has phrases, a word's span made only when it is marked or remembered.
@@ -162,7 +181,7 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
         analysed = _analysed(analysis, m.group())
         if analysed is None:
             continue
-        if fragments and windows >= FRAGMENTS and m.start() - SURROUND > reach:
+        if fragments and len(shown) >= FRAGMENTS and not _grow(list(shown), *m.span(), limit):
             end = m.start()  # past the last fragment: nothing further would be shown
             break
         hit = analysed in words or (prefixes and analysed.startswith(prefixes))
@@ -179,10 +198,8 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
                 n = len(phrase)
                 if len(recent) >= n and tuple(a for _, a in recent[-n:]) == phrase:
                     found.extend(s for s, _ in recent[-n:])
-        for start, stop in found:
-            if start - SURROUND > reach:
-                windows += 1
-            reach = max(reach, stop + SURROUND)
+        for start, stop in sorted(found):
+            _grow(shown, start, stop, limit)
         spans.extend(found)
     spans = sorted(set(spans))
     # A hyphenated word matched by its joined form ("codesign" marks "co-design") is marked
@@ -193,8 +210,11 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
     spans.sort()
     if not spans:
         return None
-    windows = [(0, len(text))] if whole else _fragments(spans, len(text))
-    parts = []
+    if whole:
+        windows = [(0, len(text))]
+    else:  # no fragment runs on past the first match the scan left unmarked
+        windows = [(lo, min(hi, end)) for lo, hi in _fragments(spans, len(text))]
+    pieces = []
     for lo, hi in windows:
         out, at = [], lo
         for start, stop in spans:
@@ -204,8 +224,15 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
             out.append(f"<mark>{escape(text[start:stop], quote=False)}</mark>")
             at = stop
         out.append(escape(text[at:hi], quote=False))
-        piece = "".join(out) if whole else "".join(out).strip()
-        parts.append(("… " if lo > 0 else "") + piece + (" …" if hi < len(text) else ""))
+        pieces.append("".join(out) if whole else "".join(out).strip())
+    # "…" where text is left out: once between two fragments, none between two that touch.
+    bounds = [0, *(x for w in windows for x in w), len(text)]
+    parts = []
+    for n, piece in enumerate(pieces):
+        before, lo, hi, next_lo = bounds[2 * n : 2 * n + 4]
+        left = "… " if n == 0 and lo > before else ""
+        right = " …" if hi < next_lo or (n == len(pieces) - 1 and hi < len(text)) else ""
+        parts.append(left + piece + right)
     return " ".join(parts)
 
 
