@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from registry import actions
 from registry.db import read_session, write_session
-from registry.models import InitiativeLink, InitiativeTranslation
+from registry.models import Initiative, InitiativeLink, InitiativeTranslation
 
 from .test_records_translations import FRENCH
 from .test_transfer import engine_of
@@ -194,3 +194,28 @@ def test_waiting_changes_settle_on_both_engines(any_app):
         assert s.scalars(select(InitiativeLink.state)).all() == ["live"]
         assert s.scalars(select(InitiativeTranslation.state)).all() == ["live"]
         assert s.scalar(select(InitiativeLink.waits_with)) is None
+
+
+def test_the_translation_form_refuses_an_owner_while_the_edit_is_in_review(
+    app, users, make_owned, sign_in
+):
+    import re
+
+    from .conftest import csrf_from
+
+    record = make_owned(users["submitter"], "published")
+    owner = sign_in(users["submitter"].email)
+    html = owner.get(f"/my/initiatives/{record}/translation").get_data(as_text=True)
+    with write_session(engine_of(app)) as s:
+        actions.edit(s, users["submitter"], record, {"summary": "Walks, again."},
+                     expected_version=None)  # fmt: skip
+        actions.submit(s, users["submitter"], record)
+    with read_session(engine_of(app)) as s:
+        version = s.get(Initiative, record).version
+    form = {"csrf_token": csrf_from(html), "language": "fr", **FRENCH, "version": str(version)}
+    refused = owner.post(f"/my/initiatives/{record}/translation", data=form)
+    assert refused.status_code == 403
+    assert "you may not edit this initiative" in refused.get_data(as_text=True)
+    assert re.search(r'name="title"[^>]*value="Patrouilles', refused.get_data(as_text=True))
+    with read_session(engine_of(app)) as s:
+        assert s.scalars(select(InitiativeTranslation)).all() == []

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from .. import actions, completeness, curation, initiatives, links, translations, vocab
-from ..actions import StaleVersion
+from ..actions import Forbidden, StaleVersion
 from ..auth import current_principal
 from ..db import write_session
 from ..extensions import db, registry_of
@@ -219,6 +219,7 @@ def translation(initiative_id: int):
     form = TranslationForm()
     form.language.choices = [(c, language_name(c, standalone=True)) for c in others]
     errors: dict = {}
+    status = 200
     if request.method == "POST":
         data = {n: form[n].data or "" for n in (*translations.TEXTS, "translator")}
         version = buttons.form_version(form)
@@ -229,9 +230,11 @@ def translation(initiative_id: int):
                     expected_version=version,
                 )  # fmt: skip
         except StaleVersion:
-            errors = {"_": [buttons.CHANGED_MEANWHILE]}
+            errors, status = {"_": [buttons.CHANGED_MEANWHILE]}, 409
+        except Forbidden as exc:  # an owner while the record's edit is in review
+            errors, status = {"_": [exc.message]}, 403
         except ValidationFailed as exc:
-            errors = exc.fields
+            errors, status = exc.fields, 422
         else:
             flash(_saved(initiative_id, TRANSLATION_SAVED), "info")
             return redirect(
@@ -255,7 +258,7 @@ def translation(initiative_id: int):
     return render_template(
         "records/translation.html", form=form, initiative=initiative, errors=errors,
         existing=translations.languages(db(), initiative),
-    ), (422 if errors else 200)  # fmt: skip
+    ), status  # fmt: skip
 
 
 @bp.post("/my/initiatives/<int:initiative_id>/translation/remove")
