@@ -219,3 +219,22 @@ def test_the_translation_form_refuses_an_owner_while_the_edit_is_in_review(
     assert re.search(r'name="title"[^>]*value="Patrouilles', refused.get_data(as_text=True))
     with read_session(engine_of(app)) as s:
         assert s.scalars(select(InitiativeTranslation)).all() == []
+
+
+def test_an_owner_whose_edit_is_in_review_is_told_links_wait_instead_of_offered_a_form(
+    app, users, make_owned, sign_in
+):
+    record = make_owned(users["submitter"], "published", title="Pilot walks")
+    owner = sign_in(users["submitter"].email)
+    page = owner.get(f"/initiatives/{record}/x", follow_redirects=True).get_data(as_text=True)
+    assert f"/my/initiatives/{record}/links" in page and "links can be changed again" not in page
+    with write_session(engine_of(app)) as s:
+        actions.edit(s, users["submitter"], record, {"summary": "Walks, again."},
+                     expected_version=None)  # fmt: skip
+        actions.submit(s, users["submitter"], record)
+    page = owner.get(f"/initiatives/{record}/x", follow_redirects=True).get_data(as_text=True)
+    assert "links can be changed again once a curator has decided" in page
+    assert f'action="/my/initiatives/{record}/links"' not in page
+    curator = sign_in(users["curator"].email)
+    page = curator.get(f"/initiatives/{record}/x", follow_redirects=True).get_data(as_text=True)
+    assert f'action="/my/initiatives/{record}/links"' in page

@@ -118,7 +118,20 @@ def related(initiative: Initiative) -> list[links.Related]:
 
 
 def can_link(initiative: Initiative) -> bool:
-    return actions.is_manager(current_principal(), initiative)
+    """Whether the reader may change the record's links now: a manager, and not an owner whose
+    edit of the published record is in review (the action would refuse them)."""
+    user = current_principal()
+    return actions.is_manager(user, initiative) and not links_paused(initiative)
+
+
+def links_paused(initiative: Initiative) -> bool:
+    """An owner's links wait while their edit of the published record is in review."""
+    user = current_principal()
+    return (
+        actions.is_manager(user, initiative)
+        and actions.waits_for_review(user, initiative)
+        and not actions.allowed(user, initiative, "edit")
+    )
 
 
 def _target(raw: str) -> str:
@@ -171,7 +184,10 @@ def remove_link(initiative_id: int, link_id: int):
     )
 
 
-HELPERS.update(case_links=related, case_can_link=can_link, case_link_form=LinkForm)
+HELPERS.update(
+    case_links=related, case_can_link=can_link, case_links_paused=links_paused,
+    case_link_form=LinkForm,
+)  # fmt: skip
 
 
 # --- Translations of a record's texts (slice 5) ----------------------------------------------
