@@ -119,7 +119,8 @@ CACHE = _Cache(32_000_000)
 
 def _deepest(text: str) -> str:
     """How many lists and quotes the deepest part of `text` is inside (as text, to be cached
-    beside the renderings: an import validates each row twice)."""
+    beside the renderings: a text validated again, as an edit merged onto its record, costs
+    nothing more)."""
     depth = deepest = 0
     for token in _blocks.parse(text):
         if token.type in _CONTAINERS:
