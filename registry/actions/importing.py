@@ -301,9 +301,13 @@ def _create_many(
     if problems:
         return problems
     # RETURNING without asking for parameter order (which SQLAlchemy sends one row at a time on
-    # SQLite): rows are matched back on their slug, unique per owner within the batch.
+    # SQLite): rows are matched back on their slug, unique per owner within the batch. NULLs
+    # rendered: else the ORM leaves a row's None columns out, and sends one INSERT per set of
+    # columns left out (282 statements for 400 realistic records).
     returned = session.execute(
-        insert(Initiative).returning(Initiative.id, Initiative.organisation_id, Initiative.slug),
+        insert(Initiative)
+        .returning(Initiative.id, Initiative.organisation_id, Initiative.slug)
+        .execution_options(render_nulls=True),
         [r.columns for r in records],
     ).all()
     ids = {(organisation_id, slug): i for i, organisation_id, slug in returned}
