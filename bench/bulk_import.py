@@ -8,7 +8,8 @@ streaming, validation, batched writes, bulk indexing in `registry.cli.INDEX_PROC
 generation swap), checks `registry index check`, and loads the same texts into an FTS5 table
 in this process.
 Reports wall and CPU seconds (the import's CPU is its process and the indexing processes it
-started), records per second, and the machine's load average before and after.
+started), records per second, the machine's load average before and after, and the largest
+resident memory of a registry process it ran.
 """
 
 from __future__ import annotations
@@ -117,6 +118,9 @@ def main() -> None:
               f"({args.rows / fts_wall:.0f} records/s wall, {args.rows / fts_cpu:.0f} per CPU "
               f"second)")  # fmt: skip
         print(f"registry index check: {check.splitlines()[-1]}")
+        # ru_maxrss of the children: the largest one's peak (the import, or an indexing process)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"largest resident memory of a registry process: {peak:.0f} MB")
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

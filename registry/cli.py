@@ -323,9 +323,10 @@ def import_(file: Path, publish: bool, replace_pending: bool) -> None:
     """Import initiatives from a CSV or JSON file of any size: all of them, or none if any row
     fails.
 
-    The file is streamed (read twice: every row checked, then written in batches), so its size
-    is not limited. Each row is an edit by the registry's curators, through the same workflow
-    as the web pages: see docs/architecture.md, "Importing"."""
+    The file is streamed (read once: every row checked and spooled to a temporary file, then
+    written in batches), so its size is not limited. Each row is an edit by the registry's
+    curators, through the same workflow as the web pages: see docs/architecture.md,
+    "Importing"."""
     registry = registry_of()
     options = actions.ImportOptions(
         publish=publish, replace_pending=replace_pending, source=file.name

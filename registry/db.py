@@ -93,7 +93,9 @@ def _check_flush(session: OrmSession, _context, _instances) -> None:
 def _check_statement(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         mapper = state.bind_mapper
-        _refuse(mapper.local_table.name if mapper is not None else "")
+        # A Core statement on a Table (the import's batched inserts) has no mapper.
+        table = mapper.local_table if mapper is not None else state.statement.table
+        _refuse(getattr(table, "name", ""))
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -9,6 +9,7 @@ translations/ like every other string: a language is added there, not here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .messages import LANGUAGES, Message, msg, translate
 
@@ -32,8 +33,9 @@ class Vocabulary:
     multiple: bool
     terms: tuple[Term, ...]
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
+        """The codes in vocabulary order (made once: every record read and written asks)."""
         return tuple(t.code for t in self.terms)
 
     def get(self, code: str) -> Term | None:

@@ -3,6 +3,7 @@ and a description is rendered once per revision, not on every page view or searc
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -37,6 +38,35 @@ def test_ordinary_markdown_passes_the_limits():
     )
     assert markdown.problem(text) is None
     assert validate_initiative(valid_record(description=text)).description == text.strip()
+
+
+def _nested_texts(seed: int, count: int):
+    """Texts whose lines start with quotes, bullets, numbers, spaces and tabs in any order."""
+    rng = random.Random(seed)
+    starts = [">", ">", ">", "- ", "1) ", "2. ", " ", "  ", "\t", "-\t", "*", "+ "]
+    ends = ["a", "", "b c", "```", "- x", "> y", "---"]
+    for _ in range(count):
+        lines = ["".join(rng.choice(starts) for _ in range(rng.randint(0, 9))) + rng.choice(ends)
+                 for _ in range(rng.randint(1, 12))]  # fmt: skip
+        yield "\n".join(lines)
+
+
+def test_the_depth_shortcut_never_passes_a_text_the_parse_refuses():
+    """`_shallow` skips the parse only where a line's start bounds the nesting: it agrees with
+    the parse on thousands of awkward texts, and at the limit itself."""
+    seen = set()
+    for text in _nested_texts(seed=15, count=4_000):
+        if markdown._shallow(text):
+            depth = int(markdown._deepest(text))
+            assert depth <= markdown.MAX_DEPTH, repr(text)
+            seen.add(depth)
+    assert max(seen) >= 6  # the texts reach near the limit without a line start saying so
+    at_limit = ">" * markdown.MAX_DEPTH + "a"
+    assert markdown._shallow(at_limit) and int(markdown._deepest(at_limit)) == markdown.MAX_DEPTH
+    assert not markdown._shallow(">" + at_limit)
+    assert markdown.problem(">" + at_limit) is not None
+    for text in PATHOLOGICAL.values():
+        assert not markdown._shallow(text) or markdown.problem(text) is not None
 
 
 def test_markdown_at_the_limits_is_accepted_and_rendered_whole():

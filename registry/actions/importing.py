@@ -16,10 +16,12 @@ A deleted record has given up its slug and external id: a row naming them makes 
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 from sqlalchemy import insert, select, text
 from sqlmodel import Session
@@ -86,26 +88,30 @@ def import_rows(
     """Validate every row, then write every row; ImportFailed listing every problem, and
     nothing written (the caller's transaction rolls back), when any row fails.
 
-    `rows` is read twice (validation, then writing): a list, or a `transfer.importing.FileRows`
-    streaming a file of any size. Rows are written BATCH at a time: their external ids and
-    slugs looked up in one query per batch, new records inserted together (`_create_many`: an
-    executemany per table, inside this action, so the write guard holds), matched records one
-    by one as edits. `checking` and `progress` are told of rows validated and rows written.
+    `rows` is read once: a list, or a `transfer.importing.FileRows` streaming a file of any
+    size. Each row is validated once: the validation pass spools every row with its validated
+    fields to a temporary file (`_Spool`), which the writing pass reads back. Rows are written
+    BATCH at a time: their external ids and slugs looked up in one query per batch, new records
+    inserted together (`_create_many`: an executemany per table of rows built from the
+    validated fields, inside this action, so the write guard holds), matched records one by
+    one as edits. `checking` and `progress` are told of rows validated and rows written.
     """
     if principal is None or not principal.is_curator:
         raise Forbidden("import")
-    problems = check(rows, checking)
-    if problems:
-        raise ImportFailed(failure(problems), problems)
-    organisations = _Organisations(session)
-    slugs = _Slugs(session)
-    summary = Summary()
-    parts = _Parts()
-    for batch in _batches(rows, BATCH):
-        problems += _import_batch(session, principal, batch, organisations, slugs, options,
-                                  summary, parts)  # fmt: skip
-        if progress:
-            progress(len(batch))
+    with tempfile.TemporaryFile(prefix="registry-import-") as file:
+        spool = _Spool(file)
+        problems = check(rows, checking, spool.add)
+        if problems:
+            raise ImportFailed(failure(problems), problems)
+        organisations = _Organisations(session)
+        slugs = _Slugs(session)
+        summary = Summary()
+        parts = _Parts()
+        for batch in _batches(spool, BATCH):
+            problems += _import_batch(session, principal, batch, organisations, slugs, options,
+                                      summary, parts)  # fmt: skip
+            if progress:
+                progress(len(batch))
     if not problems:
         problems += parts.write(session, principal)
     if problems:
@@ -113,8 +119,29 @@ def import_rows(
     return summary
 
 
-def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    batch: list[Row] = []
+class _Spool:
+    """Every row with its validated fields (`storage.as_fields`), in the file's order: kept by
+    the validation pass for the writing pass, so no row is validated twice and the file is
+    read once. Pickled to an unnamed temporary file (removed when closed), not held in memory:
+    a realistic record's row and fields take about 16 KB as Python objects (1.6 GB for 100,000
+    records) and 6 KB pickled (bench/RESULTS.md, 2026-12-02 "validated once")."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.count = 0
+
+    def add(self, row: Row, valid: schemas.InitiativeIn) -> None:
+        pickle.dump((row, storage.as_fields(valid)), self.file, pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self) -> Iterator[tuple[Row, dict[str, Any]]]:
+        self.file.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self.file)  # this import's own file, just written
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -142,7 +169,7 @@ class _Organisations:
 def _import_batch(
     session: Session,
     principal: Principal,
-    batch: list[Row],
+    batch: list[tuple[Row, dict[str, Any]]],
     organisations: _Organisations,
     slugs: _Slugs,
     options: ImportOptions,
@@ -150,8 +177,8 @@ def _import_batch(
     parts: _Parts,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    scoped: list[tuple[Row, str, int | None]] = []
-    for row in batch:
+    scoped: list[tuple[Row, dict[str, Any], str, int | None]] = []
+    for row, fields in batch:
         organisation_id = None
         if row.organisation:
             organisation_id = organisations.get(row.organisation)
@@ -163,13 +190,13 @@ def _import_batch(
                     )
                 )  # fmt: skip
                 continue
-        scoped.append((row, initiatives.scope_of(organisation_id, None), organisation_id))
-    owners = _key_owners(session, [row.record for row, _, _ in scoped])
-    new: list[tuple[Row, int | None]] = []
-    for row, scope, organisation_id in scoped:
+        scoped.append((row, fields, initiatives.scope_of(organisation_id, None), organisation_id))
+    owners = _key_owners(session, [row.record for row, _, _, _ in scoped])
+    new: list[tuple[Row, dict[str, Any], int | None]] = []
+    for row, fields, scope, organisation_id in scoped:
         found = _match(owners, scope, row.record, summary, row)
         if found is None:
-            new.append((row, organisation_id))
+            new.append((row, fields, organisation_id))
             continue
         try:
             _update_row(session, principal, row, found, options, summary)
@@ -224,103 +251,136 @@ def _update_row(
 def _create_many(
     session: Session,
     principal: Principal,
-    new: list[tuple[Row, int | None]],
+    new: list[tuple[Row, dict[str, Any], int | None]],
     slugs: _Slugs,
     options: ImportOptions,
     summary: Summary,
     parts: _Parts,
 ) -> list[Problem]:
-    """New records for the `new` rows, stored together: the records with their terms and tags
-    in one flush (the ORM sends one executemany per table), then their slugs and external ids,
-    first revisions and change-log entries as executemany inserts. The same rows as
-    `records.write_new` and `storage.save` write for one record."""
+    """New records for the `new` rows (each with its validated fields), stored together: one
+    executemany per table (records, terms, tags, slugs and external ids, first revisions,
+    change-log entries), of rows built as plain values from the fields: the same rows as
+    `records.write_new` and `storage.save` write for one record through the ORM
+    (tests/test_bulk_import.py compares them column for column)."""
     name = "import_publish" if options.publish else "import"
     _, after = authorise(principal, None, name)
     status, pending_status = status_of(after)
     now = utcnow()
-    records: list[Initiative] = []
-    problems: list[Problem] = []
-    names = {o: row.organisation for row, o in new if o is not None}
+    names = {o: row.organisation for row, _, o in new if o is not None}
     slugs.prefetch(
         (initiatives.scope_of(organisation_id, None),
-         row.record.get("slug") or schemas.slugify(str(row.record.get("title") or "")))
-        for row, organisation_id in new
+         fields["slug"] or schemas.slugify(fields["title"]))
+        for _, fields, organisation_id in new
     )  # fmt: skip
-    for row, organisation_id in new:
-        fields = storage.as_fields(schemas.validate_initiative(row.record))
-        initiative = storage.new_row(
-            organisation_id=organisation_id,
-            created_by_id=None,
-            illustrative=row.illustrative or options.illustrative,
-        )
-        storage.set_live(initiative, fields)
-        scope = storage.record_scope(initiative)
-        if fields["slug"]:
-            if not slugs.take(scope, fields["slug"]):
-                problems.append(Problem(row.where, "slug", _taken(fields["slug"])))
+    # Every column a new row has (the model's defaults), then what this import sets.
+    blank = _columns(Initiative, storage.new_row(organisation_id=None, created_by_id=None,
+                                                 illustrative=False))  # fmt: skip
+    blank.update(
+        status=status, pending_status=pending_status, version=1, created_at=now, updated_at=now,
+        submitted_at=now if after is State.SUBMITTED else None,
+        public_version=1 if after is State.PUBLISHED else 0,
+        published_at=now if after is State.PUBLISHED else None,
+    )  # fmt: skip
+    records: list[_NewRecord] = []
+    problems: list[Problem] = []
+    for row, fields, organisation_id in new:
+        scope = initiatives.scope_of(organisation_id, None)
+        slug = fields["slug"]
+        if slug:
+            if not slugs.take(scope, slug):
+                problems.append(Problem(row.where, "slug", _taken(slug)))
                 continue
         else:
-            initiative.slug = slugs.free(scope, fields["title"])
-        initiative.status, initiative.pending_status = status, pending_status
-        initiative.version = 1
-        initiative.updated_at = now
-        if after is State.SUBMITTED:
-            initiative.submitted_at = now
-        if after is State.PUBLISHED:
-            initiative.public_version = 1
-            initiative.published_at = now
-        records.append(initiative)
+            slug = slugs.free(scope, fields["title"])
+        columns = {
+            **blank, **storage.live_columns(fields), "slug": slug,
+            "organisation_id": organisation_id,
+            "illustrative": row.illustrative or options.illustrative,
+            "contact_consent_at": now if fields["contact_consent"] else None,
+        }  # fmt: skip
+        records.append(_NewRecord(columns, storage.term_pairs(fields), fields["tags"]))
     if problems:
         return problems
-    # Core inserts, one executemany per table (RETURNING the new ids in order): the ORM sent
-    # one INSERT per record. Every column of the model is written, whatever fields it has.
+    # Core inserts on the tables (the write guard checks them as it checks ORM statements): the
+    # ORM's bulk path adds per-row bookkeeping, and leaves a row's None columns out, sending one
+    # INSERT per set of columns left out (282 statements for 400 realistic records).
     # RETURNING without asking for parameter order (which SQLAlchemy sends one row at a time on
     # SQLite): rows are matched back on their slug, unique per owner within the batch.
+    table = Initiative.__table__
     returned = session.execute(
-        insert(Initiative).returning(Initiative.id, Initiative.organisation_id, Initiative.slug),
-        [_columns(Initiative, i) for i in records],
+        insert(table).returning(table.c.id, table.c.organisation_id, table.c.slug),
+        [r.columns for r in records],
     ).all()
     ids = {(organisation_id, slug): i for i, organisation_id, slug in returned}
-    for initiative in records:
-        initiative.id = ids[(initiative.organisation_id, initiative.slug)]
-    terms = [
-        {**_columns(InitiativeTerm, t), "initiative_id": i.id} for i in records for t in i.terms
-    ]
-    tags = [
-        {**_columns(InitiativeTag, t), "initiative_id": i.id} for i in records for t in i.tag_rows
-    ]
+    for r in records:
+        r.id = ids[(r.organisation_id, r.slug)]
+    terms = [{"initiative_id": r.id, "field": f, "code": c} for r in records for f, c in r.pairs]
+    tags = [{"initiative_id": r.id, "tag": t} for r in records for t in r.tag_values]
     for model, values in ((InitiativeTerm, terms), (InitiativeTag, tags)):
         if values:
-            session.execute(insert(model), values)
+            session.execute(insert(model.__table__), values)
     keys = [
-        {"initiative_id": i.id, "scope": storage.record_scope(i), "kind": kind, "value": value}
-        for i in records
-        for kind, value in (("slug", i.slug), ("external_id", i.external_id))
+        {"initiative_id": r.id, "scope": initiatives.scope_of(r.organisation_id, None),
+         "kind": kind, "value": value}
+        for r in records
+        for kind, value in (("slug", r.slug), ("external_id", r.external_id))
         if value
-    ]
-    session.execute(insert(InitiativeKey), keys)
+    ]  # fmt: skip
+    session.execute(insert(InitiativeKey.__table__), keys)
     session.execute(
-        insert(Revision),
+        insert(Revision.__table__),
         [
             {
-                "initiative_id": i.id, "number": 1, "action": name, "user_id": principal.id,
-                "created_at": now, "snapshot": {**initiatives.full_record(i),
-                                                "organisation": names.get(i.organisation_id)},
+                "initiative_id": r.id, "number": 1, "action": name, "user_id": principal.id,
+                "created_at": now, "snapshot": {**initiatives.full_record(r),
+                                                "organisation": names.get(r.organisation_id)},
                 "changes": list(initiatives.EDITABLE), "note": options.source,
             }
-            for i in records
+            for r in records
         ],
     )  # fmt: skip
     if session.get_bind().dialect.name == "postgresql":  # as storage.save: one writer at a time
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": storage.CHANGE_LOG_LOCK})
     session.execute(
-        insert(ChangeLog),
-        [{"initiative_id": i.id, "action": name, "created_at": now} for i in records],
+        insert(ChangeLog.__table__),
+        [{"initiative_id": r.id, "action": name, "created_at": now} for r in records],
     )
-    summary.created += [i.id for i in records]
-    for (row, _), initiative in zip(new, records, strict=True):
-        parts.note(row, initiative.id)
+    summary.created += [r.id for r in records]
+    for (row, _, _), r in zip(new, records, strict=True):
+        parts.note(row, r.id)
     return []
+
+
+class _Term(NamedTuple):
+    field: str
+    code: str
+
+
+class _Tag(NamedTuple):
+    tag: str
+
+
+class _NewRecord:
+    """A new record's row as plain values, read by `initiatives.full_record` (for its first
+    revision) as it reads an Initiative: the model's own `codes` and `tags` over its terms and
+    tags, and its columns as attributes (an Initiative not in a session has no organisation
+    loaded either)."""
+
+    codes = Initiative.codes
+    tags = Initiative.tags
+    organisation = None
+
+    def __init__(self, columns: dict[str, Any], pairs: list[tuple[str, str]], tags: list[str]):
+        self.columns, self.pairs, self.tag_values = columns, pairs, tags
+        self.id: int | None = None
+        self.terms = [_Term(f, c) for f, c in pairs]
+        self.tag_rows = [_Tag(t) for t in tags]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["columns"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 @dataclass(frozen=True)

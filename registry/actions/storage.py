@@ -52,21 +52,36 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [k for k in EDITABLE if before.get(k) != after.get(k)]
 
 
+# The record's fields that are columns of its row (the others are its terms and tags).
+COLUMN_FIELDS = tuple(n for n in RECORD_FIELDS if n not in MULTI and n != "tags")
+
+
+def live_columns(fields: dict[str, Any]) -> dict[str, Any]:
+    """The row's columns that validated `fields` set, but its slug and consent time: what
+    `set_live` sets, and what the import's batched inserts write (importing.py)."""
+    columns = {name: fields[name] for name in COLUMN_FIELDS}
+    columns["external_id"] = fields["external_id"]
+    columns["completeness"] = completeness.score(fields)
+    return columns
+
+
+def term_pairs(fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """The record's `initiative_term` rows, (field, code), from validated `fields`."""
+    return [(n, c) for n in MULTI for c in fields[n]]
+
+
 def set_live(initiative: Initiative, fields: dict[str, Any]) -> None:
     """Replace the live fields with validated `fields` (from `as_fields`)."""
-    for name in RECORD_FIELDS:
-        if name not in MULTI and name != "tags":
-            setattr(initiative, name, fields[name])
+    for name, value in live_columns(fields).items():
+        setattr(initiative, name, value)
     initiative.slug = fields["slug"] or initiative.slug
-    initiative.external_id = fields["external_id"]
-    initiative.terms = [InitiativeTerm(field=n, code=c) for n in MULTI for c in fields[n]]
+    initiative.terms = [InitiativeTerm(field=n, code=c) for n, c in term_pairs(fields)]
     initiative.tag_rows = [InitiativeTag(tag=t) for t in fields["tags"]]
     # Case records (issue 16): when the consent to show the contact point went live.
     if not initiative.contact_consent:
         initiative.contact_consent_at = None
     elif initiative.contact_consent_at is None:
         initiative.contact_consent_at = utcnow()
-    initiative.completeness = completeness.score(fields)
 
 
 def new_row(

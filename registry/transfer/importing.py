@@ -4,8 +4,9 @@ This module reads files; `registry.actions.importing` writes what it read, throu
 actions as every other change.
 
 Two ways in: `read_bytes` (the upload page: at most MAX_BYTES, read whole) and `FileRows` (the
-command line: a file of any size, streamed). A `FileRows` is read twice by the import action,
-once to validate every row and once to write, so memory holds one row at a time, not the file.
+command line: a file of any size, streamed). A `FileRows` is read once by the import action,
+which validates every row and spools it with its validated fields to a temporary file before
+writing any, so memory holds one row at a time, not the file.
 JSON is streamed with ijson (its C backend): a standard JSON document, the export's wrapper
 object included, so an export of any size imports back unchanged, where a line-delimited
 variant would have needed a second export format. CSV is streamed by the csv module.
@@ -24,7 +25,13 @@ import ijson
 
 from .. import jsontext, vocab
 from ..messages import LANGUAGES, Message, msg
-from ..schemas import ValidationFailed, validate_initiative, validate_translation, whole_number
+from ..schemas import (
+    InitiativeIn,
+    ValidationFailed,
+    validate_initiative,
+    validate_translation,
+    whole_number,
+)
 from . import csv_format
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -190,9 +197,14 @@ def _json_rows(data: bytes, name: str) -> list[Row]:
     return [_item_row(msg("record %(num)s", num=n), item) for n, item in enumerate(document, 1)]
 
 
-def check(rows: Iterable[Row], progress: Callable[[int], None] | None = None) -> list[Problem]:
+def check(
+    rows: Iterable[Row],
+    progress: Callable[[int], None] | None = None,
+    keep: Callable[[Row, InitiativeIn], None] | None = None,
+) -> list[Problem]:
     """Every problem of every row: validation, and ids or slugs repeated within the file (for
-    the same organisation)."""
+    the same organisation). `keep` is given each row that validates with what it validated to,
+    in the file's order (the import writes that, not validating the row again)."""
     problems: list[Problem] = []
     seen: dict[tuple[str | None, str, str], str] = {}
     for row in rows:
@@ -204,6 +216,8 @@ def check(rows: Iterable[Row], progress: Callable[[int], None] | None = None) ->
         except ValidationFailed as exc:
             problems += [Problem(row.where, f, m) for f, msgs in exc.fields.items() for m in msgs]
             continue
+        if keep:
+            keep(row, valid)
         for key in ("external_id", "slug"):
             value = getattr(valid, key)
             if value is None:
