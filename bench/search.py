@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -71,13 +72,21 @@ def rss_mb() -> float:
 CHUNK = 2000
 
 
+@cache
+def _model_defaults() -> dict:
+    """Every column's value in a record made with nothing given (made once: building a model
+    instance per row cost 0.6 ms, a minute of a 100,000-record load)."""
+    made = Initiative()
+    return {column.key: getattr(made, column.key, None) for column in Initiative.__table__.columns}
+
+
 def with_defaults(row: dict) -> dict:
     """`row` completed with the model's defaults for every column it does not name (the model
     gains fields; a NOT NULL column without a server default needs its value here)."""
-    made = Initiative(**row)
+    defaults = _model_defaults()
     values = {}
     for column in Initiative.__table__.columns:
-        value = row[column.key] if column.key in row else getattr(made, column.key, None)
+        value = row[column.key] if column.key in row else defaults[column.key]
         if value is None and (column.server_default is not None or column.primary_key):
             continue
         values[column.key] = value
