@@ -181,7 +181,7 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
         analysed = _analysed(analysis, m.group())
         if analysed is None:
             continue
-        if fragments and len(shown) >= FRAGMENTS and not _grow(list(shown), *m.span(), limit):
+        if fragments and len(shown) >= FRAGMENTS and m.start() - SURROUND > shown[-1][1]:
             end = m.start()  # past the last fragment: nothing further would be shown
             break
         hit = analysed in words or (prefixes and analysed.startswith(prefixes))
@@ -198,9 +198,11 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
                 n = len(phrase)
                 if len(recent) >= n and tuple(a for _, a in recent[-n:]) == phrase:
                     found.extend(s for s, _ in recent[-n:])
-        for start, stop in sorted(found):
-            _grow(shown, start, stop, limit)
+        refused = next((a for a, b in sorted(found) if not _grow(shown, a, b, limit)), None)
         spans.extend(found)
+        if fragments and refused is not None:
+            end = refused  # the fragments are full: this match and those after are not shown
+            break
     spans = sorted(set(spans))
     # A hyphenated word matched by its joined form ("codesign" marks "co-design") is marked
     # whole.
