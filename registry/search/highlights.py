@@ -8,7 +8,9 @@ every token and was most of a search request's time.
 
 from __future__ import annotations
 
-import unicodedata
+import re
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -124,34 +126,85 @@ def _fragments(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]
     return windows
 
 
+# Analysed forms whose word starts otherwise: Snowball's English exceptions (the only ones
+# among the 200,000 commonest words of English, French, German and Spanish).
+IRREGULAR_STARTS = {"die": "dy", "lie": "ly", "tie": "ty"}
+
+
+def _hint(form: str) -> str:
+    """Letters every word analysed to `form` holds, lower-cased and folded: a stem keeps its
+    word's first three letters, or two when it is shorter than four ("acing" is "ace", "aby"
+    is "abi")."""
+    return form[:3] if len(form) >= 4 else form[:2]
+
+
 @lru_cache(maxsize=1024)
 def _hints(wanted: Wanted) -> tuple[str, ...]:
-    """Text every word a match can start with holds, lower-cased and accents folded: the first
-    three letters of each analysed word, prefix and phrase word (a stem keeps its word's first
-    letters)."""
-    words = {*wanted.words, *wanted.prefixes, *(w for p in wanted.phrases for w in p)}
-    return tuple(sorted({w[:3] for w in words if w}))
+    """What a word must hold to match anything `wanted` looks for (see `_hint`)."""
+    words = {*wanted.words, *(w for p in wanted.phrases for w in p)}
+    found = {_hint(w) for w in words if w} | {
+        IRREGULAR_STARTS[w] for w in words & IRREGULAR_STARTS.keys()
+    }
+    for prefix in wanted.prefixes:
+        found.add(_hint(prefix))
+        found.update(v for k, v in IRREGULAR_STARTS.items() if k.startswith(prefix))
+    return tuple(sorted(h for h in found if h))
 
 
-def _first_candidate(text: str, limit: int, hints: tuple[str, ...]) -> int | None:
-    """Where matching may start in `text[:limit]` (at or before its first match), or None when
-    nothing there can match: one pass of C string search instead of analysing every word."""
-    lowered = text[:limit].lower()
-    if not lowered.isascii():
-        if all(h.isascii() for h in hints):  # accents dropped in C: "é" is "e" and U+0301
-            lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
-        else:
-            lowered = lowered.translate(accent_map)
-    grown = max(0, len(lowered) - limit)  # folding may lengthen the text ("ﬁ" is "fi")
-    # Hyphens dropped, as a joined form ("codesign") is matched on "co-design".
-    folded = HYPHENS.sub("", lowered)
-    found = [at for h in hints if (at := folded.find(h)) >= 0]
-    if not found:
-        return None
-    start = max(0, min(found) - grown)
-    while start > 0 and not text[start - 1].isspace():  # from the start of its word
-        start -= 1
-    return start
+def _fold(char: str) -> str:
+    lowered = char.lower()
+    return accent_map.get(ord(lowered), lowered) if len(lowered) == 1 else char
+
+
+# Latin-1 text lower-cased and folded as the index folds it, by one byte per character: a
+# C table look-up (`str.translate` with Whoosh's accent map costs 60 µs per kilobyte).
+_LATIN1_FOLD = bytes(
+    ord(_fold(chr(b))) if ord(_fold(chr(b))) < 256 else ord("?") for b in range(256)
+)
+# A letter or digit beyond Latin-1 ("œ", "ł", Greek): such text is folded character by
+# character (punctuation beyond it, such as ’ or …, cannot be part of a hint).
+_BEYOND_LATIN1 = re.compile(r"(?=[^\x00-\xff])[^\W_]")
+_ONE_FOR_ONE = {0x130: "i"}  # the one character lower-casing to two ("İ")
+
+
+def _folded(text: str) -> bytes:
+    """`text` lower-cased and folded as the index folds it, one byte per character (so
+    offsets are the text's); "?" where Latin-1 has no such character."""
+    if _BEYOND_LATIN1.search(text) is None:
+        return text.encode("latin-1", "replace").translate(_LATIN1_FOLD)
+    return text.translate(_ONE_FOR_ONE).lower().translate(accent_map).encode("latin-1", "replace")
+
+
+@lru_cache(maxsize=1024)
+def _hint_bytes(hints: tuple[str, ...]) -> tuple[bytes, ...]:
+    """The hints as `_folded` text holds them: each up to its first character beyond Latin-1
+    (the index keeps a combining mark, "i̇stanbul"; `_folded` may not), or all "?" when it
+    starts with one."""
+    out = []
+    for hint in hints:
+        head = re.match(r"[\x00-\xff]*", hint).group()
+        out.append((head or hint).encode("latin-1", "replace"))
+    return tuple(out)
+
+
+def _candidates(text: str, limit: int, hints: tuple[str, ...]) -> Iterator[int]:
+    """Where a hint starts in `text[:limit]` folded as the index folds it, in order: words
+    without one cannot match, whatever the query, so they are skipped by C string search
+    instead of analysed one by one."""
+    folded = _folded(text[:limit])
+    found = set()
+    for hint in _hint_bytes(hints):
+        at = folded.find(hint)
+        while at >= 0:
+            found.add(at)
+            at = folded.find(hint, at + 1)
+    if not found and HYPHENS.search(text, 0, limit):
+        # A joined form ("codesign") spelled with a hyphen: marked by `mark`'s look at the
+        # hyphenated words, which needs the scan to go on.
+        joined = _folded(HYPHENS.sub("", text[:limit]))
+        if any(h in joined for h in _hint_bytes(hints)):
+            found.add(0)
+    return iter(sorted(found))
 
 
 def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None:
@@ -166,18 +219,36 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
     limit = len(text) if whole else min(len(text), SCAN_CHARS)
     longest = max((len(p) for p in wanted.phrases), default=1)
     # Stop words analyse to None: a phrase runs over the words that remain, as in the index.
-    begin = _first_candidate(text, limit, _hints(wanted))
-    if begin is None:
+    candidates = _candidates(text, limit, _hints(wanted))
+    hint = next(candidates, None)
+    if hint is None:
         return None
     spans: list[tuple[int, int]] = []
-    recent: list[tuple[tuple[int, int], str]] = []  # the last `longest` words, for phrases
+    # The last `longest` words, for phrases; a phrase is compared only at its last word.
+    recent: deque[tuple[tuple[int, int], str]] = deque(maxlen=longest)
+    enders = {p[-1] for p in wanted.phrases}
     shown: list[tuple[int, int]] = []  # the fragments so far, as `_fragments` will make them
     end = limit
-    # The loop runs for every word of a hit's fields: names bound once, phrase bookkeeping only
-    # when the query has phrases, a word's span made only when it is marked or remembered.
+    # The loop runs for every candidate word of a hit's fields (words between candidates are
+    # skipped unread): names bound once, phrase bookkeeping only when the query has phrases, a
+    # word's span made only when it is marked or remembered.
     words, prefixes, phrases = wanted.words, wanted.prefixes, wanted.phrases
     fragments = not whole
-    for m in TOKEN.finditer(text, begin, limit):
+    at = 0  # the end of the last word read
+    while hint is not None:
+        skip_to = hint  # from the start of the hint's word, or the end of the last word read
+        while skip_to > at and not text[skip_to - 1].isspace():
+            skip_to -= 1
+        # A phrase runs over stop words only: any other word skipped ends the phrase so far.
+        if recent and any(
+            _analysed(analysis, w.group()) is not None for w in TOKEN.finditer(text, at, skip_to)
+        ):
+            recent.clear()
+        m = TOKEN.search(text, skip_to, limit)
+        if m is None:
+            break
+        at = m.end()
+        hint = next((c for c in candidates if c >= at), None)
         analysed = _analysed(analysis, m.group())
         if analysed is None:
             continue
@@ -185,24 +256,22 @@ def mark(text: str, language: str, wanted: Wanted, *, whole: bool) -> str | None
             end = m.start()  # past the last fragment: nothing further would be shown
             break
         hit = analysed in words or (prefixes and analysed.startswith(prefixes))
-        if not phrases:
-            if not hit:
-                continue
-            found = [m.span()]
-        else:
+        found = [m.span()] if hit else []
+        if phrases:
             recent.append((m.span(), analysed))
-            if len(recent) > longest:
-                recent.pop(0)
-            found = [m.span()] if hit else []
-            for phrase in phrases:
-                n = len(phrase)
-                if len(recent) >= n and tuple(a for _, a in recent[-n:]) == phrase:
-                    found.extend(s for s, _ in recent[-n:])
-        refused = next((a for a, b in sorted(found) if not _grow(shown, a, b, limit)), None)
-        spans.extend(found)
-        if fragments and refused is not None:
-            end = refused  # the fragments are full: this match and those after are not shown
-            break
+            if analysed in enders:
+                words_now = [a for _, a in recent]
+                for phrase in phrases:
+                    n = len(phrase)
+                    if len(recent) >= n and tuple(words_now[-n:]) == phrase:
+                        found.extend(s for s, _ in list(recent)[-n:])
+        if found:
+            refused = next((a for a, b in sorted(found) if not _grow(shown, a, b, limit)), None)
+            spans.extend(found)
+            if fragments and refused is not None:
+                # The fragments are full: this match and those after are not shown.
+                end = refused
+                break
     spans = sorted(set(spans))
     # A hyphenated word matched by its joined form ("codesign" marks "co-design") is marked
     # whole.
