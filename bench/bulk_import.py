@@ -1,12 +1,13 @@
 """Bulk import through the user's path, beside SQLite FTS5 loading the same texts.
 
-    python -m bench.bulk_import [--rows 10000] [--workdir FOLDER]
+    python -m bench.bulk_import [--rows 10000] [--db sqlite|postgres] [--workdir FOLDER]
 
 Writes `--rows` realistic records (bench/realistic.py; its shape printed) to one JSON file, runs
-`registry init` then `registry import FILE --publish` as a user would (a separate process:
-streaming, validation, batched writes, bulk indexing in `registry.cli.INDEX_PROCS` processes,
-generation swap), checks `registry index check`, and loads the same texts into an FTS5 table
-in this process.
+`registry init` then `registry import FILE --publish` as a user would, on a SQLite file (with
+`--db postgres`, a new database on the PostgreSQL server of bench/harness.py): a separate
+process doing the streaming, validation, batched writes, bulk indexing in
+`registry.cli.INDEX_PROCS` processes and generation swap. Then checks `registry index check`
+and loads the same texts into an FTS5 table in this process.
 Reports wall and CPU seconds (the import's CPU is its process and the indexing processes it
 started), records per second, the machine's load average before and after, and the largest
 resident memory of a registry process it ran.
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from registry.cli import INDEX_PROCS
 
+from .harness import create_postgres_database, drop_postgres_database
 from .realistic import RealisticCorpus, print_shape
 
 
@@ -82,7 +84,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--workdir", type=Path, default=None, help="kept when given")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
+    database = f"registry_import_bench_{args.rows}"
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="registry-import-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
@@ -98,6 +102,8 @@ def main() -> None:
             "REGISTRY_INSTANCE_DIR": str(instance),
             "REGISTRY_SECRET_KEY": "bench",
         }
+        if args.db == "postgres":
+            env["REGISTRY_DATABASE_URL"] = create_postgres_database(database)
         _registry(env, "init")
         before = _loadavg()
         wall, cpu, output = _registry(env, "import", str(file), "--publish")
@@ -107,7 +113,7 @@ def main() -> None:
         _check_wall, _check_cpu, check = _registry(env, "index", "check")
         size_mb = file.stat().st_size / 1e6
         print(f"\n== registry import of {args.rows:,} realistic records ({size_mb:.1f} MB JSON), "
-              f"--publish, {INDEX_PROCS} indexing processes ==")  # fmt: skip
+              f"--publish, {INDEX_PROCS} indexing processes, {args.db} ==")  # fmt: skip
         print(f"load average before {before}, after the import {middle}, after FTS5 {after}")
         print("\n".join(line for line in output.splitlines() if "\r" not in line))
         print(
@@ -124,6 +130,8 @@ def main() -> None:
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+            if args.db == "postgres":
+                drop_postgres_database(database)
 
 
 if __name__ == "__main__":

@@ -89,6 +89,24 @@ def _postgres_admin():
     return create_engine(url, isolation_level="AUTOCOMMIT")
 
 
+def create_postgres_database(name: str) -> str:
+    """A new, empty database `name` on the benchmark's PostgreSQL server (dropped first, if a
+    run left it): its URL."""
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+
+
+def drop_postgres_database(name: str) -> None:
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @contextmanager
 def prepared(engine_name: str, size: int, *, keep: bool = False) -> Iterator[Instance]:
     """A seeded instance on `engine_name` ("sqlite" or "postgres"), removed afterwards."""
@@ -96,11 +114,7 @@ def prepared(engine_name: str, size: int, *, keep: bool = False) -> Iterator[Ins
     database = None
     if engine_name == "postgres":
         database = f"registry_bench_{uuid.uuid4().hex[:10]}"
-        admin = _postgres_admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{database}"'))
-        admin.dispose()
-        url = make_url(POSTGRES_URL).set(database=database).render_as_string(False)
+        url = create_postgres_database(database)
     else:
         url = f"sqlite:///{folder / 'registry.sqlite3'}"
     instance = Instance(folder, url, engine_name)
@@ -112,10 +126,7 @@ def prepared(engine_name: str, size: int, *, keep: bool = False) -> Iterator[Ins
             subprocess.run(["chattr", "-R", "-i", str(folder)], capture_output=True)
             subprocess.run(["rm", "-rf", str(folder)], check=False)
             if database:
-                admin = _postgres_admin()
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-                admin.dispose()
+                drop_postgres_database(database)
 
 
 def _seed(instance: Instance, size: int) -> None:

@@ -5,14 +5,16 @@ real frequencies, case-study-sized Markdown descriptions. `--corpus pseudo` (ben
 the earlier pseudo-word corpus with short texts, kept as a second case. The corpus's shape is
 printed first.
 
-For each size: bulk-loads the corpus into the real tables of a fresh SQLite database (or, with
-`--postgres URL`, of a new database on that PostgreSQL server; one executemany per table: a fast
-path, no revisions) and into the real Whoosh index (`registry.search.bulk_index`), then reports
-load times, index size, search latency (median and p95 through the Flask test client, and with
-`--serve` through HTTP on `registry serve` with that process's memory) per query type, the same queries against a plain SQLite FTS5
+For each size: bulk-loads the corpus into the real tables of a fresh SQLite database (with
+`--db postgres`, a new database on the PostgreSQL server of bench/harness.py; one executemany
+per table: a fast path, no revisions) and into the real Whoosh index
+(`registry.search.bulk_index`), then reports load times, index size, search latency (median
+and p95 through the Flask test client; with `--serve` also through HTTP on `registry serve`,
+with that process's memory) per query type, the same queries against a plain SQLite FTS5
 table of the same corpus as a baseline (words OR-ed for the ranked queries, as the registry
-ranks them), the delay from a committed edit to its visibility, and the time of hostile queries
-(the slowest p95 of tests/test_search_hostile.py's kind of input; target: under a second).
+ranks them), the delay from a committed edit to its visibility, and the time of hostile
+queries (the slowest p95 of tests/test_search_hostile.py's kind of input; target: under a
+second).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from registry.models import ChangeLog, Initiative, InitiativeTag, InitiativeTerm
 from registry.search import follower
 
 from .corpus import PHRASE, Corpus
+from .harness import create_postgres_database, drop_postgres_database
 from .realistic import RealisticCorpus, print_shape
 
 CORPORA = {"realistic": RealisticCorpus, "pseudo": Corpus}
@@ -273,19 +276,6 @@ def serving(instance: Path, queries: dict, reps: int, database_url: str | None) 
         server.wait(30)
 
 
-def fresh_postgres(server_url: str, name: str) -> str:
-    """The URL of a new, empty database `name` on the PostgreSQL server (dropped first)."""
-    from sqlalchemy import create_engine, make_url, text
-
-    url = make_url(server_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 def _rss(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -304,12 +294,13 @@ def run(
     procs: int,
     corpus_name: str = "realistic",
     serve: bool = False,
-    server_url: str | None = None,
+    db: str = "sqlite",
+    keep: bool = False,
 ) -> dict:
     corpus = Cached(CORPORA[corpus_name]())
     instance = workdir / f"instance-{size}-{corpus_name}"
     shutil.rmtree(instance, ignore_errors=True)
-    database_url = fresh_postgres(server_url, f"registry_bench_{size}") if server_url else None
+    database_url = create_postgres_database(f"registry_bench_{size}") if db == "postgres" else None
     overrides = {"instance_dir": instance, "secret_key": "bench", "TESTING": True}
     if database_url:
         overrides["database_url"] = database_url
@@ -404,6 +395,8 @@ def run(
     fts.close()
     search_index(app).close()
     engine.dispose()
+    if database_url and not keep:
+        drop_postgres_database(f"registry_bench_{size}")
     gc.unfreeze()  # the next size starts afresh
     return report
 
@@ -492,11 +485,11 @@ def main() -> None:
         help="also time every query through HTTP on `registry serve` and report its memory",
     )
     parser.add_argument(
-        "--postgres",
-        metavar="URL",
-        default=None,
-        help="a PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/postgres): the "
-        "registry's tables go in a new database registry_bench_SIZE on it (FTS5 stays SQLite)",
+        "--db",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="postgres: the registry's tables in a new database registry_bench_SIZE on the "
+        "server REGISTRY_BENCH_POSTGRES_URL names (FTS5 stays SQLite)",
     )
     parser.add_argument("--corpus", choices=CORPORA, action="append",
                         help="realistic (default) or pseudo (repeatable)")  # fmt: skip
@@ -509,8 +502,9 @@ def main() -> None:
     try:
         for corpus_name in args.corpus or ["realistic"]:
             for size in args.size or [10_000]:
+                keep = args.workdir is not None
                 report = run(
-                    size, workdir, args.reps, args.procs, corpus_name, args.serve, args.postgres
+                    size, workdir, args.reps, args.procs, corpus_name, args.serve, args.db, keep
                 )
                 reports.append(report)
                 print_report(reports[-1])
