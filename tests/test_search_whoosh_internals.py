@@ -8,6 +8,7 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import fields, index
 
@@ -63,6 +64,24 @@ def test_blocks_give_every_document_and_frequency_of_a_term(small_index):
         assert list(whoosh_internals.blocks(leaves[0][0], "text", "absent")) == []
 
 
+def test_positions_give_each_documents_positions_of_a_term(small_index):
+    with small_index.writer() as writer:
+        writer.delete_by_term("id", "2")
+    with small_index.searcher() as searcher:
+        leaf = searcher.reader().leaf_readers()[0][0]
+        docs = np.array([0, 1, 2, 3])
+        found = whoosh_internals.positions(leaf, "text", "apple", docs)
+        assert found == [[0, 1], None, [0], None]  # the deleted document 2 included
+        matcher = leaf.postings("text", "pear")
+        expected = []
+        while matcher.is_active():
+            expected.append((matcher.id(), matcher.value_as("positions")))
+            matcher.next()
+        found = whoosh_internals.positions(leaf, "text", "pear", np.array([0, 1]))
+        assert list(zip([0, 1], found, strict=True)) == expected == [(0, [2]), (1, [0])]
+        assert whoosh_internals.positions(leaf, "text", "absent", docs) == [None] * 4
+
+
 def test_a_changed_matcher_is_refused_with_the_adapters_name(small_index, monkeypatch):
     class Changed:  # what an upgrade might bring: a matcher without the block internals
         def is_active(self):
@@ -78,7 +97,9 @@ def test_a_changed_matcher_is_refused_with_the_adapters_name(small_index, monkey
 def test_no_other_module_reads_whoosh_internals():
     """Private Whoosh attributes are read in the adapter only."""
     package = Path(__file__).parents[1] / "registry"
-    private = re.compile(r"\._(ids|weights|read_ids|read_weights|next_block|perdoc)\b")
+    private = re.compile(
+        r"\._(ids|weights|values|maxid|read_ids|read_weights|read_values|next_block|perdoc)\b"
+    )
     offenders = [
         str(path.relative_to(package.parent))
         for path in package.rglob("*.py")

@@ -32,7 +32,8 @@ class Evaluator:
         self.size = cols.size
         self.cache = cols.term_cache
         self.total = max(1, int(np.count_nonzero(cols.live)))
-        self._positional: dict[wq.Query, np.ndarray] = {}  # matching and scoring share them
+        # Positional matches by query and language: matching and scoring share them.
+        self._positional: dict[tuple[wq.Query, str | None], np.ndarray] = {}
         self._terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # BM25F per analysed term
 
     # --- postings ------------------------------------------------------------------------
@@ -72,8 +73,9 @@ class Evaluator:
 
     # --- explicit syntax: Whoosh query trees -----------------------------------------------
 
-    def mask(self, q: wq.Query) -> np.ndarray:
-        """Documents matching `q` (the caller intersects with the live documents)."""
+    def mask(self, q: wq.Query, language: str | None = None) -> np.ndarray:
+        """Documents matching `q` (the caller intersects with the live documents, and with
+        those analysed in `language` when one is given: phrases are checked for those only)."""
         out = np.zeros(self.size, dtype=bool)
         if isinstance(q, wq.Term):
             out[self.postings(q.fieldname, q.text)[0]] = True
@@ -83,27 +85,65 @@ class Evaluator:
         elif isinstance(q, wq.And):
             out[:] = True
             for child in q.subqueries:
-                out &= self.mask(child)
+                out &= self.mask(child, language)
         elif isinstance(q, wq.Or):
             for child in q.subqueries:
-                out |= self.mask(child)
+                out |= self.mask(child, language)
         elif isinstance(q, wq.Not):
-            out = ~self.mask(q.query)
+            out = ~self.mask(q.query, language)
         elif isinstance(q, wq.AndNot):
-            out = self.mask(q.a) & ~self.mask(q.b)
+            out = self.mask(q.a, language) & ~self.mask(q.b, language)
         elif isinstance(q, wq.AndMaybe):
-            out = self.mask(q.a)
+            out = self.mask(q.a, language)
         elif isinstance(q, wq.Every):
             out[:] = True
         elif q is wq.NullQuery:
             pass
-        else:  # phrases and the like need positions: let Whoosh find them, once per query
-            found = self._positional.get(q)
+        else:  # phrases and the like need positions: found once per query and language
+            found = self._positional.get((q, language))
             if found is None:
-                found = np.fromiter(self.searcher.docs_for_query(q), np.int64)
-                self._positional[q] = found
+                if isinstance(q, wq.Phrase) and q.slop == 1:
+                    found = self._phrase(q, language)
+                else:
+                    found = np.fromiter(self.searcher.docs_for_query(q), np.int64)
+                self._positional[(q, language)] = found
             out[found] = True
         return out
+
+    def _phrase(self, q: wq.Phrase, language: str | None) -> np.ndarray:
+        """Documents holding `q`'s words at consecutive positions (Whoosh's Phrase with slop
+        1): the documents holding every word come from the cached postings, and only their
+        positions are read (Whoosh's matcher steps through a common word's every posting)."""
+        candidates = self.cols.live.copy()
+        if language is not None:
+            candidates &= self.cols.analysed_in(language)
+        for word in q.words:
+            holding = np.zeros(self.size, dtype=bool)
+            holding[self.postings(q.fieldname, word)[0]] = True
+            candidates &= holding
+        docs = np.flatnonzero(candidates)
+        if len(q.words) < 2 or not len(docs):
+            return docs
+        found = []
+        for leaf, offset in self.reader.leaf_readers():
+            local = docs[(docs >= offset) & (docs < offset + leaf.doc_count_all())] - offset
+            # Where the phrase may start in each document, narrowed word by word.
+            starts: list = [None] * len(local)
+            for i, word in enumerate(q.words):
+                at = whoosh_internals.positions(leaf, q.fieldname, word, local)
+                if i == 0:
+                    starts = [set(p or ()) for p in at]
+                else:
+                    starts = [
+                        s.intersection([p - i for p in ps or ()])
+                        for s, ps in zip(starts, at, strict=True)
+                    ]
+                kept = [j for j, s in enumerate(starts) if s]
+                local, starts = local[kept], [starts[j] for j in kept]
+                if not len(local):
+                    break
+            found.append(local + offset)
+        return np.concatenate(found) if found else np.zeros(0, np.int64)
 
     def _add_field_term(self, scores: np.ndarray, field: str, text, boost: float) -> None:
         """One field's BM25 for one term: a `field:word`, or a word of an explicit query."""
@@ -117,8 +157,11 @@ class Evaluator:
         idf = ranking.idf(self._docfreq(docs), self.total)
         scores[docs] += boost * weight * idf * ranking.saturation(tf)
 
-    def scores(self, q: wq.Query, out: np.ndarray | None = None) -> np.ndarray:
-        """Relevance of every document for the positive parts of `q`."""
+    def scores(
+        self, q: wq.Query, out: np.ndarray | None = None, language: str | None = None
+    ) -> np.ndarray:
+        """Relevance of every document for the positive parts of `q` (for the documents
+        analysed in `language` only, when one is given)."""
         if out is None:
             out = np.zeros(self.size, dtype=np.float32)
         boost = float(getattr(q, "boost", 1.0))
@@ -129,20 +172,20 @@ class Evaluator:
                 self._add_field_term(out, q.fieldname, word, boost * ranking.PREFIX)
         elif isinstance(q, (wq.And, wq.Or)):
             for child in q.subqueries:
-                self.scores(child, out)
+                self.scores(child, out, language)
         elif isinstance(q, (wq.AndNot, wq.AndMaybe)):
-            self.scores(q.a, out)
+            self.scores(q.a, out, language)
             if isinstance(q, wq.AndMaybe):
-                self.scores(q.b, out)
+                self.scores(q.b, out, language)
         elif isinstance(q, wq.Phrase):
             words = [self.postings(q.fieldname, w)[0] for w in q.words]
             idf = sum(ranking.idf(self._docfreq(d) if len(d) else 0, self.total) for d in words)
             weight = ranking.FIELDS.get(q.fieldname, (1.0, 0))[0]
-            out += self.mask(q) * (ranking.PHRASE * boost * weight * idf)
+            out += self.mask(q, language) * (ranking.PHRASE * boost * weight * idf)
         elif isinstance(q, wq.Not) or q is wq.NullQuery:
             pass
         else:
-            out += self.mask(q)
+            out += self.mask(q, language)
         return out
 
     # --- plain words: concepts and their variants -------------------------------------------

@@ -150,8 +150,8 @@ def _text(
         for language, tree in parsed.trees.items():
             tree = parsing.limit_prefixes(tree, evaluator.reader)
             docs = cols.analysed_in(language)
-            strict |= docs & evaluator.mask(tree)
-            scores += docs * evaluator.scores(tree)
+            strict |= docs & evaluator.mask(tree, language)
+            scores += docs * evaluator.scores(tree, language=language)
         matching &= strict
     if parsed.concepts:
         concept_scores, matched = evaluator.concepts(parsed.concepts, languages)
