@@ -244,7 +244,11 @@ class InitiativeKey(SQLModel, table=True):
     """
 
     __tablename__ = "initiative_key"
-    __table_args__ = (UniqueConstraint("scope", "kind", "value"),)
+    # An import looks values up in every scope at once (`kind = … AND value IN (…)`).
+    __table_args__ = (
+        UniqueConstraint("scope", "kind", "value"),
+        Index("ix_initiative_key_kind_value", "kind", "value"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True, ondelete="CASCADE")
     scope: str = Field(max_length=40)

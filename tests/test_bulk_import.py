@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -130,6 +132,48 @@ def test_new_records_are_written_in_batches_not_one_flush_per_row(app):
             InitiativeKey.initiative_id == first.id)).all())  # fmt: skip
         assert keys == {("slug", first.slug), ("external_id", "ext-0")}
     assert _count(app, ChangeLog) == 1_200
+
+
+def test_the_batchs_key_lookups_use_an_index_not_a_scan_of_every_key(app):
+    """`kind = … AND value IN (…)` over every scope: the unique index starts with the scope."""
+    statements: list[str] = []
+    engine = engine_of(app)
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "FROM initiative_key" in statement and "IN (" in statement:
+            statements.append(cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}",
+                                                        parameters).fetchall())  # fmt: skip
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run_import(app, [Row(f"r{n}", r) for n, r in enumerate(_records(20))], publish=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    plans = [" ".join(str(step[-1]) for step in plan) for plan in statements]
+    assert len(plans) >= 2  # external ids and slugs
+    assert all("ix_initiative_key_kind_value" in plan for plan in plans), plans
+    assert not any("SCAN initiative_key" in plan for plan in plans), plans
+
+
+def test_a_temporary_folder_that_cannot_be_written_fails_the_import_in_words(
+    app, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    with pytest.raises(ImportFailed) as failed:
+        run_import(app, [Row("r1", valid_record(title="Spooled"))])
+    assert f"temporary folder {tmp_path / 'gone'}" in failed.value.message
+    assert "set TMPDIR" in failed.value.message
+    assert _count(app, Initiative) == 0
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_disk_while_spooling_fails_the_import_in_words_and_writes_nothing(app, monkeypatch):
+    # /dev/full: a real device on which every write fails with "No space left on device".
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: open("/dev/full", "w+b"))  # noqa: SIM115
+    with pytest.raises(ImportFailed) as failed:
+        run_import(app, [Row(f"r{n}", r) for n, r in enumerate(_records(30))])
+    assert "No space left on device" in failed.value.message
+    assert _count(app, Initiative) == 0 and _count(app, ChangeLog) == 0
 
 
 def test_batched_records_get_free_slugs_like_single_ones(app, make_initiative):

@@ -19,9 +19,9 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert, select, text
 from sqlmodel import Session
@@ -98,8 +98,7 @@ def import_rows(
     """
     if principal is None or not principal.is_curator:
         raise Forbidden("import")
-    with tempfile.TemporaryFile(prefix="registry-import-") as file:
-        spool = _Spool(file)
+    with _Spool() as spool:
         problems = check(rows, checking, spool.add)
         if problems:
             raise ImportFailed(failure(problems), problems)
@@ -119,6 +118,19 @@ def import_rows(
     return summary
 
 
+def _no_room(exc: OSError) -> ImportFailed:
+    """The temporary folder could not take `_Spool`'s file (full, or not writable)."""
+    return ImportFailed(
+        msg(
+            "the import's working copy of the rows could not be written in the temporary "
+            "folder %(folder)s (%(reason)s): free space there, or set TMPDIR to a folder with "
+            "room for about 6 KB a record",
+            folder=tempfile.gettempdir(),
+            reason=exc.strerror or str(exc),
+        )
+    )
+
+
 class _Spool:
     """Every row with its validated fields (`storage.as_fields`), in the file's order: kept by
     the validation pass for the writing pass, so no row is validated twice and the file is
@@ -126,16 +138,32 @@ class _Spool:
     a realistic record's row and fields take about 16 KB as Python objects (1.6 GB for 100,000
     records) and 6 KB pickled (bench/RESULTS.md, 2026-12-02 "validated once")."""
 
-    def __init__(self, file: IO[bytes]) -> None:
-        self.file = file
+    def __init__(self) -> None:
+        try:  # closed by __exit__
+            self.file = tempfile.TemporaryFile(prefix="registry-import-")  # noqa: SIM115
+        except OSError as exc:
+            raise _no_room(exc) from exc
         self.count = 0
 
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        with suppress(OSError):  # a full disk fails the last flush again; the file goes anyway
+            self.file.close()
+
     def add(self, row: Row, valid: schemas.InitiativeIn) -> None:
-        pickle.dump((row, storage.as_fields(valid)), self.file, pickle.HIGHEST_PROTOCOL)
+        try:
+            pickle.dump((row, storage.as_fields(valid)), self.file, pickle.HIGHEST_PROTOCOL)
+        except OSError as exc:
+            raise _no_room(exc) from exc
         self.count += 1
 
     def __iter__(self) -> Iterator[tuple[Row, dict[str, Any]]]:
-        self.file.seek(0)
+        try:
+            self.file.seek(0)  # writes what is buffered
+        except OSError as exc:
+            raise _no_room(exc) from exc
         for _ in range(self.count):
             yield pickle.load(self.file)  # this import's own file, just written
 
