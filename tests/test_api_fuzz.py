@@ -49,6 +49,8 @@ MISSING_ID = 987_654
 IMAGE_TEXTS = {"alt": "A walk", "credit": "Registry", "licence": "cc0"}
 BODY_HINTS = {
     ("/api/v1/initiatives/{id}/restore", "POST"): [{"revision": 1}, {"revision": 2}],
+    # A reason alone: a random body's version rarely matches the record's (409).
+    ("/api/v1/initiatives/{id}/reject", "POST"): [{"reason": "Contracted out, not coproduced."}],
     # Case records (issue 16) tie many optional fields together (a figure and its year, an
     # amount and its currency…): random bodies rarely pass, so a valid one is among them.
     ("/api/v1/initiatives", "POST"): [valid_record(), valid_record(status="submitted")],

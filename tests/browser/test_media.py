@@ -114,6 +114,8 @@ def test_an_image_and_a_report_reach_the_public_once_a_curator_publishes(new_pag
     figure = anonymous.locator("figure")
     image = figure.get_by_role("img", name=ALT)
     assert image.is_visible()
+    image.scroll_into_view_if_needed()  # a lazily loaded image: loaded once in view
+    anonymous.wait_for_function("i => i.complete", arg=image.element_handle())
     assert anonymous.evaluate("i => i.naturalWidth", image.element_handle()) == 480  # upright
     assert CAPTION in figure.locator("figcaption").inner_text()
     assert "Ville de Lyon" in figure.inner_text()
